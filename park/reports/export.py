@@ -1,0 +1,155 @@
+"""CSV and XLSX files of report rows. Pure (bytes in memory, no disk)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import xlsxwriter
+
+from park.reports.occupancy import OccupancyReport
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Excel reads a CSV as the local code page unless it starts with a BOM;
+# without it Chinese names come out as mojibake.
+UTF8_BOM = "\ufeff"
+# A cell starting with one of these is run as a formula by spreadsheets.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Headings:
+    """Column headings and sheet names in the reader's language."""
+
+    key: str = "key"
+    label: str = "label"
+    open_hours: str = "open_hours"
+    booked_hours: str = "booked_hours"
+    utilization: str = "utilization"
+    total: str = "Total"
+    sheet: str = "Occupancy"
+    chart_sheet: str = "Chart"
+    chart_title: str = "Utilization"
+
+
+def _cell_text(value: str) -> str:
+    """Text that a spreadsheet shows as typed rather than evaluates."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def _figure(value: float | None, digits: int) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def occupancy_csv(report: OccupancyReport, headings: Headings = Headings()) -> bytes:
+    """The report's rows and a totals line as UTF-8 CSV with a BOM."""
+    buffer = io.StringIO()
+    buffer.write(UTF8_BOM)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(
+        [headings.key, headings.label, headings.open_hours, headings.booked_hours,
+         headings.utilization]
+    )
+    for row in (*report.rows, report.totals):
+        label = headings.total if row is report.totals else row.label
+        writer.writerow(
+            [
+                _cell_text(row.key),
+                _cell_text(label),
+                _figure(row.open_hours, 2),
+                _figure(row.booked_hours, 2),
+                _figure(row.utilization, 4),
+            ]
+        )
+    return buffer.getvalue().encode("utf-8")
+
+
+def occupancy_xlsx(
+    report: OccupancyReport,
+    headings: Headings = Headings(),
+    subtitle: str = "",
+) -> bytes:
+    """A workbook with the rows (utilization as a percentage) and a chart sheet."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    bold = workbook.add_format({"bold": True})
+    hours = workbook.add_format({"num_format": "#,##0.00"})
+    share = workbook.add_format({"num_format": "0.0%"})
+    bold_hours = workbook.add_format({"num_format": "#,##0.00", "bold": True})
+    bold_share = workbook.add_format({"num_format": "0.0%", "bold": True})
+
+    sheet = workbook.add_worksheet(_sheet_name(headings.sheet))
+    first_row = 0
+    if subtitle:
+        sheet.write_string(0, 0, subtitle, bold)
+        first_row = 2
+    columns = (headings.key, headings.label, headings.open_hours, headings.booked_hours,
+               headings.utilization)
+    for column, title in enumerate(columns):
+        sheet.write_string(first_row, column, title, bold)
+    for offset, row in enumerate(report.rows, start=1):
+        line = first_row + offset
+        _write_row(sheet, line, row.key, row.label, row, hours, share)
+    total_line = first_row + len(report.rows) + 1
+    _write_row(sheet, total_line, report.totals.key, headings.total, report.totals,
+               bold_hours, bold_share)
+    sheet.set_column(0, 0, 12)
+    sheet.set_column(1, 1, 32)
+    sheet.set_column(2, 4, 16)
+    sheet.freeze_panes(first_row + 1, 0)
+
+    chart = workbook.add_chart({"type": "bar"})
+    if report.rows:
+        name = sheet.get_name()
+        chart.add_series(
+            {
+                "name": headings.utilization,
+                "categories": [name, first_row + 1, 1, first_row + len(report.rows), 1],
+                "values": [name, first_row + 1, 4, first_row + len(report.rows), 4],
+                "data_labels": {"value": True, "num_format": "0%"},
+                "fill": {"color": "#2563EB"},
+            }
+        )
+    chart.set_title({"name": headings.chart_title})
+    chart.set_x_axis({"num_format": "0%", "min": 0})
+    chart.set_y_axis({"reverse": True})
+    chart.set_legend({"none": True})
+    chartsheet = workbook.add_chartsheet(_sheet_name(headings.chart_sheet))
+    chartsheet.set_chart(chart)
+    workbook.close()
+    return buffer.getvalue()
+
+
+def _write_row(sheet, line: int, key: str, label: str, row, hours_format, share_format) -> None:
+    # write_string, never write(): a label starting with "=" must stay text.
+    sheet.write_string(line, 0, key)
+    sheet.write_string(line, 1, label)
+    sheet.write_number(line, 2, round(row.open_hours, 2), hours_format)
+    sheet.write_number(line, 3, round(row.booked_hours, 2), hours_format)
+    if row.utilization is None:
+        sheet.write_blank(line, 4, None, share_format)
+    else:
+        sheet.write_number(line, 4, round(row.utilization, 4), share_format)
+
+
+def _sheet_name(name: str) -> str:
+    # Excel limits sheet names to 31 characters and forbids []:*?/\
+    cleaned = "".join("_" if char in "[]:*?/\\" else char for char in name).strip("'")
+    return (cleaned or "Sheet")[:31]
+
+
+def rows_csv(headings: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """Any table as UTF-8 CSV with a BOM (space occupancy, leases ending soon…)."""
+    buffer = io.StringIO()
+    buffer.write(UTF8_BOM)
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(headings)
+    for row in rows:
+        writer.writerow(
+            [_cell_text(value) if isinstance(value, str) else ("" if value is None else value)
+             for value in row]
+        )
+    return buffer.getvalue().encode("utf-8")

@@ -1,0 +1,410 @@
+"""Occupancy arithmetic: utilization rows, totals, heat map, rates. Pure.
+
+Every figure is in seat-hours: a facility of capacity N open for H hours
+offers N×H open seat-hours; a booking of S seats over H hours uses S×H.
+Utilization is booked seat-hours / open seat-hours. In the rows the fields
+`open_hours` and `booked_hours` carry those seat-hours (the contract's names).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+# Groupings whose open seat-hours come from the facilities in the group.
+FACILITY_GROUPINGS = ("facility", "kind", "building", "platform")
+# Groupings by who booked: each row's open seat-hours are the whole park's,
+# so a row reads as that firm's (or sector's) share of what was open and the
+# rows add up to the total utilization.
+BOOKER_GROUPINGS = ("tenant", "sector")
+GROUPINGS = FACILITY_GROUPINGS + BOOKER_GROUPINGS
+
+# Statuses whose time counts as used. A no-show's time was released for
+# others, so it counts in the no-show rate, not in utilization.
+BOOKED_STATUSES = ("confirmed", "checked_in", "completed")
+# Bookings that were firm at some point: the base of both rates.
+ATTENDED_STATUSES = ("checked_in", "completed")
+NO_SHOW = "no_show"
+CANCELLED = "cancelled"
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+NO_PLATFORM = ""
+
+
+def hours_between(starts_at: datetime, ends_at: datetime) -> float:
+    """Length of `[starts_at, ends_at)` in hours; never negative."""
+    return max(0.0, (ends_at - starts_at).total_seconds() / 3600)
+
+
+def span_hours(spans: Iterable[tuple[datetime, datetime]]) -> float:
+    """Total hours of already-merged `(start, end)` spans."""
+    return sum(hours_between(start, end) for start, end in spans)
+
+
+def clip(
+    starts_at: datetime, ends_at: datetime, window_start: datetime, window_end: datetime
+) -> tuple[datetime, datetime] | None:
+    """The part of `[starts_at, ends_at)` inside the window, or None."""
+    start, end = max(starts_at, window_start), min(ends_at, window_end)
+    return (start, end) if start < end else None
+
+
+def ratio(part: float, whole: float) -> float | None:
+    """part / whole, or None when the whole is zero (nothing to measure against)."""
+    return part / whole if whole > 0 else None
+
+
+@dataclass(frozen=True)
+class FacilityOpen:
+    """What one facility offered in a report window."""
+
+    facility_id: int
+    name: str
+    kind: str
+    building_id: int
+    building_name: str
+    capacity: int
+    open_hours: float  # wall-clock hours open in the window, blackouts removed
+    platform: str = NO_PLATFORM
+
+    @property
+    def open_seat_hours(self) -> float:
+        return self.capacity * self.open_hours
+
+    def group(self, by: str) -> tuple[str, str]:
+        """The (key, label) of the row this facility falls in when grouping `by`."""
+        if by == "facility":
+            return str(self.facility_id), self.name
+        if by == "kind":
+            return self.kind, self.kind
+        if by == "building":
+            return str(self.building_id), self.building_name
+        if by == "platform":
+            return self.platform or NO_PLATFORM, self.platform or NO_PLATFORM
+        raise ValueError(f"facilities are not grouped by {by!r}")
+
+
+@dataclass(frozen=True)
+class OccupancyRow:
+    key: str
+    label: str
+    open_hours: float  # open seat-hours
+    booked_hours: float  # booked seat-hours
+
+    @property
+    def utilization(self) -> float | None:
+        return ratio(self.booked_hours, self.open_hours)
+
+    def as_dict(self) -> dict[str, object]:
+        """The row as the API shows it: hours to 2 decimals, utilization to 4."""
+        utilization = self.utilization
+        return {
+            "key": self.key,
+            "label": self.label,
+            "open_hours": round(self.open_hours, 2),
+            "booked_hours": round(self.booked_hours, 2),
+            "utilization": None if utilization is None else round(utilization, 4),
+        }
+
+
+@dataclass(frozen=True)
+class OccupancyReport:
+    group_by: str
+    starts_at: datetime
+    ends_at: datetime
+    rows: tuple[OccupancyRow, ...]
+    totals: OccupancyRow
+
+
+@dataclass(frozen=True)
+class BookedGroup:
+    """Booked seat-hours of one group, as the database sums them."""
+
+    key: str
+    label: str
+    seat_hours: float
+
+
+def occupancy_report(
+    group_by: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    facilities: Sequence[FacilityOpen],
+    booked: Iterable[BookedGroup],
+) -> OccupancyReport:
+    """Combine open seat-hours (per facility) and booked seat-hours (per group) into rows.
+
+    For facility groupings every group with a facility gets a row, booked or
+    not; for tenant and sector only groups that booked something do.
+    """
+    if group_by not in GROUPINGS:
+        raise ValueError(f"unknown grouping {group_by!r}")
+    booked_by_key: dict[str, BookedGroup] = {}
+    for group in booked:
+        known = booked_by_key.get(group.key)
+        seat_hours = group.seat_hours + (known.seat_hours if known else 0.0)
+        booked_by_key[group.key] = BookedGroup(group.key, group.label, seat_hours)
+    total_open = sum(facility.open_seat_hours for facility in facilities)
+    total_booked = sum(group.seat_hours for group in booked_by_key.values())
+
+    rows: list[OccupancyRow] = []
+    if group_by in FACILITY_GROUPINGS:
+        open_by_key: dict[str, float] = {}
+        labels: dict[str, str] = {}
+        for facility in facilities:
+            key, label = facility.group(group_by)
+            open_by_key[key] = open_by_key.get(key, 0.0) + facility.open_seat_hours
+            labels.setdefault(key, label)
+        for key in set(open_by_key) | set(booked_by_key):
+            label = labels[key] if key in labels else booked_by_key[key].label
+            used = booked_by_key[key].seat_hours if key in booked_by_key else 0.0
+            rows.append(OccupancyRow(key, label, open_by_key.get(key, 0.0), used))
+    else:
+        for group in booked_by_key.values():
+            rows.append(OccupancyRow(group.key, group.label, total_open, group.seat_hours))
+    rows.sort(key=lambda row: (row.label.casefold(), row.key))
+    totals = OccupancyRow("total", "total", total_open, total_booked)
+    return OccupancyReport(group_by, starts_at, ends_at, tuple(rows), totals)
+
+
+# --- Weekday × hour heat map ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HourCell:
+    """One park-local clock hour of a window, as a UTC span.
+
+    On the night clocks go back the repeated hour is one cell two hours long;
+    on the night they go forward the skipped hour has no cell.
+    """
+
+    starts_at: datetime
+    ends_at: datetime
+    weekday: int  # 0 = Monday
+    hour: int  # 0..23, park-local
+
+
+def hour_cells(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> list[HourCell]:
+    """Cut `[starts_at, ends_at)` at every park-local hour boundary.
+
+    Walks quarter hours in UTC: every real zone's offset is a multiple of 15
+    minutes, so every local hour boundary falls on one.
+    """
+    quarter = timedelta(minutes=15)
+    start = starts_at.astimezone(timezone.utc)
+    end = ends_at.astimezone(timezone.utc)
+    cells: list[HourCell] = []
+    piece_start = start
+    epoch = datetime(2000, 1, 1, tzinfo=timezone.utc)
+    while piece_start < end:
+        into_quarter = (piece_start - epoch) % quarter
+        piece_end = min(end, piece_start - into_quarter + quarter)
+        local = piece_start.astimezone(zone)
+        key = (local.date(), local.hour)
+        last = cells[-1] if cells else None
+        if last is not None and last.ends_at == piece_start and _cell_key(last, zone) == key:
+            cells[-1] = HourCell(last.starts_at, piece_end, last.weekday, last.hour)
+        else:
+            cells.append(HourCell(piece_start, piece_end, local.weekday(), local.hour))
+        piece_start = piece_end
+    return cells
+
+
+def _cell_key(cell: HourCell, zone: ZoneInfo) -> tuple[object, int]:
+    local = cell.starts_at.astimezone(zone)
+    return local.date(), local.hour
+
+
+@dataclass
+class HeatMap:
+    """Open and booked seat-hours per (weekday, local hour)."""
+
+    open_seat_hours: dict[tuple[int, int], float] = field(default_factory=dict)
+    booked_seat_hours: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    def utilization(self, weekday: int, hour: int) -> float | None:
+        return ratio(
+            self.booked_seat_hours.get((weekday, hour), 0.0),
+            self.open_seat_hours.get((weekday, hour), 0.0),
+        )
+
+    def busiest(self) -> tuple[int, int] | None:
+        """The (weekday, hour) with the highest utilization, if any was open."""
+        measured = [
+            (value, cell)
+            for cell in self.open_seat_hours
+            if (value := self.utilization(*cell)) is not None
+        ]
+        return max(measured)[1] if measured else None
+
+    def as_dict(self) -> dict[str, object]:
+        """7 × 24 grid of utilization (None where nothing was open)."""
+        return {
+            "weekdays": list(WEEKDAYS),
+            "hours": list(range(24)),
+            "utilization": [
+                [
+                    None if (value := self.utilization(day, hour)) is None else round(value, 4)
+                    for hour in range(24)
+                ]
+                for day in range(7)
+            ],
+        }
+
+
+def heat_map(
+    cells: Sequence[HourCell],
+    open_spans: Iterable[tuple[int, Sequence[tuple[datetime, datetime]]]],
+    booked_by_cell: Mapping[int, float],
+) -> HeatMap:
+    """Fold per-cell figures into a weekday × hour grid.
+
+    `open_spans` gives each facility's capacity and its open spans (sorted,
+    merged); `booked_by_cell` maps a cell's index in `cells` to the booked
+    seat-hours the database summed for it.
+    """
+    result = HeatMap()
+    starts = [cell.starts_at for cell in cells]
+    for capacity, spans in open_spans:
+        for span_start, span_end in spans:
+            index = max(0, _bisect_right(starts, span_start) - 1)
+            while index < len(cells) and cells[index].starts_at < span_end:
+                cell = cells[index]
+                piece = clip(span_start, span_end, cell.starts_at, cell.ends_at)
+                if piece is not None:
+                    key = (cell.weekday, cell.hour)
+                    result.open_seat_hours[key] = result.open_seat_hours.get(
+                        key, 0.0
+                    ) + capacity * hours_between(*piece)
+                index += 1
+    for index, seat_hours in booked_by_cell.items():
+        cell = cells[index]
+        key = (cell.weekday, cell.hour)
+        result.booked_seat_hours[key] = result.booked_seat_hours.get(key, 0.0) + seat_hours
+    return result
+
+
+def _bisect_right(values: Sequence[datetime], target: datetime) -> int:
+    low, high = 0, len(values)
+    while low < high:
+        middle = (low + high) // 2
+        if target < values[middle]:
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+# --- Rates --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingRates:
+    """No-show and cancellation rates over bookings starting in a window."""
+
+    counts: Mapping[str, int]
+
+    @property
+    def firm(self) -> int:
+        """Bookings that were confirmed at some point (pending ones that got cancelled too)."""
+        return sum(
+            self.counts.get(status, 0)
+            for status in (*BOOKED_STATUSES, NO_SHOW, CANCELLED)
+        )
+
+    @property
+    def no_show_rate(self) -> float | None:
+        """Share of bookings whose time came that nobody turned up for."""
+        came_due = sum(self.counts.get(status, 0) for status in (*ATTENDED_STATUSES, NO_SHOW))
+        return ratio(self.counts.get(NO_SHOW, 0), came_due)
+
+    @property
+    def cancellation_rate(self) -> float | None:
+        return ratio(self.counts.get(CANCELLED, 0), self.firm)
+
+    def as_dict(self) -> dict[str, object]:
+        def rounded(value: float | None) -> float | None:
+            return None if value is None else round(value, 4)
+
+        return {
+            "counts": dict(sorted(self.counts.items())),
+            "no_show_rate": rounded(self.no_show_rate),
+            "cancellation_rate": rounded(self.cancellation_rate),
+        }
+
+
+# --- Space occupancy ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SpaceGroup:
+    """Leasable and leased area of one building and unit kind on a date."""
+
+    building_id: int
+    building_name: str
+    kind: str
+    leasable_m2: float
+    leased_m2: float
+    unit_count: int = 0
+    leased_count: int = 0
+
+
+@dataclass(frozen=True)
+class SpaceRow:
+    key: str
+    label: str
+    leasable_m2: float
+    leased_m2: float
+
+    @property
+    def occupancy(self) -> float | None:
+        return ratio(self.leased_m2, self.leasable_m2)
+
+    def as_dict(self) -> dict[str, object]:
+        occupancy = self.occupancy
+        return {
+            "key": self.key,
+            "label": self.label,
+            "leasable_m2": round(self.leasable_m2, 2),
+            "leased_m2": round(self.leased_m2, 2),
+            "vacant_m2": round(self.leasable_m2 - self.leased_m2, 2),
+            "occupancy": None if occupancy is None else round(occupancy, 4),
+        }
+
+
+@dataclass(frozen=True)
+class SpaceReport:
+    by_building: tuple[SpaceRow, ...]
+    by_kind: tuple[SpaceRow, ...]
+    cells: tuple[SpaceGroup, ...]
+    totals: SpaceRow
+
+
+def space_report(groups: Iterable[SpaceGroup]) -> SpaceReport:
+    """Roll building × kind area sums up into per-building and per-kind rows."""
+    cells = tuple(sorted(groups, key=lambda g: (g.building_name, g.kind)))
+    buildings: dict[str, list[float | str]] = {}
+    kinds: dict[str, list[float]] = {}
+    for group in cells:
+        entry = buildings.setdefault(str(group.building_id), [group.building_name, 0.0, 0.0])
+        entry[1] += group.leasable_m2  # type: ignore[operator]
+        entry[2] += group.leased_m2  # type: ignore[operator]
+        area = kinds.setdefault(group.kind, [0.0, 0.0])
+        area[0] += group.leasable_m2
+        area[1] += group.leased_m2
+    by_building = tuple(
+        SpaceRow(key, str(label), float(leasable), float(leased))
+        for key, (label, leasable, leased) in sorted(buildings.items(), key=lambda i: str(i[1][0]))
+    )
+    by_kind = tuple(
+        SpaceRow(kind, kind, leasable, leased) for kind, (leasable, leased) in sorted(kinds.items())
+    )
+    totals = SpaceRow(
+        "total",
+        "total",
+        sum(group.leasable_m2 for group in cells),
+        sum(group.leased_m2 for group in cells),
+    )
+    return SpaceReport(by_building, by_kind, cells, totals)

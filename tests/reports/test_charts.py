@@ -1,0 +1,75 @@
+"""SVG charts: well-formed, accessible, escaped, script-free."""
+
+import xml.etree.ElementTree as ET
+
+from park.reports.charts import Bar, bar_chart, heat_colour, heat_map_chart, time_series_chart
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+def texts(root: ET.Element) -> list[str]:
+    return [element.text or "" for element in root.iter(f"{SVG}text")]
+
+
+def test_bar_chart_is_labelled_for_screen_readers_and_writes_each_figure_as_text():
+    svg = bar_chart("by-kind", "Utilization by kind", "Share of open seat-hours booked",
+                    [Bar("Lab", 0.5, "10 / 20 h"), Bar("Studio", None)])
+    root = parse(svg)
+    assert root.get("role") == "img"
+    assert root.find(f"{SVG}title").text == "Utilization by kind"
+    assert root.find(f"{SVG}desc").text == "Share of open seat-hours booked"
+    labelled_by = root.get("aria-labelledby").split()
+    assert labelled_by == [root.find(f"{SVG}title").get("id"), root.find(f"{SVG}desc").get("id")]
+    assert "50%" in texts(root)
+    assert "Lab" in texts(root) and "Studio" in texts(root)
+
+
+def test_chart_text_is_escaped_so_a_name_cannot_inject_markup():
+    hostile = '<script>alert("x")</script> & Co'
+    svg = bar_chart('x" onload="alert(1)', hostile, hostile, [Bar(hostile, 0.1)])
+    root = parse(svg)  # still well-formed XML
+    assert "<script" not in svg
+    assert root.find(f"{SVG}title").text == hostile
+    assert "onload" not in root.attrib
+    assert not list(root.iter(f"{SVG}script"))
+
+
+def test_bar_longer_than_full_is_drawn_at_full_width_but_labelled_with_its_real_figure():
+    root = parse(bar_chart("over", "t", "d", [Bar("Hall", 1.3)], width=640, label_width=180))
+    rects = list(root.iter(f"{SVG}rect"))
+    track, fill = rects[0], rects[1]
+    assert float(fill.get("width")) == float(track.get("width"))
+    assert "130%" in texts(root)
+
+
+def test_an_empty_bar_chart_says_there_is_no_data():
+    root = parse(bar_chart("empty", "t", "d", [], empty_message="暂无数据"))
+    assert "暂无数据" in texts(root)
+
+
+def test_heat_map_shades_busier_hours_darker_and_titles_every_cell():
+    grid = [[None] * 24 for _ in range(7)]
+    grid[0][9] = 0.9
+    grid[0][10] = 0.1
+    svg = heat_map_chart("heat", "Busy hours", "Utilization by weekday and hour", grid,
+                         ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+                         first_hour=8, last_hour=20)
+    root = parse(svg)
+    titles = [element.text for element in root.iter(f"{SVG}title")]
+    assert "Mon 09:00 90%" in titles
+    assert "Sun 20:00 closed" in titles
+    assert len(titles) == 1 + 7 * 13
+    assert heat_colour(0.9) != heat_colour(0.1)
+    assert heat_colour(None) != heat_colour(0.0)
+
+
+def test_time_series_draws_one_bar_per_point_with_its_figure_in_a_title():
+    points = [Bar(f"11-{day:02d}", day / 30) for day in range(1, 31)]
+    root = parse(time_series_chart("days", "Daily utilization", "November", points))
+    titles = [element.text for element in root.iter(f"{SVG}title")]
+    assert "11-15: 50%" in titles
+    assert len([t for t in titles if t.startswith("11-")]) == 30
