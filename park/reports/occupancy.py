@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from park.facilities.hours import WeeklyHours, open_spans
+from park.shared.timespan import Span, subtract_spans
+
 # Groupings whose open seat-hours come from the facilities in the group.
 FACILITY_GROUPINGS = ("facility", "kind", "building", "platform")
 # Groupings by who booked: each row's open seat-hours are the whole park's,
@@ -38,9 +41,16 @@ def hours_between(starts_at: datetime, ends_at: datetime) -> float:
     return max(0.0, (ends_at - starts_at).total_seconds() / 3600)
 
 
-def span_hours(spans: Iterable[tuple[datetime, datetime]]) -> float:
-    """Total hours of already-merged `(start, end)` spans."""
-    return sum(hours_between(start, end) for start, end in spans)
+def span_hours(spans: Iterable[Span]) -> float:
+    """Total hours of already-merged spans."""
+    return sum(hours_between(span.starts_at, span.ends_at) for span in spans)
+
+
+def usable_spans(
+    hours: WeeklyHours, window: Span, zone: ZoneInfo, blackouts: Iterable[Span] = ()
+) -> list[Span]:
+    """When a facility was open inside `window`: its weekly hours less its blackouts."""
+    return subtract_spans(open_spans(hours, window, zone), blackouts)
 
 
 def clip(
@@ -256,19 +266,20 @@ class HeatMap:
 
 def heat_map(
     cells: Sequence[HourCell],
-    open_spans: Iterable[tuple[int, Sequence[tuple[datetime, datetime]]]],
+    facility_spans: Iterable[tuple[int, Sequence[Span]]],
     booked_by_cell: Mapping[int, float],
 ) -> HeatMap:
     """Fold per-cell figures into a weekday × hour grid.
 
-    `open_spans` gives each facility's capacity and its open spans (sorted,
-    merged); `booked_by_cell` maps a cell's index in `cells` to the booked
+    `facility_spans` gives each facility's capacity and its open spans
+    (sorted, merged); `booked_by_cell` maps a cell's index in `cells` to the booked
     seat-hours the database summed for it.
     """
     result = HeatMap()
     starts = [cell.starts_at for cell in cells]
-    for capacity, spans in open_spans:
-        for span_start, span_end in spans:
+    for capacity, spans in facility_spans:
+        for span in spans:
+            span_start, span_end = span.starts_at, span.ends_at
             index = max(0, _bisect_right(starts, span_start) - 1)
             while index < len(cells) and cells[index].starts_at < span_end:
                 cell = cells[index]

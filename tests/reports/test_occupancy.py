@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from park.facilities.hours import parse_hours
 from park.reports.occupancy import (
     BookedGroup,
     BookingRates,
@@ -16,7 +17,9 @@ from park.reports.occupancy import (
     occupancy_report,
     space_report,
     span_hours,
+    usable_spans,
 )
+from park.shared.timespan import Span
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -119,7 +122,7 @@ def test_clip_keeps_only_the_part_of_a_booking_inside_the_window():
     night = (START - timedelta(hours=2), START + timedelta(hours=3))
     assert clip(*night, START, END) == (START, START + timedelta(hours=3))
     assert clip(END, END + timedelta(hours=1), START, END) is None
-    assert span_hours([clip(*night, START, END)]) == 3
+    assert span_hours([Span(*clip(*night, START, END))]) == 3
 
 
 def test_a_shanghai_day_has_24_hour_cells_starting_at_local_midnight():
@@ -158,7 +161,7 @@ def test_heat_map_divides_booked_by_open_seat_hours_per_weekday_and_hour():
     cells = hour_cells(START, END, SHANGHAI)
     nine = START + timedelta(hours=9)
     # A 4-seat lab open 09:00-11:00; 3 seat-hours booked at 09, none at 10.
-    result = heat_map(cells, [(4, [(nine, nine + timedelta(hours=2))])], {9: 3.0})
+    result = heat_map(cells, [(4, [Span(nine, nine + timedelta(hours=2))])], {9: 3.0})
     assert result.open_seat_hours[(1, 9)] == 4
     assert result.utilization(1, 9) == pytest.approx(0.75)
     assert result.utilization(1, 10) == 0
@@ -190,3 +193,16 @@ def test_space_occupancy_rolls_building_and_kind_up_worked_by_hand():
     assert kinds["office"].occupancy == pytest.approx(150 / 500)
     assert report.totals.occupancy == pytest.approx(250 / 600)
     assert report.totals.as_dict()["vacant_m2"] == 350
+
+
+def test_open_hours_on_berlin_change_days_follow_the_wall_clock_less_blackouts():
+    # Open round the clock on Sunday: 23 h on the spring day, 25 h on the autumn one.
+    hours = parse_hours({"sun": [["00:00", "24:00"]]})
+    spring = Span(datetime(2026, 3, 28, 23, tzinfo=timezone.utc),
+                  datetime(2026, 3, 29, 22, tzinfo=timezone.utc))
+    autumn = Span(datetime(2026, 10, 24, 22, tzinfo=timezone.utc),
+                  datetime(2026, 10, 25, 23, tzinfo=timezone.utc))
+    assert span_hours(usable_spans(hours, spring, BERLIN)) == 23
+    assert span_hours(usable_spans(hours, autumn, BERLIN)) == 25
+    blackout = Span(autumn.starts_at + timedelta(hours=1), autumn.starts_at + timedelta(hours=4))
+    assert span_hours(usable_spans(hours, autumn, BERLIN, [blackout])) == 22
