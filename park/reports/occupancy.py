@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from park.facilities.hours import WeeklyHours, open_spans
@@ -78,21 +78,23 @@ class FacilityOpen:
     capacity: int
     open_hours: float  # wall-clock hours open in the window, blackouts removed
     platform: str = NO_PLATFORM
+    name_en: str = ""
+    building_name_en: str = ""
 
     @property
     def open_seat_hours(self) -> float:
         return self.capacity * self.open_hours
 
-    def group(self, by: str) -> tuple[str, str]:
-        """The (key, label) of the row this facility falls in when grouping `by`."""
+    def group(self, by: str) -> tuple[str, str, str]:
+        """The (key, label, English label) of this facility's row when grouping `by`."""
         if by == "facility":
-            return str(self.facility_id), self.name
+            return str(self.facility_id), self.name, self.name_en
         if by == "kind":
-            return self.kind, self.kind
+            return self.kind, self.kind, self.kind
         if by == "building":
-            return str(self.building_id), self.building_name
+            return str(self.building_id), self.building_name, self.building_name_en
         if by == "platform":
-            return self.platform or NO_PLATFORM, self.platform or NO_PLATFORM
+            return self.platform, self.platform, self.platform
         raise ValueError(f"facilities are not grouped by {by!r}")
 
 
@@ -102,6 +104,7 @@ class OccupancyRow:
     label: str
     open_hours: float  # open seat-hours
     booked_hours: float  # booked seat-hours
+    label_en: str = ""  # the English name where one is recorded
 
     @property
     def utilization(self) -> float | None:
@@ -113,6 +116,7 @@ class OccupancyRow:
         return {
             "key": self.key,
             "label": self.label,
+            "label_en": self.label_en or self.label,
             "open_hours": round(self.open_hours, 2),
             "booked_hours": round(self.booked_hours, 2),
             "utilization": None if utilization is None else round(utilization, 4),
@@ -135,6 +139,7 @@ class BookedGroup:
     key: str
     label: str
     seat_hours: float
+    label_en: str = ""
 
 
 def occupancy_report(
@@ -155,25 +160,28 @@ def occupancy_report(
     for group in booked:
         known = booked_by_key.get(group.key)
         seat_hours = group.seat_hours + (known.seat_hours if known else 0.0)
-        booked_by_key[group.key] = BookedGroup(group.key, group.label, seat_hours)
+        booked_by_key[group.key] = BookedGroup(group.key, group.label, seat_hours, group.label_en)
     total_open = sum(facility.open_seat_hours for facility in facilities)
     total_booked = sum(group.seat_hours for group in booked_by_key.values())
 
     rows: list[OccupancyRow] = []
     if group_by in FACILITY_GROUPINGS:
         open_by_key: dict[str, float] = {}
-        labels: dict[str, str] = {}
+        labels: dict[str, tuple[str, str]] = {}
         for facility in facilities:
-            key, label = facility.group(group_by)
+            key, label, label_en = facility.group(group_by)
             open_by_key[key] = open_by_key.get(key, 0.0) + facility.open_seat_hours
-            labels.setdefault(key, label)
+            labels.setdefault(key, (label, label_en))
         for key in set(open_by_key) | set(booked_by_key):
-            label = labels[key] if key in labels else booked_by_key[key].label
-            used = booked_by_key[key].seat_hours if key in booked_by_key else 0.0
-            rows.append(OccupancyRow(key, label, open_by_key.get(key, 0.0), used))
+            booked_group = booked_by_key.get(key)
+            label, label_en = labels.get(key) or (booked_group.label, booked_group.label_en)
+            used = booked_group.seat_hours if booked_group else 0.0
+            rows.append(OccupancyRow(key, label, open_by_key.get(key, 0.0), used, label_en))
     else:
         for group in booked_by_key.values():
-            rows.append(OccupancyRow(group.key, group.label, total_open, group.seat_hours))
+            rows.append(
+                OccupancyRow(group.key, group.label, total_open, group.seat_hours, group.label_en)
+            )
     rows.sort(key=lambda row: (row.label.casefold(), row.key))
     totals = OccupancyRow("total", "total", total_open, total_booked)
     return OccupancyReport(group_by, starts_at, ends_at, tuple(rows), totals)
@@ -194,6 +202,7 @@ class HourCell:
     ends_at: datetime
     weekday: int  # 0 = Monday
     hour: int  # 0..23, park-local
+    day: date  # the park-local date
 
 
 def hour_cells(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> list[HourCell]:
@@ -214,17 +223,14 @@ def hour_cells(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> list[H
         local = piece_start.astimezone(zone)
         key = (local.date(), local.hour)
         last = cells[-1] if cells else None
-        if last is not None and last.ends_at == piece_start and _cell_key(last, zone) == key:
-            cells[-1] = HourCell(last.starts_at, piece_end, last.weekday, last.hour)
+        if last is not None and last.ends_at == piece_start and (last.day, last.hour) == key:
+            cells[-1] = HourCell(last.starts_at, piece_end, last.weekday, last.hour, last.day)
         else:
-            cells.append(HourCell(piece_start, piece_end, local.weekday(), local.hour))
+            cells.append(
+                HourCell(piece_start, piece_end, local.weekday(), local.hour, local.date())
+            )
         piece_start = piece_end
     return cells
-
-
-def _cell_key(cell: HourCell, zone: ZoneInfo) -> tuple[object, int]:
-    local = cell.starts_at.astimezone(zone)
-    return local.date(), local.hour
 
 
 @dataclass
@@ -264,37 +270,92 @@ class HeatMap:
         }
 
 
-def heat_map(
-    cells: Sequence[HourCell],
-    facility_spans: Iterable[tuple[int, Sequence[Span]]],
-    booked_by_cell: Mapping[int, float],
-) -> HeatMap:
-    """Fold per-cell figures into a weekday × hour grid.
-
-    `facility_spans` gives each facility's capacity and its open spans
-    (sorted, merged); `booked_by_cell` maps a cell's index in `cells` to the booked
-    seat-hours the database summed for it.
-    """
-    result = HeatMap()
+def open_by_cell(
+    cells: Sequence[HourCell], facility_spans: Iterable[tuple[int, Sequence[Span]]]
+) -> list[float]:
+    """Open seat-hours in each cell, from each facility's capacity and open spans."""
+    result = [0.0] * len(cells)
     starts = [cell.starts_at for cell in cells]
     for capacity, spans in facility_spans:
         for span in spans:
-            span_start, span_end = span.starts_at, span.ends_at
-            index = max(0, _bisect_right(starts, span_start) - 1)
-            while index < len(cells) and cells[index].starts_at < span_end:
+            index = max(0, _bisect_right(starts, span.starts_at) - 1)
+            while index < len(cells) and cells[index].starts_at < span.ends_at:
                 cell = cells[index]
-                piece = clip(span_start, span_end, cell.starts_at, cell.ends_at)
+                piece = clip(span.starts_at, span.ends_at, cell.starts_at, cell.ends_at)
                 if piece is not None:
-                    key = (cell.weekday, cell.hour)
-                    result.open_seat_hours[key] = result.open_seat_hours.get(
-                        key, 0.0
-                    ) + capacity * hours_between(*piece)
+                    result[index] += capacity * hours_between(*piece)
                 index += 1
-    for index, seat_hours in booked_by_cell.items():
-        cell = cells[index]
-        key = (cell.weekday, cell.hour)
-        result.booked_seat_hours[key] = result.booked_seat_hours.get(key, 0.0) + seat_hours
     return result
+
+
+def bucket_seconds(cells: Sequence[HourCell]) -> int:
+    """The widest even step (1 h or 15 min) at which every inner cell boundary falls.
+
+    The database sums booked time per step counted from the Unix epoch; each
+    step then lies inside one cell. Zones with whole-hour offsets get hours.
+    """
+    for size in (3600, 900):
+        if all(int(cell.starts_at.timestamp()) % size == 0 for cell in cells[1:]):
+            return size
+    return 900
+
+
+def booked_by_cell(
+    cells: Sequence[HourCell], size_s: int, seat_seconds_by_step: Mapping[int, float]
+) -> list[float]:
+    """Booked seat-hours per cell from seat-seconds per epoch step of `size_s`."""
+    result = [0.0] * len(cells)
+    starts = [cell.starts_at for cell in cells]
+    for step, seat_seconds in seat_seconds_by_step.items():
+        step_start = datetime.fromtimestamp(step * size_s, tz=timezone.utc)
+        index = max(0, _bisect_right(starts, step_start) - 1)
+        result[min(index, len(cells) - 1)] += seat_seconds / 3600
+    return result
+
+
+def heat_map(
+    cells: Sequence[HourCell],
+    facility_spans: Iterable[tuple[int, Sequence[Span]]],
+    booked: Mapping[int, float] | Sequence[float],
+) -> HeatMap:
+    """Fold per-cell figures into a weekday × hour grid.
+
+    `facility_spans` gives each facility's capacity and its open spans;
+    `booked` gives booked seat-hours by cell index.
+    """
+    result = HeatMap()
+    opened = open_by_cell(cells, facility_spans)
+    used = booked if isinstance(booked, Mapping) else dict(enumerate(booked))
+    for index, cell in enumerate(cells):
+        key = (cell.weekday, cell.hour)
+        if opened[index]:
+            result.open_seat_hours[key] = result.open_seat_hours.get(key, 0.0) + opened[index]
+        if used.get(index):
+            result.booked_seat_hours[key] = result.booked_seat_hours.get(key, 0.0) + used[index]
+    return result
+
+
+@dataclass(frozen=True)
+class DayFigure:
+    day: date
+    open_hours: float  # open seat-hours
+    booked_hours: float  # booked seat-hours
+
+    @property
+    def utilization(self) -> float | None:
+        return ratio(self.booked_hours, self.open_hours)
+
+
+def daily_figures(
+    cells: Sequence[HourCell], opened: Sequence[float], booked: Sequence[float]
+) -> list[DayFigure]:
+    """Open and booked seat-hours per park-local day, in order."""
+    days: dict[date, list[float]] = {}
+    for index, cell in enumerate(cells):
+        entry = days.setdefault(cell.day, [0.0, 0.0])
+        entry[0] += opened[index]
+        entry[1] += booked[index]
+    return [DayFigure(day, figures[0], figures[1]) for day, figures in days.items()]
 
 
 def _bisect_right(values: Sequence[datetime], target: datetime) -> int:

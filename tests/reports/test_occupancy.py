@@ -16,6 +16,10 @@ from park.reports.occupancy import (
     hour_cells,
     occupancy_report,
     space_report,
+    booked_by_cell,
+    bucket_seconds,
+    daily_figures,
+    open_by_cell,
     span_hours,
     usable_spans,
 )
@@ -54,7 +58,7 @@ def test_utilization_is_booked_seat_hours_over_open_seat_hours_worked_by_hand():
     assert row.booked_hours == 12
     assert row.utilization == pytest.approx(12 / 54)
     assert row.as_dict() == {
-        "key": "2", "label": "Lab", "open_hours": 54.0, "booked_hours": 12.0,
+        "key": "2", "label": "Lab", "label_en": "Lab", "open_hours": 54.0, "booked_hours": 12.0,
         "utilization": 0.2222,
     }
 
@@ -206,3 +210,29 @@ def test_open_hours_on_berlin_change_days_follow_the_wall_clock_less_blackouts()
     assert span_hours(usable_spans(hours, autumn, BERLIN)) == 25
     blackout = Span(autumn.starts_at + timedelta(hours=1), autumn.starts_at + timedelta(hours=4))
     assert span_hours(usable_spans(hours, autumn, BERLIN, [blackout])) == 22
+
+
+def test_database_steps_are_hours_in_whole_hour_zones_and_quarters_in_kolkata():
+    assert bucket_seconds(hour_cells(START, END, SHANGHAI)) == 3600
+    kolkata = ZoneInfo("Asia/Kolkata")
+    assert bucket_seconds(hour_cells(START, END, kolkata)) == 900
+
+
+def test_booked_seat_seconds_per_step_land_in_the_local_hour_cell():
+    cells = hour_cells(START, END, SHANGHAI)
+    nine_local = START + timedelta(hours=9)
+    step = int(nine_local.timestamp()) // 3600
+    booked = booked_by_cell(cells, 3600, {step: 5400.0, step + 1: 1800.0})
+    assert booked[9] == 1.5 and booked[10] == 0.5
+    assert sum(booked) == 2.0
+
+
+def test_daily_figures_of_a_berlin_autumn_week_count_the_25_hour_day():
+    start = datetime(2026, 10, 18, 22, tzinfo=timezone.utc)  # Mon 19 Oct 00:00 CEST
+    end = datetime(2026, 10, 25, 23, tzinfo=timezone.utc)  # Mon 26 Oct 00:00 CET
+    cells = hour_cells(start, end, BERLIN)
+    round_the_clock = [(1, [Span(start, end)])]
+    opened = open_by_cell(cells, round_the_clock)
+    days = daily_figures(cells, opened, [0.0] * len(cells))
+    assert [figure.open_hours for figure in days] == [24] * 6 + [25]
+    assert days[-1].day.isoformat() == "2026-10-25"
