@@ -112,7 +112,7 @@ class Assignment:
     reason: str
     explanation: str
     explanation_zh: str
-    fitting_unit_ids: tuple[int, ...] = ()
+    fitting_count: int = 0
     # Applications ranked above this one that hold units it would have preferred
     # (housed) or that fitted it (not housed).
     taken_by_application_ids: tuple[int, ...] = ()

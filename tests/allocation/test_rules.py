@@ -145,7 +145,7 @@ def test_housed_firm_gets_its_first_preferred_building_then_the_smallest_unit():
     (only,) = result.assignments
     assert only.unit_id == 3
     assert only.reason == HOUSED_BEST_FIT
-    assert only.fitting_unit_ids == (3, 2, 1)
+    assert only.fitting_count == 3
 
 
 def test_application_nothing_fits_says_so():
@@ -332,7 +332,10 @@ def test_better_units_a_housed_firm_did_not_get_are_explained(case):
     for assignment in result.assignments:
         if assignment.unit_id is None:
             continue
-        if assignment.fitting_unit_ids[0] == assignment.unit_id:
+        app = next(a for a in apps if a.id == assignment.application_id)
+        fitting = [u for u in units if oracle_fits(app, u, leases)]
+        assert assignment.fitting_count == len(fitting)
+        if min(fitting, key=lambda u: preference_position(app, u)).id == assignment.unit_id:
             assert assignment.reason == HOUSED_BEST_FIT
         else:
             assert assignment.reason == HOUSED_BETTER_TAKEN

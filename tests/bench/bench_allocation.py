@@ -3,12 +3,18 @@
 Run from the repository root:
 
     .venv/bin/python tests/bench/bench_allocation.py [--seed 2026] [--applications 5000] [--units 2000]
+    .venv/bin/python tests/bench/bench_allocation.py --shape nested
 
 It builds a seeded random round (five unit kinds, twelve buildings, about a
 fifth of the units already leased for part of the period, scores 0-150 with
 many ties, a third of the applicants naming preferred buildings), runs
 `allocate` once and prints the time of each step and the outcome. The same
 seed always builds the same round and gives the same result.
+
+`--shape nested` builds a harder round instead: one kind, one building,
+every applicant asking for anything from the smallest unit up to a random
+bound, so the small units are wanted by everyone and higher-ranked firms must
+keep giving way to narrower ones. It exercises the search the most.
 """
 
 from __future__ import annotations
@@ -70,22 +76,46 @@ def build_round(seed: int, application_count: int, unit_count: int):
     return applications, units, leases
 
 
+def build_nested_round(seed: int, application_count: int, unit_count: int):
+    rng = random.Random(seed)
+    units = [Unit(id=i, building_id=1, kind="office", area_m2=float(i), code=f"U{i:05d}") for i in range(1, unit_count + 1)]
+    base = datetime(2026, 10, 1, tzinfo=timezone.utc)
+    applications = [
+        Application(
+            id=i,
+            tenant_id=i,
+            unit_kind="office",
+            min_area_m2=1.0,
+            max_area_m2=float(rng.randrange(1, unit_count + 1)),
+            start_date=date(2027, 1, 1),
+            term_months=12,
+            score=rng.randrange(3),
+            submitted_at=base + timedelta(seconds=i),
+            tenant_name=f"Firm {i}",
+        )
+        for i in range(1, application_count + 1)
+    ]
+    return applications, units, []
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--applications", type=int, default=5000)
     parser.add_argument("--units", type=int, default=2000)
+    parser.add_argument("--shape", choices=("random", "nested"), default="random")
     args = parser.parse_args()
     policy = load_policy(POLICY_PATH)
+    build = build_nested_round if args.shape == "nested" else build_round
     t0 = time.perf_counter()
-    applications, units, leases = build_round(args.seed, args.applications, args.units)
+    applications, units, leases = build(args.seed, args.applications, args.units)
     t1 = time.perf_counter()
     result = allocate(applications, units, leases, policy)
     t2 = time.perf_counter()
     housed = sum(1 for a in result.assignments if a.unit_id is not None)
     print(
         f"round: {len(applications)} applications, {len(units)} units, {len(leases)} leases "
-        f"(seed {args.seed}, policy {policy.version})"
+        f"(shape {args.shape}, seed {args.seed}, policy {policy.version})"
     )
     print(f"built in {t1 - t0:.2f} s; allocated in {t2 - t1:.2f} s")
     print(f"housed {housed}; not housed {len(applications) - housed}")
