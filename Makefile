@@ -1,0 +1,41 @@
+# Park: `make run` serves the demo base; `make test` runs the whole suite (on PostgreSQL too
+# when PARK_TEST_DATABASE_URL is set). Both set everything up on a fresh clone.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PARK := $(VENV)/bin/park
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: install run test test-sqlite test-postgres bench messages clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Park needs Python 3.11 or newer")'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(PARK) db upgrade
+	$(PARK) demo load
+	@echo "Park is serving on http://127.0.0.1:8000 (Ctrl-C stops it)"
+	$(PARK) serve --host 127.0.0.1 --port 8000
+
+test: install
+	$(PY) -m pytest
+	@if [ -n "$$PARK_TEST_DATABASE_URL" ]; then \
+		echo "== the same suite on PostgreSQL ($$PARK_TEST_DATABASE_URL) =="; \
+		PARK_TEST_BACKEND=postgres $(PY) -m pytest; \
+	fi
+
+bench: install
+	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+messages: install
+	$(PY) -m park.shared.i18n
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis park.db park.db-wal park.db-shm var

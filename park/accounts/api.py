@@ -1,0 +1,135 @@
+"""Accounts JSON API: tokens, the caller, users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from litestar import Controller, Request, delete, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody
+
+from park.accounts import service
+from park.accounts.guards import signed_in, tenant_admin_or_manager
+from park.accounts.middleware import client_ip
+from park.settings import Settings
+from park.shared.api import caller
+from park.shared.clock import utc_now
+
+
+class TokenRequest(msgspec.Struct):
+    email: str
+    password: str
+    name: str = ""
+
+
+class TokenOut(msgspec.Struct):
+    token: str
+    expires_at: datetime
+
+
+class TokenInfo(msgspec.Struct):
+    id: int
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+
+
+class MeOut(msgspec.Struct):
+    id: int
+    email: str
+    name: str
+    role: str
+    tenant_id: int | None
+    locale: str
+    calendar_url: str
+
+
+class UserIn(msgspec.Struct):
+    email: str
+    name: str
+    password: str
+    role: str
+    tenant_id: int | None = None
+
+
+class UserOut(msgspec.Struct):
+    id: int
+    email: str
+    name: str
+    role: str
+    tenant_id: int | None
+
+
+def calendar_url(settings: Settings, token: str) -> str:
+    return f"{settings.base_url.rstrip('/')}/calendar/{token}.ics"
+
+
+def user_out(row: dict[str, Any]) -> UserOut:
+    return UserOut(id=row["id"], email=row["email"], name=row["name"], role=row["role"], tenant_id=row["tenant"])
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ["auth"]
+
+    @post("/token", status_code=200, summary="Exchange email and password for a bearer token")
+    async def create_token(self, request: Request, data: JSONBody[TokenRequest], settings: NamedDependency[Settings]) -> TokenOut:
+        now = utc_now()
+        actor = await service.authenticate(settings, data.email, data.password, client_ip(request.scope), now)
+        token, expires_at = await service.issue_token(settings, actor, now, data.name)
+        return TokenOut(token=token, expires_at=expires_at)
+
+    @get("/tokens", guards=[signed_in], summary="The caller's API tokens")
+    async def list_tokens(self, request: Request) -> list[TokenInfo]:
+        return [TokenInfo(**row) for row in await service.list_tokens(caller(request))]
+
+    @delete("/tokens/{token_id:int}", guards=[signed_in], status_code=204, summary="Revoke one of the caller's tokens")
+    async def revoke_token(self, request: Request, token_id: FromPath[int]) -> None:
+        await service.revoke_token(caller(request), token_id, utc_now())
+
+
+class MeController(Controller):
+    path = "/api/v1/me"
+    tags = ["accounts"]
+    guards = [signed_in]
+
+    @get("", summary="The signed-in user")
+    async def me(self, request: Request, settings: NamedDependency[Settings]) -> MeOut:
+        row = await service.user_out(caller(request).id)
+        return MeOut(
+            id=row["id"],
+            email=row["email"],
+            name=row["name"],
+            role=row["role"],
+            tenant_id=row["tenant"],
+            locale=row["locale"],
+            calendar_url=calendar_url(settings, row["calendar_token"]),
+        )
+
+    @post("/calendar-token", status_code=200, summary="Replace the secret calendar feed URL")
+    async def regenerate_calendar(self, request: Request, settings: NamedDependency[Settings]) -> dict[str, str]:
+        token = await service.regenerate_calendar_token(caller(request), utc_now())
+        return {"calendar_url": calendar_url(settings, token)}
+
+
+class UserController(Controller):
+    path = "/api/v1/users"
+    tags = ["accounts"]
+    guards = [tenant_admin_or_manager]
+
+    @post("", summary="Create a user (a tenant_admin: its own firm's)")
+    async def create_user(self, request: Request, data: JSONBody[UserIn]) -> UserOut:
+        actor = caller(request)
+        tenant_id = data.tenant_id if data.tenant_id is not None or actor.is_manager else actor.tenant_id
+        row = await service.create_user(
+            actor,
+            service.NewUser(data.email, data.name, data.password, data.role, tenant_id),
+            utc_now(),
+        )
+        return user_out(row)
+
+
+ROUTES = [AuthController, MeController, UserController]

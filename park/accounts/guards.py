@@ -1,0 +1,38 @@
+"""Route guards by role. Tenant scoping lives in the services, not here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from park.accounts.model import Actor
+from park.shared.errors import Forbidden, Unauthorized
+
+
+def _actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
+    actor = connection.scope.get("user")
+    if not isinstance(actor, Actor):
+        raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>' or use the sign-in page.")
+    return actor
+
+
+def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    _actor(connection)
+
+
+def manager_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if not _actor(connection).is_manager:
+        raise Forbidden("Only park managers may do this.")
+
+
+def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if not _actor(connection).is_admin:
+        raise Forbidden("Only administrators may do this.")
+
+
+def tenant_admin_or_manager(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    actor = _actor(connection)
+    if not (actor.is_manager or actor.is_tenant_admin):
+        raise Forbidden("Only your firm's administrator or a park manager may do this.")

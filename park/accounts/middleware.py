@@ -1,0 +1,41 @@
+"""Who is calling: a bearer token (API) or the session (pages). Sets scope["user"] to an Actor or None."""
+
+from __future__ import annotations
+
+from litestar.types import ASGIApp, Receive, Scope, Send
+
+from park.accounts.service import actor_for_token, find_actor
+from park.shared.clock import utc_now
+
+SESSION_USER_KEY = "user_id"
+
+
+def client_ip(scope: Scope) -> str:
+    client = scope.get("client")
+    return client[0] if client else ""
+
+
+class IdentityMiddleware:
+    """Resolves the caller once per request; guards and services read `request.user`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            scope["user"] = await self._resolve(scope)
+            scope["auth"] = None
+        await self.app(scope, receive, send)
+
+    async def _resolve(self, scope: Scope):
+        ip = client_ip(scope)
+        for name, value in scope.get("headers", []):
+            if name == b"authorization":
+                scheme, _, token = value.decode("latin-1").partition(" ")
+                if scheme.lower() == "bearer" and token.strip():
+                    return await actor_for_token(token.strip(), utc_now(), ip)
+                return None
+        session = scope.get("session")
+        if isinstance(session, dict) and isinstance(session.get(SESSION_USER_KEY), int):
+            return await find_actor(session[SESSION_USER_KEY], ip)
+        return None

@@ -1,0 +1,67 @@
+"""Account rules: roles, password policy, who may manage whom. Pure."""
+
+from __future__ import annotations
+
+import re
+
+from park.accounts.model import ROLES, STAFF_ROLES, TENANT_ROLES, Actor
+from park.shared.errors import FieldError
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+EMAIL_PATTERN = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+COMMON_PASSWORDS = frozenset(
+    {
+        "1234567890", "12345678910", "password123", "qwertyuiop", "1q2w3e4r5t",
+        "abcdefghij", "passw0rd123", "iloveyou123", "0987654321", "qwerty1234",
+        "password12", "abc1234567", "a123456789", "1234567890a", "11111111111",
+    }
+)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_problems(email: str) -> list[FieldError]:
+    if not EMAIL_PATTERN.match(normalise_email(email)) or len(email) > 254:
+        return [FieldError("email", "Enter a valid email address, like name@example.com.")]
+    return []
+
+
+def password_problems(password: str, email: str = "", name: str = "") -> list[FieldError]:
+    """The policy: long enough, not a well-known password, not the email or name."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return [FieldError("password", "Use at least 10 characters.")]
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return [FieldError("password", "Use at most 256 characters.")]
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(password)) < 4:
+        return [FieldError("password", "This password is too easy to guess; choose another.")]
+    local_part = normalise_email(email).split("@")[0]
+    if (local_part and len(local_part) >= 4 and local_part in lowered) or (
+        name and name.strip().lower() == lowered
+    ):
+        return [FieldError("password", "The password must not contain your email or name.")]
+    return []
+
+
+def role_problems(role: str, tenant_id: int | None) -> list[FieldError]:
+    if role not in ROLES:
+        return [FieldError("role", "Choose one of: member, tenant_admin, manager, admin.")]
+    if role in TENANT_ROLES and tenant_id is None:
+        return [FieldError("tenant_id", "A member or tenant_admin belongs to a tenant firm.")]
+    if role in STAFF_ROLES and tenant_id is not None:
+        return [FieldError("tenant_id", "Park staff do not belong to a tenant firm.")]
+    return []
+
+
+def may_create_user(actor: Actor, role: str, tenant_id: int | None) -> bool:
+    """Managers create anyone but admins; admins anyone; a tenant_admin its own firm's users."""
+    if actor.is_admin:
+        return True
+    if actor.role == "manager":
+        return role != "admin"
+    if actor.is_tenant_admin:
+        return role in TENANT_ROLES and tenant_id == actor.tenant_id
+    return False

@@ -1,0 +1,99 @@
+"""A session store in the database, so any process on any machine serves any user."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from litestar.stores.base import Store
+
+from park.accounts.tables import WebSession
+from park.shared.clock import utc_now
+
+
+def _seconds(value: int | timedelta | None) -> int | None:
+    if value is None:
+        return None
+    return int(value.total_seconds()) if isinstance(value, timedelta) else int(value)
+
+
+class DatabaseSessionStore(Store):
+    """Litestar Store over the web_session table; expired rows are removed by `delete_expired`."""
+
+    def __init__(self, default_ttl_s: int) -> None:
+        self.default_ttl_s = default_ttl_s
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        data = value.encode() if isinstance(value, str) else value
+        expires_at = utc_now() + timedelta(seconds=_seconds(expires_in) or self.default_ttl_s)
+        updated = await WebSession.update({WebSession.data: data, WebSession.expires_at: expires_at}).where(
+            WebSession.key == key
+        ).returning(WebSession.id)
+        if not updated:
+            await WebSession.insert(WebSession(key=key, data=data, expires_at=expires_at))
+
+    async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        row = await WebSession.select(WebSession.data, WebSession.expires_at).where(WebSession.key == key).first()
+        now = utc_now()
+        if row is None or row["expires_at"] <= now:
+            return None
+        if renew_for:
+            await WebSession.update({WebSession.expires_at: now + timedelta(seconds=_seconds(renew_for) or 0)}).where(
+                WebSession.key == key
+            )
+        return bytes(row["data"])
+
+    async def delete(self, key: str) -> None:
+        await WebSession.delete().where(WebSession.key == key)
+
+    async def delete_all(self) -> None:
+        await WebSession.delete(force=True)
+
+    async def exists(self, key: str) -> bool:
+        return await self.get(key) is not None
+
+    async def expires_in(self, key: str) -> int | None:
+        row = await WebSession.select(WebSession.expires_at).where(WebSession.key == key).first()
+        if row is None:
+            return None
+        return max(int((row["expires_at"] - utc_now()).total_seconds()), 0)
+
+    async def delete_expired(self) -> None:
+        await WebSession.delete().where(WebSession.expires_at <= utc_now())
+
+
+ROTATE_SESSION = "park.rotate_session"
+_NEW_SESSION_ID = "park.new_session_id"
+
+
+def rotate_session(scope: dict) -> None:
+    """Give the session a new id when the response is sent (on sign-in: defeats session fixation)."""
+    scope[ROTATE_SESSION] = True
+
+
+from litestar.middleware.session.server_side import (  # noqa: E402
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+
+
+class RotatingSessionBackend(ServerSideSessionBackend):
+    def get_session_id(self, connection) -> str:
+        new_id = connection.scope.get(_NEW_SESSION_ID)
+        return new_id or super().get_session_id(connection)
+
+    async def store_in_message(self, scope_session, message, connection) -> None:
+        from litestar.types import Empty
+
+        scope = connection.scope
+        if (scope_session is Empty or not scope_session) and not connection.cookies.get(self.config.key):
+            return  # no session before or after: store nothing, set no cookie (anonymous visitors cost no row)
+        if scope.get(ROTATE_SESSION) and not scope.get(_NEW_SESSION_ID):
+            old_id = connection.cookies.get(self.config.key)
+            if old_id:
+                await self.delete(old_id, store=self.config.get_store_from_app(scope["app"]))
+            scope[_NEW_SESSION_ID] = self.generate_session_id()
+        await super().store_in_message(scope_session, message, connection)
+
+
+class SessionConfig(ServerSideSessionConfig):
+    _backend_class = RotatingSessionBackend

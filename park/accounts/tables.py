@@ -1,0 +1,45 @@
+"""Users, API tokens, web sessions and sign-in failures. Tables only."""
+
+from piccolo.columns import Boolean, Bytea, ForeignKey, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from park.tenants.tables import Tenant
+
+
+class User(Table, tablename="park_user"):
+    email = Varchar(length=254, unique=True, index=True)
+    """Stored lower-cased."""
+    name = Varchar(length=200)
+    password_hash = Varchar(length=255)
+    role = Varchar(length=20)
+    tenant = ForeignKey(references=Tenant, null=True, default=None, index=True)
+    locale = Varchar(length=10, default="")
+    """Preferred page language; empty = the browser's or the park's default."""
+    is_active = Boolean(default=True)
+    calendar_token = Varchar(length=64, unique=True, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    password_changed_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApiToken(Table, tablename="api_token"):
+    user = ForeignKey(references=User, index=True)
+    token_hash = Varchar(length=64, unique=True, index=True)
+    """SHA-256 of the token: a stolen database does not yield usable tokens."""
+    name = Varchar(length=100, default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(null=True, default=None)
+
+
+class WebSession(Table, tablename="web_session"):
+    key = Varchar(length=128, unique=True, index=True)
+    data = Bytea()
+    expires_at = Timestamptz(index=True)
+
+
+class SignInFailure(Table, tablename="sign_in_failure"):
+    bucket = Varchar(length=300, index=True)
+    """"email:<address>" or "ip:<address>"."""
+    failed_at = Timestamptz(default=TimestamptzNow(), index=True)

@@ -1,0 +1,126 @@
+"""The database engine: built from settings, shared by every table, one transaction helper."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from park.settings import Settings
+
+SQLITE_BUSY_TIMEOUT_S = 30
+log = logging.getLogger("park.db")
+
+
+def make_engine(settings: Settings) -> Engine:
+    """A Piccolo engine for `settings.database_url` (connects lazily)."""
+    if settings.is_sqlite:
+        path = Path(settings.sqlite_path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            pass  # reported as unavailable by open_database and /healthz
+        # timeout = SQLite's busy timeout: concurrent writers wait instead of failing.
+        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
+    return PostgresEngine(config={"dsn": settings.database_url})
+
+
+def current_engine() -> Engine:
+    from park import piccolo_conf
+
+    return piccolo_conf.DB
+
+
+def is_sqlite() -> bool:
+    return isinstance(current_engine(), SQLiteEngine)
+
+
+def bind_engine(engine: Engine) -> None:
+    """Point Piccolo (the migration runner and every table of the app) at `engine`."""
+    from piccolo.apps.migrations.tables import Migration
+    from piccolo.conf.apps import Finder
+
+    from park import piccolo_conf
+
+    piccolo_conf.DB = engine
+    Migration._meta.db = engine
+    for table in Finder().get_table_classes():
+        table._meta.db = engine
+
+
+def use_settings(settings: Settings) -> Engine:
+    """Bind the engine for `settings` unless the current one already serves that URL."""
+    engine = current_engine()
+    if _engine_url(engine) != _normalised(settings):
+        engine = make_engine(settings)
+        bind_engine(engine)
+    return engine
+
+
+def _normalised(settings: Settings) -> str:
+    return settings.sqlite_path if settings.is_sqlite else settings.database_url
+
+
+def _engine_url(engine: Engine) -> str:
+    if isinstance(engine, SQLiteEngine):
+        return engine.path
+    return engine.config.get("dsn", "")
+
+
+def transaction():
+    """A write transaction that takes the write lock up front.
+
+    SQLite's default DEFERRED transactions fail under concurrent writers
+    ("database is locked" on upgrade); IMMEDIATE ones queue on the busy timeout.
+    """
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+async def run_sql(sql: str, *args: Any) -> list[dict[str, Any]]:
+    """Run raw SQL with {} placeholders (Piccolo's QueryString style) and return rows."""
+    from piccolo.querystring import QueryString
+
+    engine = current_engine()
+    return await engine.run_querystring(QueryString(sql, *args))
+
+
+async def check_database(timeout_s: float = 3.0) -> bool:
+    """True when the database answers a trivial query within the timeout."""
+    try:
+        await asyncio.wait_for(run_sql("SELECT 1 AS ok"), timeout_s)
+    except Exception:  # any failure to reach the database counts as unavailable
+        return False
+    return True
+
+
+def prepare_sqlite(path: str) -> None:
+    """WAL lets readers run beside the one writer; it persists in the file."""
+    with sqlite3.connect(path, timeout=SQLITE_BUSY_TIMEOUT_S) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
+
+
+async def open_database(settings: Settings) -> Engine:
+    """Bind and prepare the database; an unreachable one is logged, not fatal (/healthz reports it)."""
+    engine = use_settings(settings)
+    try:
+        if isinstance(engine, SQLiteEngine):
+            prepare_sqlite(engine.path)
+        else:
+            await engine.start_connection_pool(min_size=1, max_size=settings.database_pool_size)
+    except Exception as error:  # refused, unknown database, bad file: all mean "unavailable"
+        log.error("database unavailable at start-up: %s", error)
+    return engine
+
+
+async def close_database(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
+        await engine.close_connection_pool()

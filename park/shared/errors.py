@@ -1,0 +1,123 @@
+"""Domain errors. Services raise these; park/app.py turns them into problem details and page messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from park.shared.labels import N_
+
+
+@dataclass(frozen=True)
+class FieldError:
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    """A request Park refuses. `code` is one of the contract's problem codes."""
+
+    code = "validation"
+    status = 422
+    title = N_("Invalid input")
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra or {}
+
+
+class ValidationFailed(DomainError):
+    code = "validation"
+    status = 422
+    title = N_("Invalid input")
+
+    def __init__(self, errors: list[FieldError] | FieldError, detail: str | None = None) -> None:
+        self.errors = [errors] if isinstance(errors, FieldError) else list(errors)
+        super().__init__(detail or "; ".join(f"{e.field}: {e.message}" for e in self.errors))
+
+    @classmethod
+    def on(cls, field: str, message: str) -> ValidationFailed:
+        return cls([FieldError(field, message)])
+
+
+class Unauthorized(DomainError):
+    code = "unauthorized"
+    status = 401
+    title = N_("Sign-in required")
+
+
+class Forbidden(DomainError):
+    code = "forbidden"
+    status = 403
+    title = N_("Not allowed")
+
+
+class NotFound(DomainError):
+    code = "not_found"
+    status = 404
+    title = N_("Not found")
+
+
+class Conflict(DomainError):
+    code = "conflict"
+    status = 409
+    title = N_("Conflict")
+
+
+class QuotaExceeded(DomainError):
+    code = "quota_exceeded"
+    status = 409
+    title = N_("Quota exceeded")
+
+
+class RateLimited(DomainError):
+    code = "rate_limited"
+    status = 429
+    title = N_("Too many attempts")
+
+    def __init__(self, detail: str, retry_after_s: int) -> None:
+        super().__init__(detail, extra={"retry_after": retry_after_s})
+        self.retry_after_s = retry_after_s
+
+
+class Unavailable(DomainError):
+    code = "unavailable"
+    status = 503
+    title = N_("Service unavailable")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An RFC 9457 problem, ready to serialise."""
+
+    status: int
+    code: str
+    title: str
+    detail: str
+    errors: list[FieldError] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": "about:blank",
+            "status": self.status,
+            "title": self.title,
+            "detail": self.detail,
+            "code": self.code,
+        }
+        if self.code == "validation":
+            body["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
+        body.update(self.extra)
+        return body
+
+
+def problem_from(error: DomainError) -> Problem:
+    return Problem(
+        status=error.status,
+        code=error.code,
+        title=error.title,
+        detail=error.detail,
+        errors=getattr(error, "errors", []),
+        extra=error.extra,
+    )
