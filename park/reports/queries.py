@@ -1,0 +1,502 @@
+"""Report reads: sums computed by the database, on SQLite and PostgreSQL alike.
+
+No query here loads bookings one by one: each returns at most one row per
+group (facility, kind, tenant…), per time step, or per status. Times are
+clipped to the report window inside the SQL, so a booking that crosses
+midnight or a period boundary counts only for the part inside.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+from park.reports.occupancy import BOOKED_STATUSES, BookedGroup, SpaceGroup
+from park.shared.db import is_sqlite, run_sql
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which facilities a report covers; empty means all."""
+
+    kind: str = ""
+    building_id: int | None = None
+
+    def sql(self, alias: str = "f") -> tuple[str, list[Any]]:
+        clauses, args = [], []
+        if self.kind:
+            clauses.append(f"{alias}.kind = {{}}")
+            args.append(self.kind)
+        if self.building_id is not None:
+            clauses.append(f"{alias}.building = {{}}")
+            args.append(self.building_id)
+        return "".join(f" AND {clause}" for clause in clauses), args
+
+
+def _status_list(statuses: Sequence[str]) -> str:
+    # Statuses are our own constants, never user input: safe to inline, and
+    # inlining lets both databases use the status index.
+    return ", ".join(f"'{status}'" for status in statuses)
+
+
+def _epoch_seconds(expression: str) -> str:
+    """Whole Unix seconds of a timestamp expression, per database."""
+    if is_sqlite():
+        # Piccolo stores Timestamptz as UTC text; julianday reads it with its offset.
+        return f"CAST(ROUND((julianday({expression}) - 2440587.5) * 86400.0) AS INTEGER)"
+    return f"CAST(EXTRACT(EPOCH FROM {expression}) AS BIGINT)"
+
+
+def _later(a: str, b: str) -> str:
+    return f"MAX({a}, {b})" if is_sqlite() else f"GREATEST({a}, {b})"
+
+
+def _earlier(a: str, b: str) -> str:
+    return f"MIN({a}, {b})" if is_sqlite() else f"LEAST({a}, {b})"
+
+
+def _instant() -> str:
+    """A placeholder for an aware datetime parameter."""
+    return "{}" if is_sqlite() else "CAST({} AS TIMESTAMPTZ)"
+
+
+def _clipped_seconds(alias: str = "b") -> tuple[str, str]:
+    """SQL for the clipped start and end of a booking, in seconds since the epoch.
+
+    Each uses one window-bound parameter: start then end.
+    """
+    start = _epoch_seconds(_later(f"{alias}.starts_at", _instant()))
+    end = _epoch_seconds(_earlier(f"{alias}.ends_at", _instant()))
+    return start, end
+
+
+# What each grouping sums by: (key expression, label, English label, joins).
+_GROUPS: dict[str, tuple[str, str, str, str]] = {
+    "facility": ("f.id", "MIN(f.name)", "MIN(f.name_en)", ""),
+    "kind": ("f.kind", "f.kind", "f.kind", ""),
+    "building": (
+        "f.building",
+        "MIN(bu.name)",
+        "MIN(bu.name_en)",
+        " JOIN building bu ON bu.id = f.building",
+    ),
+    "platform": ("f.platform", "f.platform", "f.platform", ""),
+    "tenant": ("b.tenant", "MIN(t.name)", "MIN(t.name_en)", " JOIN tenant t ON t.id = b.tenant"),
+    "sector": ("t.sector", "t.sector", "t.sector", " JOIN tenant t ON t.id = b.tenant"),
+}
+
+
+async def booked_by_group(
+    group_by: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    filters: Filters = Filters(),
+    statuses: Sequence[str] = BOOKED_STATUSES,
+) -> list[BookedGroup]:
+    """Booked seat-hours inside `[starts_at, ends_at)` per group."""
+    key, label, label_en, joins = _GROUPS[group_by]
+    start, end = _clipped_seconds()
+    where, where_args = filters.sql()
+    sql = (
+        f"SELECT {key} AS key, {label} AS label, {label_en} AS label_en, "
+        f"SUM(b.seats * (({end}) - ({start}))) AS seat_seconds "
+        f"FROM booking b JOIN facility f ON f.id = b.facility{joins} "
+        f"WHERE b.status IN ({_status_list(statuses)}) "
+        f"AND b.starts_at < {_instant()} AND b.ends_at > {_instant()}{where} "
+        f"GROUP BY {key}"
+    )
+    # Placeholders in order: the end clip, the start clip, then the overlap test.
+    rows = await run_sql(sql, ends_at, starts_at, ends_at, starts_at, *where_args)
+    return [
+        BookedGroup(
+            key=str(row["key"] if row["key"] is not None else ""),
+            label=str(row["label"] or ""),
+            seat_hours=float(row["seat_seconds"] or 0) / 3600,
+            label_en=str(row["label_en"] or ""),
+        )
+        for row in rows
+    ]
+
+
+async def booked_by_step(
+    starts_at: datetime,
+    ends_at: datetime,
+    size_s: int,
+    filters: Filters = Filters(),
+    statuses: Sequence[str] = BOOKED_STATUSES,
+) -> dict[int, float]:
+    """Booked seat-seconds per step of `size_s` seconds counted from the Unix epoch.
+
+    Each booking (clipped to the window) is spread over the steps it touches:
+    PostgreSQL with generate_series; SQLite with a small counting table
+    bounded by the longest booking in the window.
+    """
+    start, end = _clipped_seconds()
+    where, where_args = filters.sql()
+    clipped = (
+        f"SELECT b.seats AS seats, {start} AS s, {end} AS e "
+        f"FROM booking b JOIN facility f ON f.id = b.facility "
+        f"WHERE b.status IN ({_status_list(statuses)}) "
+        f"AND b.starts_at < {_instant()} AND b.ends_at > {_instant()}{where}"
+    )
+    args: list[Any] = [starts_at, ends_at, ends_at, starts_at, *where_args]
+    steps = (
+        f"SELECT seats, s, e, s / {size_s} AS first_step, "
+        f"(e + {size_s} - 1) / {size_s} AS end_step FROM clipped"
+    )
+    step_start = f"((p.first_step + n.k) * {size_s})"
+    step_end = f"((p.first_step + n.k + 1) * {size_s})"
+    overlap = (
+        f"(CASE WHEN p.e < {step_end} THEN p.e ELSE {step_end} END) - "
+        f"(CASE WHEN p.s > {step_start} THEN p.s ELSE {step_start} END)"
+    )
+    if is_sqlite():
+        longest = await run_sql(
+            f"WITH clipped AS ({clipped}) SELECT MAX((e + {size_s} - 1) / {size_s} - s / {size_s}) "
+            f"AS most FROM clipped",
+            *args,
+        )
+        most = int(longest[0]["most"] or 0) if longest else 0
+        if most <= 0:
+            return {}
+        sql = (
+            f"WITH clipped AS MATERIALIZED ({clipped}), pieces AS MATERIALIZED ({steps}), "
+            f"n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < {most - 1}) "
+            f"SELECT p.first_step + n.k AS step, SUM(p.seats * ({overlap})) AS seat_seconds "
+            f"FROM pieces p JOIN n ON n.k < p.end_step - p.first_step "
+            f"GROUP BY p.first_step + n.k"
+        )
+    else:
+        sql = (
+            f"WITH clipped AS MATERIALIZED ({clipped}), pieces AS MATERIALIZED ({steps}) "
+            f"SELECT p.first_step + n.k AS step, SUM(p.seats * ({overlap})) AS seat_seconds "
+            f"FROM pieces p CROSS JOIN LATERAL "
+            f"generate_series(0, (p.end_step - p.first_step - 1)::int) AS n(k) "
+            f"GROUP BY p.first_step + n.k"
+        )
+    rows = await run_sql(sql, *args)
+    return {int(row["step"]): float(row["seat_seconds"] or 0) for row in rows}
+
+
+async def status_counts(
+    starts_at: datetime, ends_at: datetime, filters: Filters = Filters()
+) -> dict[str, int]:
+    """How many bookings starting in the window ended in each status."""
+    where, where_args = filters.sql()
+    rows = await run_sql(
+        f"SELECT b.status AS status, COUNT(*) AS n FROM booking b "
+        f"JOIN facility f ON f.id = b.facility "
+        f"WHERE b.starts_at >= {_instant()} AND b.starts_at < {_instant()}{where} "
+        f"GROUP BY b.status",
+        starts_at,
+        ends_at,
+        *where_args,
+    )
+    return {str(row["status"]): int(row["n"]) for row in rows}
+
+
+@dataclass(frozen=True)
+class FacilityRecord:
+    id: int
+    name: str
+    name_en: str
+    kind: str
+    building_id: int
+    building_name: str
+    building_name_en: str
+    platform: str
+    capacity: int
+    opening_hours: Any
+
+
+async def facilities(filters: Filters = Filters()) -> list[FacilityRecord]:
+    """Active facilities with their building, for open seat-hours."""
+    where, where_args = filters.sql()
+    rows = await run_sql(
+        "SELECT f.id AS id, f.name AS name, f.name_en AS name_en, f.kind AS kind, "
+        "f.building AS building_id, bu.name AS building_name, bu.name_en AS building_name_en, "
+        "f.platform AS platform, f.capacity AS capacity, f.opening_hours AS opening_hours "
+        f"FROM facility f JOIN building bu ON bu.id = f.building WHERE f.is_active = {{}}{where} "
+        "ORDER BY f.id",
+        True,
+        *where_args,
+    )
+    return [
+        FacilityRecord(
+            id=int(row["id"]),
+            name=row["name"] or "",
+            name_en=row["name_en"] or "",
+            kind=row["kind"],
+            building_id=int(row["building_id"]),
+            building_name=row["building_name"] or "",
+            building_name_en=row["building_name_en"] or "",
+            platform=row["platform"] or "",
+            capacity=int(row["capacity"] or 1),
+            opening_hours=row["opening_hours"],
+        )
+        for row in rows
+    ]
+
+
+async def buildings() -> list[dict[str, Any]]:
+    """Buildings for the report filters."""
+    return await run_sql("SELECT id, name, name_en, code FROM building ORDER BY code, id")
+
+
+async def blackouts(
+    starts_at: datetime, ends_at: datetime
+) -> list[tuple[int | None, int | None, datetime, datetime]]:
+    """Blackouts overlapping the window: (facility_id, building_id, starts_at, ends_at)."""
+    rows = await run_sql(
+        "SELECT facility AS facility_id, building AS building_id, starts_at, ends_at "
+        f"FROM blackout WHERE starts_at < {_instant()} AND ends_at > {_instant()}",
+        ends_at,
+        starts_at,
+    )
+    return [
+        (
+            row["facility_id"],
+            row["building_id"],
+            _aware(row["starts_at"]),
+            _aware(row["ends_at"]),
+        )
+        for row in rows
+    ]
+
+
+def _aware(value: Any) -> datetime:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(timezone.utc)
+
+
+def _day(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+# --- Space ------------------------------------------------------------------------
+
+
+async def space_groups(on: date) -> list[SpaceGroup]:
+    """Leasable and leased m² per building and unit kind on a date."""
+    rows = await run_sql(
+        "SELECT u.building AS building_id, MIN(bu.name) AS building_name, u.kind AS kind, "
+        "SUM(u.area_m2) AS leasable_m2, "
+        "SUM(CASE WHEN l.id IS NULL THEN 0 ELSE u.area_m2 END) AS leased_m2, "
+        "COUNT(*) AS unit_count, SUM(CASE WHEN l.id IS NULL THEN 0 ELSE 1 END) AS leased_count "
+        "FROM space_unit u JOIN building bu ON bu.id = u.building "
+        # Leases of one unit never overlap, so at most one is live on a date.
+        "LEFT JOIN space_lease l ON l.id = (SELECT l2.id FROM space_lease l2 "
+        "WHERE l2.unit = u.id AND l2.starts_on <= {} AND l2.ends_on > {} LIMIT 1) "
+        "GROUP BY u.building, u.kind",
+        on,
+        on,
+    )
+    return [
+        SpaceGroup(
+            building_id=int(row["building_id"]),
+            building_name=row["building_name"] or "",
+            kind=row["kind"],
+            leasable_m2=float(row["leasable_m2"] or 0),
+            leased_m2=float(row["leased_m2"] or 0),
+            unit_count=int(row["unit_count"] or 0),
+            leased_count=int(row["leased_count"] or 0),
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class LeaseEnding:
+    lease_id: int
+    unit_code: str
+    building_name: str
+    tenant_id: int
+    tenant_name: str
+    area_m2: float
+    ends_on: date
+
+
+async def leases_ending(on: date, within_days: int = 90) -> list[LeaseEnding]:
+    """Leases live on `on` that end within the next `within_days` days, soonest first."""
+    until = on + timedelta(days=within_days)
+    rows = await run_sql(
+        "SELECT l.id AS id, u.code AS code, bu.name AS building_name, l.tenant AS tenant_id, "
+        "t.name AS tenant_name, u.area_m2 AS area_m2, l.ends_on AS ends_on "
+        "FROM space_lease l JOIN space_unit u ON u.id = l.unit "
+        "JOIN building bu ON bu.id = u.building "
+        "JOIN tenant t ON t.id = l.tenant "
+        "WHERE l.starts_on <= {} AND l.ends_on > {} AND l.ends_on <= {} "
+        "ORDER BY l.ends_on, l.id",
+        on,
+        on,
+        until,
+    )
+    return [
+        LeaseEnding(
+            lease_id=int(row["id"]),
+            unit_code=row["code"],
+            building_name=row["building_name"] or "",
+            tenant_id=int(row["tenant_id"]),
+            tenant_name=row["tenant_name"] or "",
+            area_m2=float(row["area_m2"] or 0),
+            ends_on=_day(row["ends_on"]),
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class UnmetDemand:
+    unit_kind: str
+    applications: int
+    min_area_m2: float
+    max_area_m2: float
+
+
+async def unmet_demand() -> list[UnmetDemand]:
+    """Open space applications (not housed) per unit kind, with the m² they ask for."""
+    rows = await run_sql(
+        "SELECT unit_kind, COUNT(*) AS n, SUM(min_area_m2) AS min_m2, SUM(max_area_m2) AS max_m2 "
+        "FROM space_application WHERE status = 'open' GROUP BY unit_kind ORDER BY unit_kind"
+    )
+    return [
+        UnmetDemand(
+            unit_kind=row["unit_kind"],
+            applications=int(row["n"]),
+            min_area_m2=float(row["min_m2"] or 0),
+            max_area_m2=float(row["max_m2"] or 0),
+        )
+        for row in rows
+    ]
+
+
+# --- Snapshots -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SnapshotRecord:
+    id: int
+    kind: str
+    period: str
+    starts_at: datetime
+    ends_at: datetime
+    generated_at: datetime
+    data: dict[str, Any]
+
+    def summary(self) -> dict[str, Any]:
+        """The list view: identity, bounds and the headline figures."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "period": self.period,
+            "starts_at": self.starts_at,
+            "ends_at": self.ends_at,
+            "generated_at": self.generated_at,
+            "totals": self.data.get("totals", {}),
+        }
+
+
+def _snapshot(row: dict[str, Any]) -> SnapshotRecord:
+    data = row["data"]
+    if isinstance(data, (str, bytes)):
+        data = json.loads(data or "{}")
+    return SnapshotRecord(
+        id=int(row["id"]),
+        kind=row["kind"],
+        period=row["period"],
+        starts_at=_aware(row["starts_at"]),
+        ends_at=_aware(row["ends_at"]),
+        generated_at=_aware(row["generated_at"]),
+        data=data or {},
+    )
+
+
+_SNAPSHOT_COLUMNS = "id, kind, period, starts_at, ends_at, generated_at, data"
+
+
+async def find_snapshot(kind: str, period: str) -> SnapshotRecord | None:
+    rows = await run_sql(
+        f"SELECT {_SNAPSHOT_COLUMNS} FROM report_snapshot WHERE kind = {{}} AND period = {{}}",
+        kind,
+        period,
+    )
+    return _snapshot(rows[0]) if rows else None
+
+
+async def get_snapshot(snapshot_id: int) -> SnapshotRecord | None:
+    rows = await run_sql(
+        f"SELECT {_SNAPSHOT_COLUMNS} FROM report_snapshot WHERE id = {{}}", snapshot_id
+    )
+    return _snapshot(rows[0]) if rows else None
+
+
+async def list_snapshots(
+    kind: str = "", limit: int = 50, offset: int = 0
+) -> tuple[list[SnapshotRecord], int]:
+    where = " WHERE kind = {}" if kind else ""
+    args: list[Any] = [kind] if kind else []
+    total_rows = await run_sql(f"SELECT COUNT(*) AS n FROM report_snapshot{where}", *args)
+    rows = await run_sql(
+        f"SELECT {_SNAPSHOT_COLUMNS} FROM report_snapshot{where} "
+        "ORDER BY starts_at DESC, kind, id DESC LIMIT {} OFFSET {}",
+        *args,
+        limit,
+        offset,
+    )
+    return [_snapshot(row) for row in rows], int(total_rows[0]["n"])
+
+
+async def last_snapshot_end(kind: str) -> datetime | None:
+    rows = await run_sql(
+        "SELECT MAX(ends_at) AS last_end FROM report_snapshot WHERE kind = {}", kind
+    )
+    value = rows[0]["last_end"] if rows else None
+    return _aware(value) if value is not None else None
+
+
+async def insert_snapshot_once(
+    kind: str,
+    period: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    generated_at: datetime,
+    data: dict[str, Any],
+) -> int | None:
+    """Insert unless (kind, period) exists; the new id, or None when another got there first.
+
+    ON CONFLICT DO NOTHING leaves the transaction usable on PostgreSQL,
+    where a caught unique violation would abort it.
+    """
+    as_json = "{}" if is_sqlite() else "CAST({} AS JSON)"
+    rows = await run_sql(
+        "INSERT INTO report_snapshot (kind, period, starts_at, ends_at, generated_at, data) "
+        f"VALUES ({{}}, {{}}, {_instant()}, {_instant()}, {_instant()}, {as_json}) "
+        "ON CONFLICT (kind, period) DO NOTHING RETURNING id",
+        kind,
+        period,
+        starts_at,
+        ends_at,
+        generated_at,
+        json.dumps(data, ensure_ascii=False, default=str),
+    )
+    return int(rows[0]["id"]) if rows else None
+
+
+async def manager_recipients() -> list[tuple[str, str]]:
+    """(email, preferred language) of every active manager and admin."""
+    rows = await run_sql(
+        "SELECT email, locale FROM park_user WHERE role IN ('manager', 'admin') "
+        "AND is_active = {} ORDER BY id",
+        True,
+    )
+    return [(row["email"], row["locale"] or "") for row in rows]
