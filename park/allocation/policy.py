@@ -349,3 +349,32 @@ def monthly_quota_hours(policy: Policy, score_or_tier: int | float | str, facili
         tier = quota_tier(policy, score_or_tier)
     base = dict(policy.quota.base_hours_by_kind).get(facility_kind, policy.quota.base_hours)
     return max(base, math.floor(base * tier.multiplier))
+
+
+# The policy file named by the settings (`policy_path`), read once per change of the file.
+
+_loaded: dict[Path, tuple[float, Policy]] = {}
+
+
+def policy_path(settings: Any) -> Path:
+    return settings.resolve_path(settings.policy_path)
+
+
+def check_policy_file(settings: Any) -> None:
+    """Start-up check: an invalid policy stops Park with a message naming the key."""
+    current_policy(settings)
+
+
+def current_policy(settings: Any) -> Policy:
+    """The policy in force: reloaded when the file changes, so a new version needs no restart."""
+    path = policy_path(settings)
+    try:
+        stamp = path.stat().st_mtime
+    except FileNotFoundError:
+        raise PolicyError(f"priority policy file not found: {path}") from None
+    cached = _loaded.get(path)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    policy = load_policy(path)
+    _loaded[path] = (stamp, policy)
+    return policy
