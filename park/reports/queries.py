@@ -364,10 +364,11 @@ class UnmetDemand:
 
 
 async def unmet_demand() -> list[UnmetDemand]:
-    """Open space applications (not housed) per unit kind, with the m² they ask for."""
+    """Applications still waiting for space (open, or left unhoused by a round) per unit kind."""
     rows = await run_sql(
         "SELECT unit_kind, COUNT(*) AS n, SUM(min_area_m2) AS min_m2, SUM(max_area_m2) AS max_m2 "
-        "FROM space_application WHERE status = 'open' GROUP BY unit_kind ORDER BY unit_kind"
+        "FROM space_application WHERE status IN ('open', 'unallocated') "
+        "GROUP BY unit_kind ORDER BY unit_kind"
     )
     return [
         UnmetDemand(

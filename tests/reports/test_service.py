@@ -211,3 +211,69 @@ async def test_catch_up_after_a_gap_produces_each_missed_day_once(db, manager):
 async def test_catch_up_on_a_fresh_database_makes_only_the_latest_period(db):
     made = await service.catch_up("monthly", NOW, SHANGHAI)
     assert [item.snapshot.period for item in made] == ["2026-10"]
+
+
+async def test_blackouts_of_a_facility_and_of_its_building_are_not_open_hours(db, tenant, member):
+    from park.facilities.tables import Blackout
+
+    building = await create_building()
+    room = await create_facility(building["id"])
+    lab = await create_facility(building["id"], kind="lab", capacity=4, opening_hours=ROUND_THE_CLOCK)
+    await Blackout(facility=lab["id"], starts_at=local(2026, 11, 24, 10), ends_at=local(2026, 11, 24, 12)).save()
+    await Blackout(building=building["id"], starts_at=local(2026, 11, 23, 9), ends_at=local(2026, 11, 23, 10)).save()
+    # A blackout elsewhere in the park closes nothing here.
+    other = await create_building()
+    await Blackout(building=other["id"], starts_at=local(2026, 11, 23, 0), ends_at=local(2026, 11, 25, 0)).save()
+    await create_booking(room["id"], tenant["id"], member.id, local(2026, 11, 23, 10), local(2026, 11, 23, 12))
+    report = await service.build_occupancy_report(WINDOW, "facility", SHANGHAI)
+    rows = {row.key: row for row in report.rows}
+    assert rows[str(room["id"])].open_hours == 18 - 1
+    assert rows[str(lab["id"])].open_hours == 192 - 4 * 2 - 4 * 1
+    assert rows[str(room["id"])].utilization == pytest.approx(2 / 17)
+
+
+async def create_unit(building_id: int, code: str, kind: str, area_m2: float) -> int:
+    from park.allocation.tables import Unit
+
+    unit = Unit(building=building_id, code=code, kind=kind, area_m2=area_m2)
+    await unit.save()
+    return unit.id
+
+
+async def test_space_occupancy_on_a_date_by_building_and_kind(db, tenant, other_tenant):
+    from datetime import date
+
+    from park.allocation.tables import Lease, SpaceApplication
+
+    a, b = await create_building(name="一号楼"), await create_building(name="二号楼")
+    office_a = await create_unit(a["id"], "A-101", "office", 300)
+    lab_a = await create_unit(a["id"], "A-201", "lab", 100)
+    await create_unit(b["id"], "B-101", "office", 200)
+    await Lease(unit=office_a, tenant=tenant["id"], starts_on=date(2026, 1, 1), ends_on=date(2027, 1, 1)).save()
+    # Ended the day before: vacant on the date.
+    await Lease(unit=lab_a, tenant=other_tenant["id"], starts_on=date(2025, 1, 1), ends_on=date(2026, 11, 24)).save()
+    await SpaceApplication(tenant=other_tenant["id"], unit_kind="lab", min_area_m2=80, max_area_m2=120,
+                           start_date=date(2027, 1, 1), term_months=12).save()
+    # Housed or withdrawn applications are not unmet demand.
+    for status in ("allocated", "withdrawn"):
+        await SpaceApplication(tenant=tenant["id"], unit_kind="lab", min_area_m2=50, max_area_m2=60,
+                               start_date=date(2027, 1, 1), term_months=12, status=status).save()
+
+    report = await service.build_space_report(date(2026, 11, 24))
+    buildings = {row.label: row for row in report.by_building}
+    assert (buildings["一号楼"].leasable_m2, buildings["一号楼"].leased_m2) == (400, 300)
+    assert buildings["二号楼"].occupancy == 0
+    kinds = {row.key: row for row in report.by_kind}
+    assert kinds["office"].occupancy == pytest.approx(300 / 500)
+    assert kinds["lab"].leased_m2 == 0
+    assert report.totals.occupancy == pytest.approx(300 / 600)
+    # On the day before, the lab lease still ran.
+    assert (await service.build_space_report(date(2026, 11, 23))).totals.leased_m2 == 400
+
+    ending = await queries.leases_ending(date(2026, 11, 24), within_days=90)
+    assert [(lease.unit_code, lease.ends_on) for lease in ending] == [("A-101", date(2027, 1, 1))]
+    assert await queries.leases_ending(date(2026, 11, 24), within_days=30) == []
+    ending = await queries.leases_ending(date(2026, 11, 10), within_days=90)
+    assert [lease.unit_code for lease in ending] == ["A-201", "A-101"]
+    (unmet,) = await queries.unmet_demand()
+    assert (unmet.unit_kind, unmet.applications, unmet.min_area_m2) == ("lab", 1, 80)
