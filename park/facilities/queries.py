@@ -1,20 +1,159 @@
-"""Catalogue reads: buildings and facilities."""
+"""Catalogue reads: buildings, facilities, blackouts, authorisations; rows ↔ model values."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from park.facilities.tables import Building, Facility
+from park.facilities.hours import parse_hours
+from park.facilities.model import Authorization as AuthorizationValue
+from park.facilities.model import Blackout as BlackoutValue
+from park.facilities.model import FacilitySpec
+from park.facilities.tables import Authorization, Blackout, Building, Facility
+from park.shared.timespan import Span
+
+
+def _json(value: Any) -> Any:
+    # JSON columns come back as text unless the query asked for load_json.
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def to_spec(row: dict[str, Any]) -> FacilitySpec:
+    return FacilitySpec(
+        id=row["id"],
+        kind=row["kind"],
+        building_id=row["building"],
+        capacity=row["capacity"],
+        booking_mode=row["booking_mode"],
+        requires_approval=row["requires_approval"],
+        requires_authorization=row["requires_authorization"],
+        opening_hours=parse_hours(_json(row["opening_hours"])),
+        slot_minutes=row["slot_minutes"],
+        min_duration_minutes=row["min_duration_minutes"],
+        max_duration_minutes=row["max_duration_minutes"],
+        max_advance_days=row["max_advance_days"],
+        buffer_minutes=row["buffer_minutes"],
+        cancel_cutoff_minutes=row["cancel_cutoff_minutes"],
+        hourly_rate_fen=row["hourly_rate_fen"],
+    )
 
 
 async def list_buildings() -> list[dict[str, Any]]:
     return await Building.select().order_by(Building.code)
 
 
-async def list_facilities(*, building_id: int | None = None, kind: str | None = None) -> list[dict[str, Any]]:
-    query = Facility.select().where(Facility.is_active == True)  # noqa: E712
+async def get_building(building_id: int) -> dict[str, Any] | None:
+    return await Building.select().where(Building.id == building_id).first()
+
+
+async def list_facilities(
+    *,
+    building_id: int | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+    include_inactive: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    rows, _total = await search_facilities(
+        building_id=building_id, kind=kind, q=q, include_inactive=include_inactive, limit=limit, offset=offset
+    )
+    return rows
+
+
+async def search_facilities(
+    *,
+    building_id: int | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+    include_inactive: bool = False,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """Facilities matching the filters (q: words in the name, English name, platform or description)."""
+    conditions = []
+    if not include_inactive:
+        conditions.append(Facility.is_active == True)  # noqa: E712
     if building_id is not None:
-        query = query.where(Facility.building == building_id)
+        conditions.append(Facility.building == building_id)
     if kind:
-        query = query.where(Facility.kind == kind)
-    return await query.order_by(Facility.building).order_by(Facility.name)
+        conditions.append(Facility.kind == kind)
+    for word in (q or "").split():
+        pattern = f"%{word}%"
+        conditions.append(
+            Facility.name.ilike(pattern)
+            | Facility.name_en.ilike(pattern)
+            | Facility.platform.ilike(pattern)
+            | Facility.description.ilike(pattern)
+        )
+    query = Facility.select(
+        *Facility.all_columns(),
+        Facility.building.name.as_alias("building_name"),
+        Facility.building.name_en.as_alias("building_name_en"),
+    )
+    count = Facility.count()
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
+    query = query.order_by(Facility.building).order_by(Facility.name).output(load_json=True)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return await query, await count
+
+
+async def get_facility(facility_id: int) -> dict[str, Any] | None:
+    return await Facility.select(
+        *Facility.all_columns(),
+        Facility.building.name.as_alias("building_name"),
+        Facility.building.name_en.as_alias("building_name_en"),
+    ).where(Facility.id == facility_id).first().output(load_json=True)
+
+
+def _blackout_value(row: dict[str, Any]) -> BlackoutValue:
+    return BlackoutValue(
+        span=Span(row["starts_at"], row["ends_at"]),
+        facility_id=row["facility"],
+        building_id=row["building"],
+        reason=row["reason"],
+        id=row["id"],
+    )
+
+
+async def blackouts_for(spec: FacilitySpec, window: Span) -> list[BlackoutValue]:
+    """Blackouts of the facility or of its building that overlap `window`."""
+    rows = await Blackout.select().where(
+        ((Blackout.facility == spec.id) | (Blackout.building == spec.building_id))
+        & (Blackout.starts_at < window.ends_at)
+        & (Blackout.ends_at > window.starts_at)
+    )
+    return [_blackout_value(row) for row in rows]
+
+
+async def list_blackouts(facility_id: int | None = None, building_id: int | None = None) -> list[dict[str, Any]]:
+    query = Blackout.select()
+    if facility_id is not None:
+        row = await get_facility(facility_id)
+        building = row["building"] if row else -1
+        query = query.where((Blackout.facility == facility_id) | (Blackout.building == building))
+    elif building_id is not None:
+        query = query.where(Blackout.building == building_id)
+    return await query.order_by(Blackout.starts_at)
+
+
+async def get_blackout(blackout_id: int) -> dict[str, Any] | None:
+    return await Blackout.select().where(Blackout.id == blackout_id).first()
+
+
+async def authorization_for(user_id: int, facility_id: int) -> AuthorizationValue | None:
+    row = await Authorization.select().where(
+        (Authorization.user == user_id) & (Authorization.facility == facility_id)
+    ).first()
+    if row is None:
+        return None
+    return AuthorizationValue(user_id=user_id, facility_id=facility_id, valid_until=row["valid_until"])
+
+
+async def list_authorizations(facility_id: int) -> list[dict[str, Any]]:
+    return await Authorization.select(
+        *Authorization.all_columns(), Authorization.user.name.as_alias("user_name"), Authorization.user.email.as_alias("user_email")
+    ).where(Authorization.facility == facility_id).order_by(Authorization.id)

@@ -1,8 +1,10 @@
-"""Buildings and bookable facilities. Tables only."""
+"""Buildings, bookable facilities, blackouts and training authorisations. Tables only."""
 
 from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from park.accounts.tables import User
 
 DEFAULT_OPENING_HOURS = {
     day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri")
@@ -39,3 +41,26 @@ class Facility(Table, tablename="facility"):
     hourly_rate_fen = Integer(default=0)
     is_active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Blackout(Table, tablename="blackout"):
+    """A closed period of one facility, or (facility empty) of every facility of a building."""
+
+    facility = ForeignKey(references=Facility, null=True, default=None, index=True)
+    building = ForeignKey(references=Building, null=True, default=None, index=True)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    reason = Varchar(length=300, default="")
+    created_by = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Authorization(Table, tablename="facility_authorization"):
+    """A user's training record for a facility, kept by managers; valid before valid_until (None: no expiry)."""
+
+    facility = ForeignKey(references=Facility, index=True)
+    user = ForeignKey(references=User, index=True)
+    valid_until = Timestamptz(null=True, default=None)
+    note = Varchar(length=300, default="")
+    granted_by = Integer(null=True, default=None)
+    granted_at = Timestamptz(default=TimestamptzNow())

@@ -36,3 +36,33 @@ class Held:
 def make_booking(starts_at: datetime, ends_at: datetime | None = None, **overrides) -> Held:
     ends_at = ends_at or starts_at + timedelta(hours=1)
     return Held(starts_at.astimezone(timezone.utc), ends_at.astimezone(timezone.utc), **overrides)
+
+
+ALL_WEEK = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+async def create_building(**overrides) -> dict:
+    """A stored building."""
+    import secrets
+
+    from park.facilities.tables import Building
+
+    values = {"name": "测试楼", "name_en": "Test Building", "code": f"T{secrets.token_hex(3)}"} | overrides
+    building = Building(**values)
+    await building.save()
+    return building.to_dict()
+
+
+async def create_facility(building_id: int | None = None, **overrides) -> dict:
+    """A stored facility: a one-seat meeting room open Monday–Friday 09:00–18:00 unless told otherwise."""
+    from park.facilities.tables import Facility
+
+    if building_id is None:
+        building_id = (await create_building())["id"]
+    values = {
+        "name": "会议室", "name_en": "Meeting Room", "kind": "meeting_room", "building": building_id,
+        "opening_hours": {d: [["09:00", "18:00"]] for d in ("mon", "tue", "wed", "thu", "fri")},
+    } | overrides
+    facility = Facility(**values)
+    await facility.save()
+    return facility.to_dict()

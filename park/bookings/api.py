@@ -1,0 +1,190 @@
+"""Bookings JSON API: book (one or a series), preview a series, list, read, cancel, decide, check in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.di import NamedDependency
+
+from park.accounts.guards import manager_only, signed_in
+from park.bookings import service
+from park.bookings.model import STATUSES
+from park.settings import Settings
+from park.shared.api import AwareDatetime, Page, caller, paging, parse_instant
+from park.shared.clock import utc_now
+from park.shared.errors import ValidationFailed
+
+
+class BookingIn(msgspec.Struct):
+    facility_id: int
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    seats: int = 1
+    purpose: str = ""
+    recurrence: str | None = None
+    skip_clashes: bool = False
+    """For a series: book the occurrences that can be booked and skip the others."""
+    tenant_id: int | None = None
+    """Managers only: the firm the booking is for."""
+
+
+class BookingOut(msgspec.Struct):
+    id: int
+    facility_id: int
+    tenant_id: int
+    user_id: int
+    starts_at: datetime
+    ends_at: datetime
+    seats: int
+    purpose: str
+    status: str
+    status_reason: str
+    series_id: int | None
+    created_at: datetime
+    checked_in_at: datetime | None
+    facility_name: str | None = None
+    created: list["BookingOut"] | None = None
+    skipped: list[dict[str, Any]] | None = None
+
+
+class OccurrenceOut(msgspec.Struct):
+    index: int
+    starts_at: datetime
+    ends_at: datetime
+    ok: bool
+    problems: list[dict[str, str]]
+
+
+class PreviewOut(msgspec.Struct):
+    facility_id: int
+    occurrences: list[OccurrenceOut]
+    bookable: int
+    clashing: int
+
+
+class SeriesCancelIn(msgspec.Struct):
+    from_: AwareDatetime | None = msgspec.field(default=None, name="from")
+
+
+class SeriesCancelOut(msgspec.Struct):
+    series_id: int
+    cancelled: list[BookingOut]
+
+
+def booking_out(row: dict[str, Any]) -> BookingOut:
+    return BookingOut(
+        id=row["id"], facility_id=row["facility"], tenant_id=row["tenant"], user_id=row["user"],
+        starts_at=row["starts_at"], ends_at=row["ends_at"], seats=row["seats"], purpose=row["purpose"],
+        status=row["status"], status_reason=row["status_reason"], series_id=row["series"],
+        created_at=row["created_at"], checked_in_at=row["checked_in_at"], facility_name=row.get("facility_name"),
+        created=[booking_out(r) for r in row["created"]] if row.get("created") else None,
+        skipped=row.get("skipped"),
+    )
+
+
+@lru_cache(maxsize=4)
+def _policy_at(path: str) -> Any:
+    from park.allocation.policy import load_policy
+
+    return load_policy(path)
+
+
+def current_policy(settings: Settings) -> Any:
+    """The priority policy that scales quotas (None when the file is missing: no quota then)."""
+    path = settings.resolve_path(settings.policy_path)
+    if not path.exists():
+        return None
+    return _policy_at(str(path))
+
+
+def _input(data: BookingIn) -> service.BookingInput:
+    return service.BookingInput(
+        facility_id=data.facility_id, starts_at=data.starts_at, ends_at=data.ends_at, seats=data.seats,
+        purpose=data.purpose.strip(), recurrence=(data.recurrence or None), skip_clashes=data.skip_clashes,
+        tenant_id=data.tenant_id,
+    )
+
+
+class BookingController(Controller):
+    path = "/api/v1/bookings"
+    tags = ["bookings"]
+    guards = [signed_in]
+
+    @post("", summary="Book a facility (one slot, or a series with an RRULE)")
+    async def create_booking(self, request: Request, data: JSONBody[BookingIn], settings: NamedDependency[Settings]) -> BookingOut:
+        row = await service.book_facility(caller(request), _input(data), utc_now(), settings.zone, current_policy(settings))
+        return booking_out(row)
+
+    @post("/preview", status_code=200, summary="Which occurrences of a series can be booked and which clash")
+    async def preview(self, request: Request, data: JSONBody[BookingIn], settings: NamedDependency[Settings]) -> PreviewOut:
+        checks = await service.preview_series(caller(request), _input(data), utc_now(), settings.zone)
+        occurrences = [
+            OccurrenceOut(c.index, c.span.starts_at, c.span.ends_at, c.ok,
+                          [{"code": v.code, "field": v.field, "message": v.message} for v in c.violations])
+            for c in checks
+        ]
+        bookable = sum(1 for c in checks if c.ok)
+        return PreviewOut(data.facility_id, occurrences, bookable, len(checks) - bookable)
+
+    @get("", summary="Bookings: a firm sees its own, a manager all")
+    async def list_bookings(
+        self, request: Request, settings: NamedDependency[Settings],
+        facility_id: FromQuery[int | None] = None,
+        from_: Annotated[str | None, QueryParameter(query="from")] = None,
+        to: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        limit: FromQuery[int | None] = None,
+        offset: FromQuery[int | None] = None,
+    ) -> Page[BookingOut]:
+        limit_, offset_ = paging(limit, offset)
+        statuses = [s for s in (status or "").split(",") if s]
+        unknown = [s for s in statuses if s not in STATUSES]
+        if unknown:
+            raise ValidationFailed.on("status", f"unknown status {unknown[0]!r}; use one of {', '.join(STATUSES)}")
+        rows, total = await service.list_bookings(
+            caller(request), facility_id=facility_id,
+            starts_from=parse_instant(from_, "from", settings.zone, required=False),
+            ends_before=parse_instant(to, "to", settings.zone, required=False),
+            statuses=statuses, limit=limit_, offset=offset_,
+        )
+        return Page(items=[booking_out(r) for r in rows], total=total)
+
+    @get("/{booking_id:int}", summary="One booking (another firm's is not found)")
+    async def get_booking(self, request: Request, booking_id: FromPath[int]) -> BookingOut:
+        return booking_out(await service.get_booking(caller(request), booking_id))
+
+    @post("/{booking_id:int}/cancel", status_code=200, summary="Cancel (until the facility's cut-off)")
+    async def cancel(self, request: Request, booking_id: FromPath[int], settings: NamedDependency[Settings]) -> BookingOut:
+        return booking_out(await service.cancel_booking(caller(request), booking_id, utc_now(), settings.zone))
+
+    @post("/{booking_id:int}/approve", status_code=200, guards=[manager_only], summary="Approve a pending booking")
+    async def approve(self, request: Request, booking_id: FromPath[int], settings: NamedDependency[Settings]) -> BookingOut:
+        return booking_out(await service.approve_booking(caller(request), booking_id, utc_now(), settings.zone))
+
+    @post("/{booking_id:int}/reject", status_code=200, guards=[manager_only], summary="Reject a pending booking")
+    async def reject(self, request: Request, booking_id: FromPath[int], settings: NamedDependency[Settings]) -> BookingOut:
+        return booking_out(await service.reject_booking(caller(request), booking_id, utc_now(), settings.zone))
+
+    @post("/{booking_id:int}/check-in", status_code=200, summary="Check in (from 15 minutes before to 15 minutes after the start)")
+    async def check_in(self, request: Request, booking_id: FromPath[int]) -> BookingOut:
+        return booking_out(await service.check_in(caller(request), booking_id, utc_now()))
+
+
+class SeriesController(Controller):
+    path = "/api/v1/booking-series"
+    tags = ["bookings"]
+    guards = [signed_in]
+
+    @post("/{series_id:int}/cancel", status_code=200, summary="Cancel a series from a time on (default: now)")
+    async def cancel_series(self, request: Request, series_id: FromPath[int], settings: NamedDependency[Settings], data: JSONBody[SeriesCancelIn | None] = None) -> SeriesCancelOut:
+        from_at = data.from_ if data else None
+        rows = await service.cancel_series(caller(request), series_id, from_at, utc_now(), settings.zone)
+        return SeriesCancelOut(series_id=series_id, cancelled=[booking_out(r) for r in rows])
+
+
+ROUTES = [BookingController, SeriesController]

@@ -1,0 +1,111 @@
+"""iCalendar feeds: a user's bookings (secret token URL) and a facility's bookings (no firm names)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from icalendar import Calendar, Event
+from litestar import Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from park.accounts.tables import User
+from park.bookings.model import CHECKED_IN, COMPLETED, CONFIRMED, PENDING, REQUESTED
+from park.bookings.tables import Booking
+from park.facilities.tables import Facility
+from park.settings import Settings
+from park.shared.clock import utc_now
+from park.shared.errors import NotFound
+
+# A feed covers this much past and (at most) this much future.
+FEED_PAST = timedelta(days=60)
+FEED_FUTURE = timedelta(days=400)
+FEED_STATUSES = [REQUESTED, PENDING, CONFIRMED, CHECKED_IN, COMPLETED]
+ICS = "text/calendar; charset=utf-8"
+
+
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", "-//Park//Shenzhen Bay culture-tech base//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    return calendar
+
+
+def _event(row: dict[str, Any], summary: str, host: str, stamp: datetime, description: str = "") -> Event:
+    event = Event()
+    event.add("uid", f"booking-{row['id']}@{host}")
+    event.add("dtstamp", stamp)
+    event.add("dtstart", row["starts_at"])
+    event.add("dtend", row["ends_at"])
+    event.add("summary", summary)
+    event.add("status", "CONFIRMED" if row["status"] in (CONFIRMED, CHECKED_IN, COMPLETED) else "TENTATIVE")
+    if description:
+        event.add("description", description)
+    return event
+
+
+def user_feed(rows: list[dict[str, Any]], user_name: str, host: str, stamp: datetime) -> bytes:
+    calendar = _calendar(f"Park — {user_name}")
+    for row in rows:
+        name = row.get("facility_name") or ""
+        name_en = row.get("facility_name_en") or ""
+        title = f"{name} / {name_en}" if name_en and name_en != name else name
+        description = f"Status / 状态: {row['status']}" + (f"\n{row['purpose']}" if row.get("purpose") else "")
+        event = _event(row, title, host, stamp, description)
+        event.add("location", title)
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def facility_feed(rows: list[dict[str, Any]], facility_name: str, host: str, stamp: datetime) -> bytes:
+    """Busy times only: neither firm nor person nor purpose appears."""
+    calendar = _calendar(f"Park — {facility_name}")
+    for row in rows:
+        calendar.add_component(_event(row, "Booked / 已预订", host, stamp))
+    return calendar.to_ical()
+
+
+def _host(settings: Settings) -> str:
+    return settings.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "park"
+
+
+def _window() -> tuple[datetime, datetime]:
+    now = utc_now()
+    return now - FEED_PAST, now + FEED_FUTURE
+
+
+@get("/calendar/{name:str}", include_in_schema=True, tags=["calendar"], summary="A user's bookings as iCalendar ({token}.ics)")
+async def user_calendar(name: FromPath[str], settings: NamedDependency[Settings]) -> Response[bytes]:
+    token = name[:-4] if name.endswith(".ics") else ""
+    user = await User.select(User.id, User.name).where((User.calendar_token == token) & (User.is_active == True)).first() if token else None  # noqa: E712
+    if user is None:
+        raise NotFound("There is no such calendar. Copy the current address from your account page.")
+    start, end = _window()
+    rows = await Booking.select(
+        *Booking.all_columns(), Booking.facility.name.as_alias("facility_name"), Booking.facility.name_en.as_alias("facility_name_en")
+    ).where(
+        (Booking.user == user["id"]) & (Booking.ends_at > start) & (Booking.starts_at < end) & Booking.status.is_in(FEED_STATUSES)
+    ).order_by(Booking.starts_at)
+    body = user_feed(rows, user["name"], _host(settings), utc_now())
+    return Response(body, media_type=ICS, headers={"Cache-Control": "private, max-age=300"})
+
+
+@get("/calendar/facilities/{name:str}", include_in_schema=True, tags=["calendar"], summary="A facility's bookings as iCalendar ({id}.ics), without firm names")
+async def facility_calendar(name: FromPath[str], settings: NamedDependency[Settings]) -> Response[bytes]:
+    stem = name[:-4] if name.endswith(".ics") else ""
+    facility = await Facility.select(Facility.id, Facility.name).where(Facility.id == int(stem)).first() if stem.isdigit() else None
+    if facility is None:
+        raise NotFound("There is no such facility calendar.")
+    start, end = _window()
+    rows = await Booking.select(Booking.id, Booking.starts_at, Booking.ends_at, Booking.status).where(
+        (Booking.facility == facility["id"]) & (Booking.ends_at > start) & (Booking.starts_at < end)
+        & (Booking.starts_at >= start - timedelta(days=7)) & Booking.status.is_in(FEED_STATUSES[1:])
+    ).order_by(Booking.starts_at)
+    body = facility_feed(rows, facility["name"], _host(settings), utc_now())
+    return Response(body, media_type=ICS, headers={"Cache-Control": "public, max-age=300"})
+
+
+ROUTES = [user_calendar, facility_calendar]

@@ -1,0 +1,129 @@
+"""Booking housekeeping jobs: no-shows, completions, expiring approvals, reminders.
+
+Each job is a plain `async def job(now)`. Every change claims its rows with a
+conditional UPDATE (status still what we read), so two scheduler processes
+running the same job never act on one booking twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from park.bookings.model import (
+    CHECK_IN_CLOSES_AFTER,
+    CHECKED_IN,
+    COMPLETED,
+    CONFIRMED,
+    EXPIRED,
+    NO_SHOW,
+    PENDING,
+    REQUESTED,
+)
+from park.bookings.service import notify
+from park.bookings.tables import Booking
+from park.facilities.tables import Facility
+from park.shared.db import transaction
+
+# Reminders go out this long before a confirmed booking starts.
+REMINDER_LEAD = timedelta(hours=24)
+# Never look further back than this for bookings to tidy (keeps the scans short).
+LOOK_BACK = timedelta(days=14)
+
+
+@lru_cache(maxsize=1)
+def _zone() -> ZoneInfo:
+    from park.settings import load_settings
+
+    return load_settings().zone
+
+
+async def _claim(booking_id: int, expected: str, values: dict[Any, Any]) -> dict[str, Any] | None:
+    """Move one booking out of `expected`; None when another process got there first."""
+    rows = await Booking.update(values).where((Booking.id == booking_id) & (Booking.status == expected)).returning(
+        *Booking.all_columns()
+    )
+    return rows[0] if rows else None
+
+
+async def _facility_names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = await Facility.select(Facility.id, Facility.name).where(Facility.id.is_in(list(ids)))
+    return {r["id"]: r["name"] for r in rows}
+
+
+async def release_no_shows(now: datetime) -> int:
+    """Confirmed bookings nobody checked in to become no-shows (their seats return);
+    checked-in bookings whose time is over become completed. Returns bookings changed."""
+    changed = 0
+    due = await Booking.select(Booking.id, Booking.facility).where(
+        (Booking.status == CONFIRMED)
+        & (Booking.starts_at <= now - CHECK_IN_CLOSES_AFTER)
+        & (Booking.starts_at >= now - LOOK_BACK)
+    )
+    names = await _facility_names({r["facility"] for r in due})
+    for row in due:
+        async with transaction():
+            booking = await _claim(row["id"], CONFIRMED, {
+                Booking.status: NO_SHOW,
+                Booking.status_reason: "Nobody checked in within 15 minutes of the start.",
+            })
+            if booking is not None:
+                changed += 1
+                await notify("booking.no_show", booking, names.get(row["facility"], ""), _zone(), now)
+    finished = await Booking.select(Booking.id).where(
+        (Booking.status == CHECKED_IN) & (Booking.ends_at <= now) & (Booking.ends_at >= now - LOOK_BACK)
+    )
+    for row in finished:
+        if await _claim(row["id"], CHECKED_IN, {Booking.status: COMPLETED}) is not None:
+            changed += 1
+    return changed
+
+
+async def expire_pending(now: datetime) -> int:
+    """Pending bookings not decided by their start expire (and free their seats);
+    window-mode requests never drawn expire too."""
+    changed = 0
+    for status in (PENDING, REQUESTED):
+        due = await Booking.select(Booking.id, Booking.facility).where(
+            (Booking.status == status) & (Booking.starts_at <= now)
+        )
+        names = await _facility_names({r["facility"] for r in due})
+        for row in due:
+            async with transaction():
+                booking = await _claim(row["id"], status, {
+                    Booking.status: EXPIRED,
+                    Booking.decided_at: now,
+                    Booking.status_reason: "Not decided before the start.",
+                })
+                if booking is not None:
+                    changed += 1
+                    await notify("booking.expired", booking, names.get(row["facility"], ""), _zone(), now)
+    return changed
+
+
+async def send_reminders(now: datetime) -> int:
+    """One reminder per confirmed booking, about a day before it starts."""
+    due = await Booking.select(Booking.id, Booking.facility).where(
+        (Booking.status == CONFIRMED)
+        & Booking.reminder_sent_at.is_null()
+        & (Booking.starts_at > now)
+        & (Booking.starts_at <= now + REMINDER_LEAD)
+    )
+    names = await _facility_names({r["facility"] for r in due})
+    sent = 0
+    for row in due:
+        async with transaction():
+            rows = await Booking.update({Booking.reminder_sent_at: now}).where(
+                (Booking.id == row["id"]) & Booking.reminder_sent_at.is_null()
+            ).returning(*Booking.all_columns())
+            if rows:
+                sent += 1
+                await notify("booking.reminder", rows[0], names.get(row["facility"], ""), _zone(), now)
+    return sent
+
+
+JOBS = [release_no_shows, expire_pending, send_reminders]

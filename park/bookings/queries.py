@@ -1,0 +1,152 @@
+"""Booking reads and writes: rows ↔ model values."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Iterable
+
+from park.bookings.model import HOLDING_STATUSES, Booking as BookingValue
+from park.bookings.tables import Booking, BookingSeries
+from park.shared.timespan import Span
+
+# No booking is longer than this (facility max_duration_minutes is capped to it),
+# so a window query only needs to look this far back for bookings still running.
+MAX_BOOKING_SPAN = timedelta(days=7)
+MAX_BUFFER = timedelta(hours=24)
+
+# Hours that count against a quota: everything granted, used or not.
+QUOTA_STATUSES = frozenset(HOLDING_STATUSES | {"completed", "no_show"})
+
+
+def to_value(row: dict[str, Any]) -> BookingValue:
+    return BookingValue(
+        id=row["id"],
+        facility_id=row["facility"],
+        tenant_id=row["tenant"],
+        user_id=row["user"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        seats=row["seats"],
+        status=row["status"],
+    )
+
+
+async def live_bookings_near(facility_id: int, window: Span, margin: timedelta = timedelta(0)) -> list[BookingValue]:
+    """Seat-holding bookings of a facility whose span (widened by `margin`) meets `window`.
+
+    The lower bound on starts_at keeps the (facility, starts_at) index range short.
+    """
+    starts_after = window.starts_at - MAX_BOOKING_SPAN - margin
+    rows = await Booking.select(
+        Booking.id, Booking.facility, Booking.tenant, Booking.user,
+        Booking.starts_at, Booking.ends_at, Booking.seats, Booking.status,
+    ).where(
+        (Booking.facility == facility_id)
+        & (Booking.starts_at >= starts_after)
+        & (Booking.starts_at < window.ends_at + margin)
+        & (Booking.ends_at > window.starts_at - margin)
+        & Booking.status.is_in(list(HOLDING_STATUSES))
+    )
+    return [to_value(row) for row in rows]
+
+
+async def get_booking(booking_id: int) -> dict[str, Any] | None:
+    return await Booking.select().where(Booking.id == booking_id).first()
+
+
+async def bookings_of_series(series_id: int) -> list[dict[str, Any]]:
+    return await Booking.select().where(Booking.series == series_id).order_by(Booking.starts_at)
+
+
+async def get_series(series_id: int) -> dict[str, Any] | None:
+    return await BookingSeries.select().where(BookingSeries.id == series_id).first()
+
+
+async def list_bookings(
+    *,
+    tenant_id: int | None,
+    facility_id: int | None = None,
+    user_id: int | None = None,
+    starts_from: datetime | None = None,
+    ends_before: datetime | None = None,
+    statuses: Iterable[str] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    newest_first: bool = False,
+) -> tuple[list[dict[str, Any]], int]:
+    """Bookings overlapping [starts_from, ends_before), scoped to a tenant unless tenant_id is None."""
+    conditions = []
+    if tenant_id is not None:
+        conditions.append(Booking.tenant == tenant_id)
+    if facility_id is not None:
+        conditions.append(Booking.facility == facility_id)
+    if user_id is not None:
+        conditions.append(Booking.user == user_id)
+    if starts_from is not None:
+        conditions.append(Booking.ends_at > starts_from)
+    if ends_before is not None:
+        conditions.append(Booking.starts_at < ends_before)
+    wanted = list(statuses or [])
+    if wanted:
+        conditions.append(Booking.status.is_in(wanted))
+    query = Booking.select(
+        *Booking.all_columns(),
+        Booking.facility.name.as_alias("facility_name"),
+        Booking.facility.name_en.as_alias("facility_name_en"),
+        Booking.tenant.name.as_alias("tenant_name"),
+        Booking.user.name.as_alias("user_name"),
+    )
+    count = Booking.count()
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
+    rows = await query.order_by(Booking.starts_at, ascending=not newest_first).order_by(Booking.id).limit(limit).offset(offset)
+    return rows, await count
+
+
+async def hours_held(tenant_id: int, facility_kind: str, month: Span, *, exclude_series: int | None = None) -> float:
+    """Hours the tenant holds on facilities of one kind, for bookings starting in `month`."""
+    query = Booking.select(Booking.starts_at, Booking.ends_at).where(
+        (Booking.tenant == tenant_id)
+        & (Booking.facility.kind == facility_kind)
+        & (Booking.starts_at >= month.starts_at)
+        & (Booking.starts_at < month.ends_at)
+        & Booking.status.is_in(list(QUOTA_STATUSES))
+    )
+    if exclude_series is not None:
+        query = query.where(Booking.series != exclude_series)
+    rows = await query
+    return sum((row["ends_at"] - row["starts_at"]).total_seconds() for row in rows) / 3600
+
+
+async def insert_booking(**values: Any) -> int:
+    rows = await Booking.insert(Booking(**values)).returning(Booking.id)
+    return rows[0]["id"]
+
+
+async def set_status(booking_id: int, status: str, **values: Any) -> None:
+    await Booking.update({Booking.status: status, **{getattr(Booking, k): v for k, v in values.items()}}).where(
+        Booking.id == booking_id
+    )
+
+
+async def tenant_facts(tenant_id: int, now: datetime):
+    """What the priority policy reads about a firm, for its quota tier."""
+    from park.allocation.model import TenantFacts
+    from park.tenants.tables import QualificationRecord, Tenant
+
+    tenant = await Tenant.select().where(Tenant.id == tenant_id).first()
+    if tenant is None:
+        return TenantFacts()
+    today = now.date()
+    records = await QualificationRecord.select(QualificationRecord.kind, QualificationRecord.valid_until).where(
+        QualificationRecord.tenant == tenant_id
+    )
+    qualifications = frozenset(r["kind"] for r in records if r["valid_until"] is None or r["valid_until"] >= today)
+    return TenantFacts(
+        sector=tenant["sector"],
+        qualifications=qualifications,
+        staff_count=tenant["staff_count"],
+        rd_staff_count=tenant["rd_staff_count"],
+        ip_count=tenant["ip_count"],
+    )

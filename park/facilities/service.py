@@ -1,0 +1,223 @@
+"""Catalogue use cases: buildings, facilities, blackouts, authorisations, availability."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from park.accounts.model import Actor
+from park.audit.service import record
+from park.bookings import queries as booking_queries
+from park.bookings.model import CANCELLED, HOLDING_STATUSES, REQUESTED
+from park.bookings.service import lock_facility, notify
+from park.bookings.tables import Booking
+from park.facilities import queries
+from park.facilities.availability import Slot, compute_availability
+from park.facilities.hours import HoursError, parse_hours
+from park.facilities.model import facility_problems
+from park.facilities.tables import Authorization, Blackout, Building, Facility
+from park.shared.db import transaction
+from park.shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from park.shared.timespan import Span
+
+MAX_AVAILABILITY_WINDOW = timedelta(days=62)
+
+FACILITY_DEFAULTS: dict[str, Any] = {
+    "name_en": "",
+    "platform": "",
+    "description": "",
+    "capacity": 1,
+    "booking_mode": "instant",
+    "requires_approval": False,
+    "requires_authorization": False,
+    "opening_hours": None,
+    "slot_minutes": 30,
+    "min_duration_minutes": 30,
+    "max_duration_minutes": 480,
+    "max_advance_days": 90,
+    "buffer_minutes": 0,
+    "cancel_cutoff_minutes": 0,
+    "hourly_rate_fen": 0,
+}
+EDITABLE = ("name", "building_id", "is_active", *FACILITY_DEFAULTS)
+
+
+def _require_manager(actor: Actor) -> None:
+    if not actor.is_manager:
+        raise Forbidden("Only park managers may change the catalogue.")
+
+
+def _validated(values: dict[str, Any]) -> dict[str, Any]:
+    """Facility settings checked together; opening hours normalised to the contract's shape."""
+    errors = [FieldError(f, m) for f, m in facility_problems(values)]
+    if not str(values.get("name") or "").strip():
+        errors.append(FieldError("name", "give the facility a name"))
+    try:
+        values["opening_hours"] = parse_hours(values.get("opening_hours")).to_contract()
+    except HoursError as error:
+        errors.append(FieldError(error.field, error.message))
+    if errors:
+        raise ValidationFailed(errors)
+    return values
+
+
+async def create_building(actor: Actor, name: str, code: str, name_en: str, now: datetime) -> dict[str, Any]:
+    _require_manager(actor)
+    errors = []
+    if not name.strip():
+        errors.append(FieldError("name", "give the building a name"))
+    if not code.strip() or len(code) > 20:
+        errors.append(FieldError("code", "give a short code (at most 20 characters)"))
+    if errors:
+        raise ValidationFailed(errors)
+    async with transaction():
+        if await Building.exists().where(Building.code == code.strip()):
+            raise Conflict(f"A building with code {code} exists already; choose another code.")
+        rows = await Building.insert(Building(name=name.strip(), name_en=name_en.strip(), code=code.strip())).returning(Building.id)
+        await record(actor, "building.create", "building", rows[0]["id"], {"code": code}, at=now)
+        return await queries.get_building(rows[0]["id"])
+
+
+async def create_facility(actor: Actor, data: dict[str, Any], now: datetime) -> dict[str, Any]:
+    _require_manager(actor)
+    values = {**FACILITY_DEFAULTS, **{k: v for k, v in data.items() if v is not None or k == "opening_hours"}}
+    values = _validated(values)
+    async with transaction():
+        if await queries.get_building(values["building_id"]) is None:
+            raise ValidationFailed.on("building_id", f"there is no building {values['building_id']}")
+        row = {k: values[k] for k in ("name", *FACILITY_DEFAULTS)}
+        rows = await Facility.insert(Facility(**row, kind=values["kind"], building=values["building_id"], created_at=now)).returning(Facility.id)
+        await record(actor, "facility.create", "facility", rows[0]["id"], {"name": values["name"]}, at=now)
+        return await queries.get_facility(rows[0]["id"])
+
+
+async def update_facility(actor: Actor, facility_id: int, changes: dict[str, Any], now: datetime) -> dict[str, Any]:
+    _require_manager(actor)
+    async with transaction():
+        current = await queries.get_facility(facility_id)
+        if current is None:
+            raise NotFound(f"There is no facility {facility_id}.")
+        await lock_facility(facility_id)
+        values = {**current, "building_id": current["building"], **changes}
+        values = _validated(values)
+        if "building_id" in changes and await queries.get_building(values["building_id"]) is None:
+            raise ValidationFailed.on("building_id", f"there is no building {values['building_id']}")
+        update = {getattr(Facility, k): values[k] for k in changes if k in EDITABLE and k != "building_id"}
+        if "building_id" in changes:
+            update[Facility.building] = values["building_id"]
+        if "opening_hours" in changes:
+            update[Facility.opening_hours] = values["opening_hours"]
+        if update:
+            await Facility.update(update).where(Facility.id == facility_id)
+        await record(actor, "facility.update", "facility", facility_id, {"fields": sorted(changes)}, at=now)
+        return await queries.get_facility(facility_id)
+
+
+async def availability(facility_id: int, window: Span, zone: ZoneInfo) -> list[Slot]:
+    if window.duration > MAX_AVAILABILITY_WINDOW:
+        raise ValidationFailed.on("to", "ask for at most 62 days at a time")
+    row = await queries.get_facility(facility_id)
+    if row is None or not row["is_active"]:
+        raise NotFound(f"There is no facility {facility_id}.")
+    spec = queries.to_spec(row)
+    bookings = await booking_queries.live_bookings_near(facility_id, window, spec.buffer)
+    blackouts = await queries.blackouts_for(spec, window)
+    return compute_availability(spec, window, zone, bookings, blackouts)
+
+
+async def add_blackout(
+    actor: Actor,
+    span: Span,
+    reason: str,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    facility_id: int | None = None,
+    building_id: int | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Close a facility (or every facility of a building) and cancel, with notice, the bookings it hits."""
+    _require_manager(actor)
+    async with transaction():
+        if facility_id is not None:
+            facility = await queries.get_facility(facility_id)
+            if facility is None:
+                raise NotFound(f"There is no facility {facility_id}.")
+            facilities = [facility]
+        else:
+            if await queries.get_building(building_id) is None:
+                raise NotFound(f"There is no building {building_id}.")
+            facilities = await Facility.select().where(Facility.building == building_id).order_by(Facility.id)
+        for facility in facilities:
+            await lock_facility(facility["id"])
+        rows = await Blackout.insert(
+            Blackout(facility=facility_id, building=building_id, starts_at=span.starts_at, ends_at=span.ends_at,
+                     reason=reason, created_by=actor.id, created_at=now)
+        ).returning(Blackout.id)
+        blackout_id = rows[0]["id"]
+        cancelled: list[dict[str, Any]] = []
+        notice = f"The facility is closed: {reason}" if reason else "The facility is closed for that period."
+        for facility in facilities:
+            hit = await Booking.select().where(
+                (Booking.facility == facility["id"])
+                & (Booking.starts_at < span.ends_at)
+                & (Booking.ends_at > span.starts_at)
+                & (Booking.starts_at >= span.starts_at - booking_queries.MAX_BOOKING_SPAN)
+                & Booking.status.is_in([*HOLDING_STATUSES, REQUESTED])
+            )
+            for booking in hit:
+                await booking_queries.set_status(booking["id"], CANCELLED, cancelled_at=now, status_reason=notice)
+                booking = await booking_queries.get_booking(booking["id"])
+                await notify("booking.cancelled", booking, facility["name"], zone, now, notice)
+                cancelled.append(booking)
+        await record(actor, "blackout.create", "blackout", blackout_id,
+                     {"facility_id": facility_id, "building_id": building_id, "cancelled": [b["id"] for b in cancelled]}, at=now)
+        return await queries.get_blackout(blackout_id), cancelled
+
+
+async def delete_blackout(actor: Actor, blackout_id: int, now: datetime) -> None:
+    _require_manager(actor)
+    async with transaction():
+        if await queries.get_blackout(blackout_id) is None:
+            raise NotFound(f"There is no blackout {blackout_id}.")
+        await Blackout.delete().where(Blackout.id == blackout_id)
+        await record(actor, "blackout.delete", "blackout", blackout_id, at=now)
+
+
+async def grant_authorization(
+    actor: Actor, facility_id: int, user_id: int, valid_until: datetime | None, note: str, now: datetime
+) -> dict[str, Any]:
+    """Record (or renew) a user's training for a facility."""
+    from park.accounts.tables import User
+
+    _require_manager(actor)
+    async with transaction():
+        if await queries.get_facility(facility_id) is None:
+            raise NotFound(f"There is no facility {facility_id}.")
+        if not await User.exists().where(User.id == user_id):
+            raise ValidationFailed.on("user_id", f"there is no user {user_id}")
+        if valid_until is not None and valid_until <= now:
+            raise ValidationFailed.on("valid_until", "the expiry must lie in the future")
+        existing = await Authorization.select(Authorization.id).where(
+            (Authorization.facility == facility_id) & (Authorization.user == user_id)
+        ).first()
+        if existing:
+            await Authorization.update({Authorization.valid_until: valid_until, Authorization.note: note,
+                                        Authorization.granted_by: actor.id, Authorization.granted_at: now}).where(
+                Authorization.id == existing["id"])
+            auth_id = existing["id"]
+        else:
+            rows = await Authorization.insert(Authorization(facility=facility_id, user=user_id, valid_until=valid_until,
+                                                            note=note, granted_by=actor.id, granted_at=now)).returning(Authorization.id)
+            auth_id = rows[0]["id"]
+        await record(actor, "authorization.grant", "authorization", auth_id, {"facility_id": facility_id, "user_id": user_id}, at=now)
+        return await Authorization.select().where(Authorization.id == auth_id).first()
+
+
+async def revoke_authorization(actor: Actor, authorization_id: int, now: datetime) -> None:
+    _require_manager(actor)
+    async with transaction():
+        if not await Authorization.exists().where(Authorization.id == authorization_id):
+            raise NotFound(f"There is no authorisation {authorization_id}.")
+        await Authorization.delete().where(Authorization.id == authorization_id)
+        await record(actor, "authorization.revoke", "authorization", authorization_id, at=now)

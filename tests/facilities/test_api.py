@@ -1,0 +1,99 @@
+"""Catalogue API: buildings, facilities with filters, availability, blackouts, authorisations."""
+
+from datetime import datetime, timedelta
+
+from park.shared.clock import utc_now
+
+from .builders import SHANGHAI, create_building, create_facility
+
+
+def next_weekday_at(hour: int, days_ahead: int = 7) -> datetime:
+    """A park-local time on a weekday about `days_ahead` days from now."""
+    day = utc_now().astimezone(SHANGHAI).date() + timedelta(days=days_ahead)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    return datetime(day.year, day.month, day.day, hour, tzinfo=SHANGHAI)
+
+
+async def test_manager_creates_a_building_and_a_facility_with_contract_defaults(client, manager):
+    building = await client.post("/api/v1/buildings", json={"name": "A 座", "code": "A1"}, headers=manager.headers)
+    assert building.status_code == 201
+    response = await client.post(
+        "/api/v1/facilities",
+        json={"name": "交互实验室", "kind": "lab", "building_id": building.json()["id"]},
+        headers=manager.headers,
+    )
+    assert response.status_code == 201
+    body = response.json()
+    assert body["capacity"] == 1 and body["booking_mode"] == "instant" and body["slot_minutes"] == 30
+    assert body["opening_hours"]["mon"] == [["09:00", "18:00"]] and body["opening_hours"]["sun"] == []
+    assert body["max_duration_minutes"] == 480 and body["max_advance_days"] == 90
+
+
+async def test_a_member_cannot_change_the_catalogue(client, member):
+    response = await client.post("/api/v1/buildings", json={"name": "X", "code": "X"}, headers=member.headers)
+    assert response.status_code == 403
+    assert response.json()["code"] == "forbidden"
+
+
+async def test_invalid_facility_settings_name_each_field(client, manager):
+    building = await create_building()
+    response = await client.post(
+        "/api/v1/facilities",
+        json={"name": "坏", "kind": "spaceship", "building_id": building["id"], "capacity": 0,
+              "opening_hours": {"mon": [["12:00", "09:00"]]}},
+        headers=manager.headers,
+    )
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert {"kind", "capacity", "opening_hours.mon[0]"} <= fields
+
+
+async def test_facilities_filter_by_kind_building_and_words(client, member):
+    one = await create_building()
+    two = await create_building()
+    await create_facility(one["id"], name="动作捕捉系统", name_en="Motion Capture", kind="equipment")
+    await create_facility(one["id"], name="小会议室", name_en="Small Room")
+    await create_facility(two["id"], name="大会议室", name_en="Large Room")
+    by_kind = (await client.get("/api/v1/facilities?kind=equipment", headers=member.headers)).json()
+    assert [f["name_en"] for f in by_kind["items"]] == ["Motion Capture"]
+    by_building = (await client.get(f"/api/v1/facilities?building_id={two['id']}", headers=member.headers)).json()
+    assert [f["name_en"] for f in by_building["items"]] == ["Large Room"]
+    by_words = (await client.get("/api/v1/facilities?q=room", headers=member.headers)).json()
+    assert by_words["total"] == 2
+
+
+async def test_manager_patches_a_facility_and_bad_hours_are_refused(client, manager):
+    facility = await create_facility()
+    response = await client.patch(f"/api/v1/facilities/{facility['id']}", json={"capacity": 4}, headers=manager.headers)
+    assert response.status_code == 200 and response.json()["capacity"] == 4
+    bad = await client.patch(
+        f"/api/v1/facilities/{facility['id']}", json={"opening_hours": {"mon": [["09:00", "13:00"], ["12:00", "14:00"]]}},
+        headers=manager.headers,
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "opening_hours.mon"
+
+
+async def test_availability_lists_slots_with_seats_left(client, member):
+    facility = await create_facility(capacity=3, slot_minutes=60)
+    day = next_weekday_at(0)
+    response = await client.get(
+        f"/api/v1/facilities/{facility['id']}/availability",
+        params={"from": day.isoformat(), "to": (day + timedelta(days=1)).isoformat()},
+        headers=member.headers,
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["facility_id"] == facility["id"]
+    assert len(body["slots"]) == 9 and all(s["free"] == 3 for s in body["slots"])
+    assert body["slots"][0]["starts_at"].startswith(f"{day.date().isoformat()}T01:00:00")
+
+
+async def test_availability_refuses_a_time_without_offset(client, member):
+    facility = await create_facility()
+    response = await client.get(
+        f"/api/v1/facilities/{facility['id']}/availability", params={"from": "2026-12-01T09:00:00", "to": "2026-12-02"},
+        headers=member.headers,
+    )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "from"
