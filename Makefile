@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PARK := $(VENV)/bin/park
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-sqlite test-postgres bench messages clean
+.PHONY: install run test test-sqlite test-postgres test-browser bench messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Park needs Python 3.11 or newer")'
@@ -30,6 +30,9 @@ test: install
 		echo "== the same suite on PostgreSQL ($$PARK_TEST_DATABASE_URL) =="; \
 		PARK_TEST_BACKEND=postgres $(PY) -m pytest; \
 	fi
+
+test-browser: install
+	$(PY) -m pytest -m browser tests/browser
 
 bench: install
 	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

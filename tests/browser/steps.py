@@ -1,0 +1,90 @@
+"""What a person does in the browser, in a few words each: open Park, sign in, switch language, take a picture."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DEMO_PASSWORD = "park-demo-2026"
+MEMBER = "member@dragonlight.demo"
+TENANT_ADMIN = "admin@dragonlight.demo"
+MANAGER = "manager@park.demo"
+
+VIEWPORTS = {
+    "desktop": {"width": 1280, "height": 860},
+    "phone": {"width": 390, "height": 844},
+}
+LANGUAGE_HEADERS = {"zh_Hans": "zh-CN,zh;q=0.9", "en": "en-GB,en;q=0.9"}
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@dataclass
+class Browser:
+    """Fresh browser profiles against one served Park; collects script errors and CSP violations."""
+
+    chromium: Any
+    base_url: str
+    screenshots: Path
+    contexts: list[Any] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def open(self, path: str = "/", *, viewport: str = "desktop", language: str = "zh_Hans",
+             javascript: bool = True) -> Any:
+        """A new visitor (no cookies) whose browser asks for `language`, on `path`."""
+        context = self.chromium.new_context(
+            base_url=self.base_url,
+            viewport=VIEWPORTS[viewport],
+            extra_http_headers={"Accept-Language": LANGUAGE_HEADERS[language]},
+            locale="zh-CN" if language == "zh_Hans" else "en-GB",
+            timezone_id="Asia/Shanghai",
+            java_script_enabled=javascript,
+            accept_downloads=True,
+        )
+        context.set_default_timeout(10_000)
+        self.contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        page.on("response", lambda response: self.problems.append(f"{response.status} for {response.url}")
+                if response.status >= 400 and response.request.resource_type != "document" else None)
+        page.on("console", lambda message: self.problems.append(f"console {message.type}: {message.text}")
+                if message.type == "error" and "Failed to load resource" not in message.text else None)
+        page.goto(path)
+        return page
+
+    def shot(self, page: Any, name: str) -> Path:
+        """A full-page screenshot in tests/screenshots/ (git-ignored), named for the step."""
+        path = self.screenshots / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Use the header's sign-in link and the form, as a person would."""
+    page.locator("header a[href^='/login']").click()
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def switch_language(page: Any, language_name: str) -> None:
+    page.get_by_role("button", name=language_name).click()
+    page.wait_for_load_state()
+
+
+def html_lang(page: Any) -> str:
+    return page.evaluate("document.documentElement.lang")
+
+
+def visible_text(page: Any, selector: str = "body") -> str:
+    return page.locator(selector).first.inner_text()
+
+
+def scrolls_sideways(page: Any) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
