@@ -6,15 +6,15 @@ from datetime import datetime
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from park.accounts import service
 from park.accounts.guards import signed_in, tenant_admin_or_manager
 from park.accounts.middleware import client_ip
 from park.settings import Settings
-from park.shared.api import caller
+from park.shared.api import Page, caller, paging
 from park.shared.clock import utc_now
 
 
@@ -61,6 +61,20 @@ class UserOut(msgspec.Struct):
     name: str
     role: str
     tenant_id: int | None
+    is_active: bool = True
+
+
+class UserPatch(msgspec.Struct):
+    """Only the fields sent change."""
+
+    name: str | None = None
+    role: str | None = None
+    is_active: bool | None = None
+
+
+class PasswordChange(msgspec.Struct):
+    current_password: str
+    new_password: str
 
 
 def calendar_url(settings: Settings, token: str) -> str:
@@ -68,7 +82,14 @@ def calendar_url(settings: Settings, token: str) -> str:
 
 
 def user_out(row: dict[str, Any]) -> UserOut:
-    return UserOut(id=row["id"], email=row["email"], name=row["name"], role=row["role"], tenant_id=row["tenant"])
+    return UserOut(
+        id=row["id"],
+        email=row["email"],
+        name=row["name"],
+        role=row["role"],
+        tenant_id=row["tenant"],
+        is_active=row.get("is_active", True),
+    )
 
 
 class AuthController(Controller):
@@ -114,6 +135,10 @@ class MeController(Controller):
         token = await service.regenerate_calendar_token(caller(request), utc_now())
         return {"calendar_url": calendar_url(settings, token)}
 
+    @post("/password", status_code=204, summary="Change the caller's password; ends every session and revokes every token")
+    async def change_password(self, request: Request, data: JSONBody[PasswordChange]) -> None:
+        await service.change_password(caller(request), data.current_password, data.new_password, utc_now())
+
 
 class UserController(Controller):
     path = "/api/v1/users"
@@ -129,6 +154,35 @@ class UserController(Controller):
             service.NewUser(data.email, data.name, data.password, data.role, tenant_id),
             utc_now(),
         )
+        return user_out(row)
+
+    @get("", summary="Users (a tenant_admin: its own firm's)")
+    async def list_users(
+        self,
+        request: Request,
+        limit: FromQuery[int | None] = None,
+        offset: FromQuery[int | None] = None,
+        tenant_id: FromQuery[int | None] = None,
+        q: FromQuery[str | None] = None,
+    ) -> Page[UserOut]:
+        limit, offset = paging(limit, offset)
+        rows, total = await service.list_users(caller(request), limit=limit, offset=offset, tenant_id=tenant_id, q=q)
+        return Page(items=[user_out(row) for row in rows], total=total)
+
+    @get("/{user_id:int}", summary="One user (a tenant_admin: its own firm's)")
+    async def get_user(self, request: Request, user_id: FromPath[int]) -> UserOut:
+        return user_out(await service.get_user(caller(request), user_id))
+
+    @patch("/{user_id:int}", summary="Rename, change the role of, deactivate or reactivate a user")
+    async def update_user(self, request: Request, user_id: FromPath[int], data: JSONBody[UserPatch]) -> UserOut:
+        actor, now = caller(request), utc_now()
+        row = await service.get_user(actor, user_id)
+        if data.name is not None:
+            row = await service.rename_user(actor, user_id, data.name, now)
+        if data.role is not None:
+            row = await service.change_role(actor, user_id, data.role, now)
+        if data.is_active is not None:
+            row = await service.set_user_active(actor, user_id, data.is_active, now)
         return user_out(row)
 
 

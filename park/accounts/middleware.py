@@ -8,6 +8,8 @@ from park.accounts.service import actor_for_token, find_actor
 from park.shared.clock import utc_now
 
 SESSION_USER_KEY = "user_id"
+SESSION_SIGNED_IN_KEY = "signed_in_at"
+"""Seconds since the epoch; a session older than the user's sessions_valid_from is refused."""
 
 
 def client_ip(scope: Scope) -> str:
@@ -37,5 +39,11 @@ class IdentityMiddleware:
                 return None
         session = scope.get("session")
         if isinstance(session, dict) and isinstance(session.get(SESSION_USER_KEY), int):
-            return await find_actor(session[SESSION_USER_KEY], ip)
+            signed_in_at = session.get(SESSION_SIGNED_IN_KEY)
+            return await find_actor(
+                session[SESSION_USER_KEY],
+                ip,
+                float(signed_in_at) if isinstance(signed_in_at, (int, float)) else None,
+                from_session=True,
+            )
         return None

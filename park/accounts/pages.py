@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from park.accounts import rules, service
 from park.accounts.guards import signed_in
-from park.accounts.middleware import SESSION_USER_KEY, client_ip
+from park.accounts.middleware import SESSION_SIGNED_IN_KEY, SESSION_USER_KEY, client_ip
 from park.accounts.passwords import hash_password, verify_password
 from park.accounts.sessions import rotate_session
 from park.accounts.tables import User
@@ -21,7 +21,7 @@ from park.shared import i18n
 from park.shared.api import caller
 from park.shared.clock import utc_now
 from park.shared.db import transaction
-from park.shared.errors import RateLimited, Unauthorized
+from park.shared.errors import RateLimited, Unauthorized, ValidationFailed
 from park.shared.web import LANG_COOKIE, flash, gettext_for, page, page_lang, redirect, safe_next
 
 Form = URLEncodedBody[dict[str, str]]
@@ -51,6 +51,7 @@ class SignInPages(Controller):
         request.session.clear()
         rotate_session(request.scope)
         request.session[SESSION_USER_KEY] = actor.id
+        request.session[SESSION_SIGNED_IN_KEY] = utc_now().timestamp()
         if not actor.locale:
             request.session["lang"] = page_lang(request)
         return redirect(target)
@@ -84,25 +85,21 @@ class AccountPages(Controller):
     async def change_password(self, request: Request, data: Form) -> Template | Redirect:
         actor = caller(request)
         _ = gettext_for(page_lang(request))
-        row = await User.select(User.password_hash).where(User.id == actor.id).first()
         errors: dict[str, str] = {}
-        if not verify_password(row["password_hash"], data.get("current_password", "")):
-            errors["current_password"] = _("The current password is wrong.")
         new_password = data.get("new_password", "")
-        problems = rules.password_problems(new_password, actor.email, actor.name)
-        if problems:
-            errors["new_password"] = _(problems[0].message)
-        elif new_password != data.get("confirm_password"):
+        if new_password != data.get("confirm_password"):
             errors["confirm_password"] = _("The two new passwords differ.")
+        now = utc_now()
+        if not errors:
+            try:
+                await service.change_password(actor, data.get("current_password", ""), new_password, now)
+            except ValidationFailed as failed:
+                errors = {error.field: _(error.message) for error in failed.errors}
         if errors:
             return page(request, "accounts/password.html", status_code=422, errors=errors)
-        now = utc_now()
-        async with transaction():
-            await User.update({User.password_hash: hash_password(new_password), User.password_changed_at: now}).where(
-                User.id == actor.id
-            )
-            await audit.record(actor, "user.password_change", "user", actor.id, at=now)
+        # Every other session of this user has ended; this one carries on under a new id.
         rotate_session(request.scope)
+        request.session[SESSION_SIGNED_IN_KEY] = now.timestamp()
         flash(request, _("Your password has been changed."), "success")
         return redirect("/")
 

@@ -65,3 +65,25 @@ def may_create_user(actor: Actor, role: str, tenant_id: int | None) -> bool:
     if actor.is_tenant_admin:
         return role in TENANT_ROLES and tenant_id == actor.tenant_id
     return False
+
+
+def may_manage_user(actor: Actor, target_role: str, target_tenant_id: int | None) -> bool:
+    """Whether `actor` may deactivate, reactivate or change the role of a user like this one.
+
+    Admins manage everyone; managers everyone but admins; a tenant_admin its own
+    firm's members and administrators only.
+    """
+    if actor.is_admin:
+        return True
+    if actor.role == "manager":
+        return target_role != "admin"
+    if actor.is_tenant_admin:
+        return target_role in TENANT_ROLES and target_tenant_id is not None and target_tenant_id == actor.tenant_id
+    return False
+
+
+def session_still_valid(signed_in_at: float | None, valid_from: float | None) -> bool:
+    """A session begun before the user's cut-off (password change, deactivation) is over. Seconds since the epoch."""
+    if valid_from is None:
+        return True
+    return signed_in_at is not None and signed_in_at >= valid_from

@@ -37,9 +37,16 @@ def actor_from_row(row: dict[str, Any], ip: str = "") -> Actor:
     )
 
 
-async def find_actor(user_id: int, ip: str = "") -> Actor | None:
+async def find_actor(user_id: int, ip: str = "", signed_in_at: float | None = None, *, from_session: bool = False) -> Actor | None:
+    """The active user; for a web session, only if it began after the user's last cut-off."""
     row = await User.select().where((User.id == user_id) & (User.is_active == True)).first()  # noqa: E712
-    return actor_from_row(row, ip) if row else None
+    if row is None:
+        return None
+    if from_session:
+        cut_off = row.get("sessions_valid_from")
+        if not rules.session_still_valid(signed_in_at, cut_off.timestamp() if cut_off else None):
+            return None
+    return actor_from_row(row, ip)
 
 
 @dataclass(frozen=True)
@@ -184,3 +191,110 @@ async def regenerate_calendar_token(actor: Actor, now: datetime) -> str:
 
 async def set_locale(actor: Actor, locale: str) -> None:
     await User.update({User.locale: locale}).where(User.id == actor.id)
+
+
+USER_COLUMNS = (User.id, User.email, User.name, User.role, User.tenant, User.is_active, User.created_at)
+
+
+def _scope_users(actor: Actor, query):
+    """Every user query passes here: a firm's administrator sees its own firm's people only."""
+    if actor.is_manager:
+        return query
+    if actor.is_tenant_admin and actor.tenant_id is not None:
+        return query.where(User.tenant == actor.tenant_id)
+    return query.where(User.id == actor.id)
+
+
+async def list_users(
+    actor: Actor, *, limit: int, offset: int, tenant_id: int | None = None, q: str | None = None
+) -> tuple[list[dict[str, Any]], int]:
+    query = _scope_users(actor, User.select(*USER_COLUMNS).order_by(User.email))
+    count = _scope_users(actor, User.count())
+    conditions = []
+    if tenant_id is not None:
+        conditions.append(User.tenant == tenant_id)
+    if q:
+        conditions.append(User.email.ilike(f"%{q.strip()}%") | User.name.ilike(f"%{q.strip()}%"))
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
+    return await query.limit(limit).offset(offset), await count
+
+
+async def get_user(actor: Actor, user_id: int) -> dict[str, Any]:
+    """One user the caller may see; another firm's user is NotFound, like one that does not exist."""
+    row = await _scope_users(actor, User.select(*USER_COLUMNS).where(User.id == user_id)).first()
+    if row is None:
+        raise NotFound("No such user.")
+    return row
+
+
+async def end_sessions_and_tokens(user_id: int, now: datetime) -> None:
+    """What a stolen session or token would need to survive: every web session and API token of the user ends now."""
+    await User.update({User.sessions_valid_from: now}).where(User.id == user_id)
+    await ApiToken.update({ApiToken.revoked_at: now}).where((ApiToken.user == user_id) & ApiToken.revoked_at.is_null())
+
+
+async def _manageable(actor: Actor, user_id: int) -> dict[str, Any]:
+    row = await get_user(actor, user_id)
+    if row["id"] == actor.id:
+        raise Forbidden("You cannot change your own role or deactivate yourself; ask another administrator.")
+    if not rules.may_manage_user(actor, row["role"], row["tenant"]):
+        raise Forbidden("You may not manage this user.")
+    return row
+
+
+async def set_user_active(actor: Actor, user_id: int, active: bool, now: datetime) -> dict[str, Any]:
+    async with transaction():
+        row = await _manageable(actor, user_id)
+        if row["is_active"] != active:
+            await User.update({User.is_active: active}).where(User.id == user_id)
+            if not active:
+                await end_sessions_and_tokens(user_id, now)
+            await audit.record(actor, "user.activate" if active else "user.deactivate", "user", user_id, at=now)
+    return await get_user(actor, user_id)
+
+
+async def change_role(actor: Actor, user_id: int, role: str, now: datetime) -> dict[str, Any]:
+    async with transaction():
+        row = await _manageable(actor, user_id)
+        problems = rules.role_problems(role, row["tenant"])
+        if problems:
+            raise ValidationFailed(problems)
+        if not rules.may_create_user(actor, role, row["tenant"]):
+            raise Forbidden("You may not give this role.")
+        if row["role"] != role:
+            await User.update({User.role: role}).where(User.id == user_id)
+            await audit.record(actor, "user.role", "user", user_id, {"from": row["role"], "to": role}, at=now)
+    return await get_user(actor, user_id)
+
+
+async def rename_user(actor: Actor, user_id: int, name: str, now: datetime) -> dict[str, Any]:
+    if not name.strip() or len(name) > 200:
+        raise ValidationFailed.on("name", "Enter the person's name (at most 200 characters).")
+    async with transaction():
+        row = await get_user(actor, user_id)
+        if row["id"] != actor.id:
+            await _manageable(actor, user_id)
+        await User.update({User.name: name.strip()}).where(User.id == user_id)
+        await audit.record(actor, "user.rename", "user", user_id, {"name": name.strip()}, at=now)
+    return await get_user(actor, user_id)
+
+
+async def change_password(actor: Actor, current_password: str, new_password: str, now: datetime) -> None:
+    """The caller's own password; every other session and every API token of the caller ends."""
+    row = await User.select(User.password_hash).where(User.id == actor.id).first()
+    if row is None or not verify_password(row["password_hash"], current_password):
+        raise ValidationFailed.on("current_password", "The current password is wrong.")
+    problems = [
+        rules.FieldError("new_password", problem.message)
+        for problem in rules.password_problems(new_password, actor.email, actor.name)
+    ]
+    if problems:
+        raise ValidationFailed(problems)
+    async with transaction():
+        await User.update({User.password_hash: hash_password(new_password), User.password_changed_at: now}).where(
+            User.id == actor.id
+        )
+        await end_sessions_and_tokens(actor.id, now)
+        await audit.record(actor, "user.password_change", "user", actor.id, at=now)

@@ -20,6 +20,8 @@ class User(Table, tablename="park_user"):
     calendar_token = Varchar(length=64, unique=True, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
     password_changed_at = Timestamptz(default=TimestamptzNow())
+    sessions_valid_from = Timestamptz(null=True, default=None)
+    """Web sessions begun before this instant are refused (set on password change and deactivation)."""
 
 
 class ApiToken(Table, tablename="api_token"):

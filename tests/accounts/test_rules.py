@@ -37,3 +37,26 @@ def test_a_tenant_admin_creates_only_its_own_firms_members():
     assert not may_create_user(make_actor("member", 7), "member", 7)
     assert may_create_user(make_actor("manager", None), "tenant_admin", 8)
     assert not may_create_user(make_actor("manager", None), "admin", None)
+
+
+def test_a_tenant_admin_manages_only_its_own_firms_people():
+    from park.accounts.model import Actor
+    from park.accounts.rules import may_manage_user
+
+    firm_admin = Actor(id=1, email="a@x.test", name="A", role="tenant_admin", tenant_id=7)
+    assert may_manage_user(firm_admin, "member", 7)
+    assert not may_manage_user(firm_admin, "member", 8)
+    assert not may_manage_user(firm_admin, "manager", None)
+    manager = Actor(id=2, email="m@x.test", name="M", role="manager", tenant_id=None)
+    assert may_manage_user(manager, "tenant_admin", 8)
+    assert not may_manage_user(manager, "admin", None)
+
+
+def test_a_session_begun_before_the_cut_off_is_over():
+    from park.accounts.rules import session_still_valid
+
+    assert session_still_valid(100.0, None)
+    assert session_still_valid(None, None)
+    assert session_still_valid(100.0, 100.0)
+    assert not session_still_valid(99.9, 100.0)
+    assert not session_still_valid(None, 100.0)
