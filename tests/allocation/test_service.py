@@ -1,0 +1,97 @@
+"""Space services against the database: concurrent leases, reminders, rescoring."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from park.accounts.model import Actor
+from park.allocation import service
+from park.allocation.jobs import remind_expiring_leases
+from park.shared.errors import Conflict
+from tests import support
+from tests.allocation.builders import create_building, create_lease, create_unit
+
+NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
+MANAGER = Actor(id=0, email="manager@park.test", name="Manager", role="manager", tenant_id=None)
+
+
+async def test_concurrent_leases_of_one_unit_admit_exactly_one(db):
+    building = await create_building()
+    unit = await create_unit(building["id"])
+    tenants = [await support.create_tenant() for _ in range(8)]
+
+    async def lease(tenant, offset):
+        start = date(2027, 1, 1) + timedelta(days=offset)
+        data = service.LeaseInput(unit["id"], tenant["id"], start, start + timedelta(days=365))
+        return await service.create_lease(MANAGER, data, NOW)
+
+    results = await asyncio.gather(*(lease(t, i) for i, t in enumerate(tenants)), return_exceptions=True)
+    created = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, Conflict)]
+    assert len(created) == 1
+    assert len(refused) == 7
+
+
+async def test_lease_that_ends_before_it_starts_is_refused(db, tenant):
+    building = await create_building()
+    unit = await create_unit(building["id"])
+    with pytest.raises(Exception) as error:
+        await service.create_lease(MANAGER, service.LeaseInput(unit["id"], tenant["id"], date(2027, 1, 2), date(2027, 1, 2)), NOW)
+    assert error.value.__class__.__name__ == "ValidationFailed"
+
+
+async def test_lease_reminders_go_at_90_and_30_days_and_only_once(db, tenant):
+    from park.notifications.tables import OutboxMessage
+
+    admin = await support.create_user("tenant_admin", tenant["id"])
+    building = await create_building()
+    unit = await create_unit(building["id"], code="R-101")
+    today = date(2026, 11, 25)
+    await create_lease(unit["id"], tenant["id"], date(2025, 1, 1), today + timedelta(days=80))
+
+    async def reminders():
+        rows = await OutboxMessage.select().where(OutboxMessage.kind == "space.lease_expiring")
+        return sorted((m["to_email"], m["subject"]) for m in rows)
+
+    assert await remind_expiring_leases(NOW) == 1
+    assert (admin.email, "租约即将到期 / Lease ends in 80 days") in await reminders()
+    assert await remind_expiring_leases(NOW) == 0
+    assert await remind_expiring_leases(NOW + timedelta(days=20)) == 0  # 60 days left: nothing new
+    assert await remind_expiring_leases(NOW + timedelta(days=55)) == 1  # 25 days left
+    assert await remind_expiring_leases(NOW + timedelta(days=56)) == 0
+    subjects = [s for e, s in await reminders() if e == admin.email]
+    assert subjects == ["租约即将到期 / Lease ends in 25 days", "租约即将到期 / Lease ends in 80 days"]
+
+
+async def test_lease_found_inside_30_days_gets_one_reminder(db, tenant):
+    building = await create_building()
+    unit = await create_unit(building["id"])
+    await create_lease(unit["id"], tenant["id"], date(2025, 1, 1), date(2026, 12, 10))
+    assert await remind_expiring_leases(NOW) == 1
+    assert await remind_expiring_leases(NOW + timedelta(days=1)) == 0
+
+
+async def test_concurrent_reminder_runs_send_each_reminder_once(db, tenant):
+    from park.notifications.tables import OutboxMessage
+
+    building = await create_building()
+    for _ in range(3):
+        unit = await create_unit(building["id"])
+        await create_lease(unit["id"], tenant["id"], date(2025, 1, 1), date(2027, 1, 20))
+    counts = await asyncio.gather(*(remind_expiring_leases(NOW) for _ in range(4)))
+    assert sum(counts) == 3
+    assert await OutboxMessage.count().where(OutboxMessage.kind == "space.lease_expiring") == 3
+
+
+async def test_a_round_rescores_open_applications_under_the_policy_in_force(client, manager, tenant_admin, tenant):
+    from tests.allocation.builders import application_body, qualify
+
+    created = (await client.post("/api/v1/space-applications", json=application_body(), headers=tenant_admin.headers)).json()
+    await qualify(tenant["id"], "backbone_firm")
+    await client.post("/api/v1/allocation-rounds", headers=manager.headers)
+    fresh = (await client.get(f"/api/v1/space-applications/{created['id']}", headers=tenant_admin.headers)).json()
+    assert fresh["score"] == created["score"] + 25
+    assert {"rule": "qualification.backbone_firm", "points": 25} in fresh["score_breakdown"]
