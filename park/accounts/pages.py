@@ -6,22 +6,19 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from park.accounts import rules, service
-from park.accounts.guards import signed_in
+from park.accounts import service
+from park.accounts.guards import signed_in, tenant_admin_or_manager
+from park.accounts.model import TENANT_ROLES
 from park.accounts.middleware import SESSION_SIGNED_IN_KEY, SESSION_USER_KEY, client_ip
-from park.accounts.passwords import hash_password, verify_password
 from park.accounts.sessions import rotate_session
-from park.accounts.tables import User
-from park.audit import service as audit
 from park.settings import Settings
 from park.shared import i18n
-from park.shared.api import caller
+from park.shared.api import MAX_LIMIT, caller
 from park.shared.clock import utc_now
-from park.shared.db import transaction
-from park.shared.errors import RateLimited, Unauthorized, ValidationFailed
+from park.shared.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed
 from park.shared.web import LANG_COOKIE, flash, gettext_for, page, page_lang, redirect, safe_next
 
 Form = URLEncodedBody[dict[str, str]]
@@ -104,4 +101,85 @@ class AccountPages(Controller):
         return redirect("/")
 
 
-ROUTES: list[Any] = [SignInPages, AccountPages]
+class TokenPages(Controller):
+    path = "/account/tokens"
+    include_in_schema = False
+    guards = [signed_in]
+
+    @get("")
+    async def token_list(self, request: Request) -> Template:
+        tokens = await service.list_tokens(caller(request))
+        return page(request, "accounts/tokens.html", tokens=tokens, now=utc_now())
+
+    @post("/{token_id:int}/revoke")
+    async def revoke(self, request: Request, token_id: FromPath[int]) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        await service.revoke_token(caller(request), token_id, utc_now())
+        flash(request, _("The token has been revoked."), "success")
+        return redirect("/account/tokens")
+
+
+class FirmUserPages(Controller):
+    """A firm's administrator manages its own firm's people (managers use the API and the tenant pages)."""
+
+    path = "/my-firm/users"
+    include_in_schema = False
+    guards = [tenant_admin_or_manager]
+
+    async def _render(self, request: Request, *, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Template:
+        actor = caller(request)
+        if actor.tenant_id is None:
+            raise NotFound("Park staff do not belong to a tenant firm.")
+        users, total = await service.list_users(actor, limit=MAX_LIMIT, offset=0, tenant_id=actor.tenant_id)
+        return page(request, "accounts/firm_users.html", status_code=status, people=users, total=total,
+                    values=values, errors=errors, roles=TENANT_ROLES)
+
+    @get("")
+    async def user_list(self, request: Request) -> Template:
+        return await self._render(request, values={}, errors={})
+
+    @post("")
+    async def create(self, request: Request, data: Form) -> Template | Redirect:
+        actor = caller(request)
+        _ = gettext_for(page_lang(request))
+        if actor.tenant_id is None:
+            raise NotFound("Park staff do not belong to a tenant firm.")
+        try:
+            await service.create_user(
+                actor,
+                service.NewUser(data.get("email", ""), data.get("name", ""), data.get("password", ""),
+                                data.get("role", "member"), actor.tenant_id),
+                utc_now(),
+            )
+        except ValidationFailed as failed:
+            values = {k: v for k, v in data.items() if k != "password"}
+            return await self._render(request, values=values, errors={e.field: _(e.message) for e in failed.errors}, status=422)
+        except Conflict:
+            values = {k: v for k, v in data.items() if k != "password"}
+            return await self._render(request, values=values, errors={"email": _("A user with this email already exists.")}, status=409)
+        flash(request, _("The account has been created. Give the person the password by a safe channel."), "success")
+        return redirect("/my-firm/users")
+
+    @post("/{user_id:int}/deactivate")
+    async def deactivate(self, request: Request, user_id: FromPath[int]) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        await service.set_user_active(caller(request), user_id, False, utc_now())
+        flash(request, _("The account has been deactivated; its sessions and tokens have ended."), "success")
+        return redirect("/my-firm/users")
+
+    @post("/{user_id:int}/reactivate")
+    async def reactivate(self, request: Request, user_id: FromPath[int]) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        await service.set_user_active(caller(request), user_id, True, utc_now())
+        flash(request, _("The account has been reactivated."), "success")
+        return redirect("/my-firm/users")
+
+    @post("/{user_id:int}/role")
+    async def change_role(self, request: Request, user_id: FromPath[int], data: Form) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        await service.change_role(caller(request), user_id, data.get("role", ""), utc_now())
+        flash(request, _("The role has been changed."), "success")
+        return redirect("/my-firm/users")
+
+
+ROUTES: list[Any] = [SignInPages, AccountPages, TokenPages, FirmUserPages]

@@ -6,9 +6,18 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from park.shared.errors import FieldError
+from park.shared.labels import N_
 from park.tenants.rules import QUALIFICATIONS, SECTORS, normalise_uscc, uscc_problem
 
 MAX_COUNT = 1_000_000
+SECTOR_MESSAGE = N_(
+    "Choose one of the sectors: creative_design, animation_games, digital_publishing, news_media, new_media, "
+    "film_tv_performing_arts, cultural_tourism, intangible_heritage, high_end_printing, arts_crafts, cultural_software."
+)
+QUALIFICATION_MESSAGE = N_(
+    "Choose qualifications from: leading_firm, backbone_firm, major_project, high_tech_enterprise, "
+    "alliance_member, original_brand."
+)
 
 
 @dataclass(frozen=True)
@@ -50,10 +59,10 @@ def tenant_problems(fields: TenantFields, *, creating: bool) -> list[FieldError]
             problems.append(FieldError("uscc", problem))
     if creating or fields.sector is not None:
         if fields.sector not in SECTORS:
-            problems.append(FieldError("sector", "Choose one of: " + ", ".join(SECTORS) + "."))
+            problems.append(FieldError("sector", SECTOR_MESSAGE))
     for item in fields.qualifications or []:
         if item.kind not in QUALIFICATIONS:
-            problems.append(FieldError("qualifications", "Choose qualifications from: " + ", ".join(QUALIFICATIONS) + "."))
+            problems.append(FieldError("qualifications", QUALIFICATION_MESSAGE))
             break
         if len(item.certificate_no) > 100:
             problems.append(FieldError("qualification_records", "A certificate number has at most 100 characters."))

@@ -47,3 +47,11 @@ def test_a_bad_code_says_what_is_wrong(code, says):
 def test_an_expired_qualification_no_longer_counts():
     records = [("leading_firm", date(2026, 1, 1)), ("alliance_member", None), ("original_brand", date(2027, 1, 1))]
     assert valid_qualifications(records, date(2026, 6, 1)) == ["alliance_member", "original_brand"]
+
+
+def test_the_error_messages_name_every_sector_and_qualification():
+    from park.tenants.model import QUALIFICATION_MESSAGE, SECTOR_MESSAGE
+    from park.tenants.rules import QUALIFICATIONS, SECTORS
+
+    assert all(sector in SECTOR_MESSAGE for sector in SECTORS)
+    assert all(kind in QUALIFICATION_MESSAGE for kind in QUALIFICATIONS)
