@@ -1,0 +1,94 @@
+"""Space pages: the policy in both languages, applying, status, the manager's round page."""
+
+from __future__ import annotations
+
+from tests import support
+from tests.accounts.test_pages import csrf_from, sign_in
+from tests.allocation.builders import application_body, create_building, create_unit, qualify
+
+
+async def test_policy_page_speaks_chinese_and_english(client):
+    chinese = await client.get("/policy", headers={"accept-language": "zh-CN"})
+    assert chinese.status_code == 200
+    assert "基地龙头企业：40分。" in chinese.text
+    assert "2026.1" in chinese.text
+    english = await client.get("/policy", headers={"accept-language": "en"})
+    assert "Leading firm of the base: 40 points." in english.text
+
+
+async def test_firm_administrator_applies_through_the_form_and_sees_its_score(client, tenant_admin, tenant):
+    building = await create_building(code="PA")
+    await qualify(tenant["id"], "original_brand")
+    await sign_in(client, tenant_admin.email)
+    form = await client.get("/space/apply", headers={"accept-language": "en"})
+    assert form.status_code == 200
+    answer = await client.post(
+        "/space/apply",
+        data={
+            "unit_kind": "studio",
+            "min_area_m2": "60",
+            "max_area_m2": "120",
+            "start_date": "2031-03-01",
+            "term_months": "12",
+            "preferred_building_ids": [str(building["id"])],
+            "justification": "A sound stage.",
+            "_csrf_token": csrf_from(form.text),
+        },
+        headers={"accept-language": "en"},
+    )
+    assert answer.status_code == 303
+    status = await client.get(answer.headers["location"], headers={"accept-language": "en"})
+    assert status.status_code == 200
+    assert "Owns an original brand: 10 points." in status.text
+    assert "qualification.original_brand" in status.text
+
+
+async def test_form_with_inverted_areas_is_shown_again_with_the_message(client, tenant_admin):
+    await sign_in(client, tenant_admin.email)
+    form = await client.get("/space/apply", headers={"accept-language": "en"})
+    answer = await client.post(
+        "/space/apply",
+        data={"unit_kind": "office", "min_area_m2": "200", "max_area_m2": "100", "start_date": "2031-03-01",
+              "term_months": "12", "justification": "", "_csrf_token": csrf_from(form.text)},
+        headers={"accept-language": "en"},
+    )
+    assert answer.status_code == 422
+    assert "The largest area must not be below the smallest." in answer.text
+
+
+async def test_another_firms_application_page_is_not_found(client, tenant_admin, rival):
+    created = (await client.post("/api/v1/space-applications", json=application_body(), headers=tenant_admin.headers)).json()
+    await sign_in(client, rival.email)
+    page = await client.get(f"/space/applications/{created['id']}", headers={"accept": "text/html"})
+    assert page.status_code == 404
+
+
+async def test_manager_runs_a_round_from_the_page_and_reads_why(client, manager):
+    building = await create_building(code="RB")
+    await create_unit(building["id"], code="RB-101")
+    winner = await support.create_tenant(name="甲公司", name_en="Alpha Ltd")
+    loser = await support.create_tenant(name="乙公司", name_en="Beta Ltd")
+    await qualify(winner["id"], "leading_firm")
+    for firm in (loser, winner):
+        admin = await support.create_user("tenant_admin", firm["id"])
+        await client.post("/api/v1/space-applications", json=application_body(), headers=admin.headers)
+    await sign_in(client, manager.email)
+    index = await client.get("/allocation", headers={"accept-language": "en"})
+    assert index.status_code == 200
+    assert index.text.index("Alpha Ltd") < index.text.index("Beta Ltd")
+    ran = await client.post("/allocation/rounds", data={"_csrf_token": csrf_from(index.text)})
+    assert ran.status_code == 303
+    round_page = await client.get(ran.headers["location"], headers={"accept-language": "en"})
+    assert "RB-101" in round_page.text
+    assert "went to higher-ranked applicants: 甲公司 (rank 1)" in round_page.text
+    confirmed = await client.post(
+        ran.headers["location"] + "/confirm", data={"_csrf_token": csrf_from(round_page.text)}
+    )
+    assert confirmed.status_code == 303
+    after = await client.get(ran.headers["location"], headers={"accept-language": "en"})
+    assert "Confirmed" in after.text
+
+
+async def test_members_cannot_open_the_allocation_page(client, member):
+    await sign_in(client, member.email)
+    assert (await client.get("/allocation", headers={"accept": "text/html"})).status_code == 403
