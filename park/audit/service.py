@@ -8,6 +8,7 @@ from typing import Any
 from park.accounts.model import Actor
 from park.audit.tables import AuditEntry
 from park.shared.clock import utc_now
+from park.shared.errors import Forbidden
 
 
 async def record(
@@ -35,15 +36,31 @@ async def record(
 
 
 async def list_entries(
-    *, limit: int, offset: int, record_type: str | None = None, record_id: str | None = None
+    actor: Actor,
+    *,
+    limit: int,
+    offset: int,
+    record_type: str | None = None,
+    record_id: str | None = None,
+    action: str | None = None,
+    actor_email: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
+    """The log, newest first. Managers only: it names every firm's people and records."""
+    if not actor.is_manager:
+        raise Forbidden("Only park managers may read the audit log.")
     query = AuditEntry.select()
     count = AuditEntry.count()
+    conditions = []
     if record_type:
-        query = query.where(AuditEntry.record_type == record_type)
-        count = count.where(AuditEntry.record_type == record_type)
+        conditions.append(AuditEntry.record_type == record_type)
     if record_id:
-        query = query.where(AuditEntry.record_id == record_id)
-        count = count.where(AuditEntry.record_id == record_id)
+        conditions.append(AuditEntry.record_id == record_id)
+    if action:
+        conditions.append(AuditEntry.action == action)
+    if actor_email:
+        conditions.append(AuditEntry.actor_email == actor_email.strip().lower())
+    for condition in conditions:
+        query = query.where(condition)
+        count = count.where(condition)
     rows = await query.order_by(AuditEntry.id, ascending=False).limit(limit).offset(offset)
     return rows, await count

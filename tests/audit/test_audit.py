@@ -1,0 +1,63 @@
+"""The audit log: every write leaves an entry; managers read it; nobody edits it."""
+
+import re
+from pathlib import Path
+
+from tests.accounts.test_pages import sign_in
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+async def test_a_write_records_who_what_which_record_when_and_from_where(client, manager, tenant):
+    await client.patch(f"/api/v1/tenants/{tenant['id']}", headers=manager.headers, json={"ip_count": 12})
+    response = await client.get(
+        "/api/v1/audit", headers=manager.headers, params={"record_type": "tenant", "record_id": str(tenant["id"])}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body["total"] == 1
+    entry = body["items"][0]
+    assert entry["action"] == "tenant.update"
+    assert entry["actor_id"] == manager.id and entry["actor_email"] == manager.email
+    assert entry["ip"]  # the test client's address
+    assert entry["detail"] == {"ip_count": 12}
+    assert entry["at"].endswith(("Z", "+00:00"))
+
+
+async def test_the_log_pages_newest_first(client, manager, tenant):
+    for count in (1, 2, 3):
+        await client.patch(f"/api/v1/tenants/{tenant['id']}", headers=manager.headers, json={"ip_count": count})
+    page = (await client.get("/api/v1/audit", headers=manager.headers, params={"action": "tenant.update", "limit": 2})).json()
+    assert page["total"] == 3
+    assert [item["detail"]["ip_count"] for item in page["items"]] == [3, 2]
+
+
+async def test_tenant_users_cannot_read_the_log(client, tenant_admin):
+    assert (await client.get("/api/v1/audit", headers=tenant_admin.headers)).status_code == 403
+
+
+async def test_the_audit_page_filters_by_record(client, manager, tenant, other_tenant):
+    await client.patch(f"/api/v1/tenants/{tenant['id']}", headers=manager.headers, json={"ip_count": 4})
+    await client.patch(f"/api/v1/tenants/{other_tenant['id']}", headers=manager.headers, json={"ip_count": 5})
+    await sign_in(client, manager.email)
+    response = await client.get("/audit", params={"record_type": "tenant", "record_id": str(other_tenant["id"])})
+    assert response.status_code == 200
+    assert "ip_count: 5" in response.text and "ip_count: 4" not in response.text
+
+
+async def test_no_route_changes_the_audit_log(app):
+    for route in app.routes:
+        if route.path.startswith(("/api/v1/audit", "/audit")):
+            methods = set().union(*(handler.http_methods for handler in route.route_handlers))
+            assert methods <= {"GET", "HEAD", "OPTIONS"}, f"{route.path} accepts {methods}"
+
+
+def test_no_code_updates_or_deletes_audit_entries():
+    pattern = re.compile(r"AuditEntry\.(update|delete)\b|(UPDATE|DELETE\s+FROM)\s+\"?audit_entry", re.IGNORECASE)
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in (ROOT / "park").rglob("*.py")
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert not offenders, f"the audit log is append-only; these lines change it: {offenders}"
