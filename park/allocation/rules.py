@@ -360,7 +360,7 @@ def _explain(
                     "your application (your first preferred building first, then the smallest area)."
                 )
                 zh = (
-                    f"{head_zh} 分得{where_zh}：在符合申请的{fitting_count}个单元中最合适"
+                    f"{head_zh}分得{where_zh}：在符合申请的{fitting_count}个单元中最合适"
                     "（优先首选楼栋，其次面积最小）。"
                 )
             else:
@@ -376,9 +376,9 @@ def _explain(
                     parts_en.append(
                         f"{needed} unit(s) that would have fit better were the only way to house other applicants"
                     )
-                    parts_zh.append(f"另有{needed}个更合适的单元是安置其他申请人的唯一选择")
+                    parts_zh.append(f"{'另有' if taken else '有'}{needed}个更合适的单元是安置其他申请人的唯一选择")
                 en = f"{head_en} Given {where_en}. " + "; ".join(parts_en) + "."
-                zh = f"{head_zh} 分得{where_zh}。" + "；".join(parts_zh) + "。"
+                zh = f"{head_zh}分得{where_zh}。" + "；".join(parts_zh) + "。"
             assignments.append(
                 Assignment(
                     application_id=app.id,
@@ -401,9 +401,10 @@ def _explain(
                 + (" in the buildings you asked for." if app.preferred_building_ids else ".")
             )
             zh = (
-                f"{head_zh} 没有符合申请的单元：在整个租期内没有面积在{_area(app.min_area_m2)}至"
-                f"{_area(app.max_area_m2)}平方米之间的空置{UNIT_KINDS_ZH.get(app.unit_kind, app.unit_kind)}"
-                + ("位于您选择的楼栋。" if app.preferred_building_ids else "。")
+                f"{head_zh}没有符合申请的单元："
+                + ("在您选择的楼栋中，" if app.preferred_building_ids else "")
+                + f"整个租期内没有面积在{_area(app.min_area_m2)}至{_area(app.max_area_m2)}平方米之间的空置"
+                + f"{UNIT_KINDS_ZH.get(app.unit_kind, app.unit_kind)}。"
             )
             holders: list[int] = []
         else:
@@ -421,7 +422,7 @@ def _explain(
                 f"{head_en} All {fitting_count} unit(s) that fit your application ({codes}) "
                 f"went to higher-ranked applicants: {names_en}."
             )
-            zh = f"{head_zh} 符合申请的{fitting_count}个单元（{codes}）均已分给排名更靠前的申请人：{names_zh}。"
+            zh = f"{head_zh}符合申请的{fitting_count}个单元（{codes}）均已分给排名更靠前的申请人：{names_zh}。"
         assignments.append(
             Assignment(
                 application_id=app.id,
