@@ -60,6 +60,7 @@ def _optional_route_modules() -> list[Any]:
         "park.allocation.pages",
         "park.reports.api",
         "park.reports.pages",
+        "park.dashboard.pages",
     ]
     return [importlib.import_module(name) for name in names if importlib.util.find_spec(name) is not None]
 
@@ -162,9 +163,18 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = await open_database(settings)
+        runner = None
+        if settings.scheduler_embedded:
+            # Each worker runs one; park/jobs.py makes every run happen once.
+            from park.jobs import Runner
+
+            runner = Runner(settings)
+            runner.start()
         try:
             yield
         finally:
+            if runner is not None:
+                await runner.stop()
             await close_database(engine)
 
     session_config = SessionConfig(

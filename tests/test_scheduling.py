@@ -215,3 +215,21 @@ async def test_the_embedded_runner_starts_in_the_running_loop_and_stops(db, sett
     finally:
         await runner.stop()
     assert not runner.scheduler.running
+
+
+async def test_the_app_runs_the_scheduler_inside_park_serve_only_when_embedded(db, settings, manager):
+    from park.app import create_app
+
+    async def snapshots_after_start(embedded: bool) -> int:
+        app = create_app(settings.replace(scheduler_embedded=embedded))
+        async with app.lifespan():
+            for _ in range(100 if embedded else 6):
+                rows = await run_sql("SELECT COUNT(*) AS n FROM report_snapshot")
+                if rows[0]["n"] >= 3:
+                    break
+                await asyncio.sleep(0.05)
+        return rows[0]["n"]
+
+    assert await snapshots_after_start(False) == 0
+    # On start, the embedded scheduler catches up: the latest day, week and month.
+    assert await snapshots_after_start(True) == 3
