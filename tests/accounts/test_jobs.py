@@ -1,0 +1,30 @@
+"""Accounts housekeeping: what has expired goes, what still works stays."""
+
+from datetime import timedelta
+
+from park.accounts.jobs import purge_expired_sessions
+from park.accounts.tables import ApiToken, SignInFailure, WebSession
+from park.shared.clock import utc_now
+
+
+async def test_expired_sessions_and_old_failures_go_and_live_ones_stay(db, member):
+    now = utc_now()
+    await WebSession.insert(
+        WebSession(key="old", data=b"{}", expires_at=now - timedelta(seconds=1)),
+        WebSession(key="live", data=b"{}", expires_at=now + timedelta(hours=1)),
+    )
+    await SignInFailure.insert(
+        SignInFailure(bucket="email:a@x.test", failed_at=now - timedelta(days=2)),
+        SignInFailure(bucket="email:a@x.test", failed_at=now - timedelta(seconds=10)),
+    )
+    removed = await purge_expired_sessions(now)
+    assert removed["sessions"] == 1 and removed["sign_in_failures"] == 1
+    assert [row["key"] for row in await WebSession.select(WebSession.key)] == ["live"]
+    assert await SignInFailure.count() == 1
+    assert await ApiToken.count().where(ApiToken.user == member.id) == 1
+
+
+async def test_long_expired_tokens_go(db, member):
+    await ApiToken.update({ApiToken.expires_at: utc_now() - timedelta(days=91)}).where(ApiToken.user == member.id)
+    assert (await purge_expired_sessions(utc_now()))["api_tokens"] == 1
+    assert await ApiToken.count().where(ApiToken.user == member.id) == 0
