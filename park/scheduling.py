@@ -44,6 +44,8 @@ SCHEDULE: list[ScheduledJob] = [
                  "Remind users of tomorrow's bookings"),
     ScheduledJob("remind_expiring_leases", "park.allocation.jobs:remind_expiring_leases",
                  "Remind firms and managers of leases ending in 90 and 30 days"),
+    ScheduledJob("run_window_draws", "park.allocation.jobs:run_window_draws",
+                 "Draw window-mode requests whose cut-off has passed, by effective priority"),
 ]
 
 # Jobs run at start-up before the timetable begins: catch-up of missed snapshots.

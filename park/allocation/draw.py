@@ -9,9 +9,21 @@ won loses ground to one that has not, and big firms cannot starve small ones.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from park.allocation.model import DrawDecision, DrawRequest, DrawResult, FreeSlot, Occupancy
+
+
+# Requests for a park-local day gather until noon of the day before; then they are drawn.
+CUTOFF_DAYS_BEFORE = 1
+CUTOFF_LOCAL_TIME = time(12, 0)
+
+
+def draw_cutoff(starts_at: datetime, zone: ZoneInfo) -> datetime:
+    """When requests for the day of `starts_at` stop gathering and are drawn (aware, in `zone`)."""
+    day = starts_at.astimezone(zone).date() - timedelta(days=CUTOFF_DAYS_BEFORE)
+    return datetime.combine(day, CUTOFF_LOCAL_TIME, tzinfo=zone)
 
 
 def effective_priority(score: float, hours_granted: float, points_per_hour: float) -> float:
@@ -45,14 +57,16 @@ def run_draw(
     capacity: int,
     confirmed: Iterable[Occupancy],
     points_per_hour: float,
+    buffer: timedelta = timedelta(0),
 ) -> DrawResult:
     """Grant requests one at a time, the highest effective priority first; a request that no
     longer fits the remaining capacity is declined.
 
     Ties go to the earlier submission, then the lower request id, so the same
-    inputs always give the same draw.
+    inputs always give the same draw. `buffer` is the facility's gap after a
+    booking: every span holds its seats until its end plus the buffer.
     """
-    held = list(confirmed)
+    held = [Occupancy(o.starts_at, o.ends_at + buffer, o.seats) for o in confirmed]
     granted_hours: dict[int, float] = {}
     remaining = sorted(requests, key=lambda r: (r.submitted_at, r.id))
     decisions: list[DrawDecision] = []
@@ -67,9 +81,9 @@ def run_draw(
             if best_key is None or priority > best_key:
                 best_key, best_index = priority, i
         req = remaining.pop(best_index)
-        granted = fits_capacity(held, req.starts_at, req.ends_at, req.seats, capacity)
+        granted = fits_capacity(held, req.starts_at, req.ends_at + buffer, req.seats, capacity)
         if granted:
-            held.append(Occupancy(req.starts_at, req.ends_at, req.seats))
+            held.append(Occupancy(req.starts_at, req.ends_at + buffer, req.seats))
             granted_hours[req.tenant_id] = granted_hours.get(req.tenant_id, 0.0) + req.hours
         decisions.append(DrawDecision(req.id, granted, len(decisions) + 1, best_key))
     return DrawResult(tuple(decisions))

@@ -50,3 +50,27 @@ async def remind_expiring_leases(now: datetime) -> int:
                 )
                 sent += 1
     return sent
+
+
+async def run_window_draws(now: datetime) -> int:
+    """Draw the gathered requests of every window-mode facility whose cut-off has passed.
+
+    Returns how many requests were decided. Each facility is drawn in its own
+    transaction under its lock, and a request is decided only while still
+    `requested`, so a second scheduler finds nothing left to draw.
+    """
+    from park.allocation.policy import current_policy
+    from park.allocation.service import draw_facility
+    from park.bookings.model import REQUESTED
+    from park.bookings.tables import Booking
+
+    settings = load_settings()
+    policy = current_policy(settings)
+    rows = await Booking.select(Booking.facility).where(
+        (Booking.status == REQUESTED) & (Booking.starts_at > now) & (Booking.facility.booking_mode == "window")
+    ).distinct()
+    decided = 0
+    for facility_id in sorted({row["facility"] for row in rows}):
+        outcome = await draw_facility(facility_id, now, settings.zone, policy)
+        decided += len(outcome["granted"]) + len(outcome["declined"])
+    return decided

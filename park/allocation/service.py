@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from park.accounts.model import SYSTEM as SYSTEM_ACTOR
 from park.accounts.model import Actor
 from park.allocation import queries
 from park.allocation.model import UNIT_KINDS, Application, Lease, Unit
@@ -555,3 +556,117 @@ async def confirm_round(actor: Actor, round_id: int, now: datetime, zone: ZoneIn
 async def latest_assignment(application_id: int) -> dict[str, Any] | None:
     rows = await queries.assignments_of_application(application_id)
     return rows[0] if rows else None
+
+
+# Window-mode draws (on the bookings tables; the booking engine owns their lifecycle).
+
+
+async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy: Policy) -> dict[str, list[int]]:
+    """Draw every gathered request of one window-mode facility whose cut-off has passed.
+
+    Inside one transaction under the booking engine's facility lock: winners
+    become confirmed (or pending where the facility needs approval), losers
+    declined with the nearest free alternatives in their reason. Returns the
+    booking ids granted and declined.
+    """
+    from park.bookings import queries as booking_queries
+    from park.bookings.model import CONFIRMED, DECLINED, PENDING, REQUESTED
+    from park.bookings.service import lock_facility, notify
+    from park.bookings.tables import Booking
+    from park.facilities import queries as facility_queries
+    from park.facilities.service import availability
+    from park.shared.timespan import Span
+
+    from park.allocation.draw import draw_cutoff, run_draw, suggest_alternatives
+    from park.allocation.model import DrawRequest, FreeSlot, Occupancy
+
+    outcome: dict[str, list[int]] = {"granted": [], "declined": []}
+    async with transaction():
+        await lock_facility(facility_id)
+        facility = await facility_queries.get_facility(facility_id)
+        if facility is None or facility["booking_mode"] != "window":
+            return outcome
+        spec = facility_queries.to_spec(facility)
+        rows = await Booking.select().where(
+            (Booking.facility == facility_id) & (Booking.status == REQUESTED) & (Booking.starts_at > now)
+        )
+        due = [row for row in rows if draw_cutoff(row["starts_at"], zone) <= now]
+        if not due:
+            return outcome
+        window = Span(min(r["starts_at"] for r in due), max(r["ends_at"] for r in due))
+        held = await booking_queries.live_bookings_near(facility_id, window, spec.buffer)
+        scores: dict[int, int] = {}
+        requests = []
+        for row in due:
+            tenant_id = row["tenant"]
+            if tenant_id not in scores:
+                facts = await queries.tenant_facts(tenant_id, now.astimezone(zone).date(), now)
+                scores[tenant_id] = score_tenant(facts, policy).points
+            local = row["starts_at"].astimezone(zone)
+            month_start = datetime(local.year, local.month, 1, tzinfo=zone)
+            month_end = datetime(local.year + (local.month == 12), local.month % 12 + 1, 1, tzinfo=zone)
+            used = await booking_queries.hours_held(tenant_id, spec.kind, Span(month_start, month_end))
+            requests.append(
+                DrawRequest(
+                    id=row["id"],
+                    tenant_id=tenant_id,
+                    score=scores[tenant_id],
+                    hours_granted_this_month=used,
+                    submitted_at=row["created_at"],
+                    starts_at=row["starts_at"],
+                    ends_at=row["ends_at"],
+                    seats=row["seats"],
+                )
+            )
+        result = run_draw(
+            requests,
+            spec.capacity,
+            [Occupancy(b.starts_at, b.ends_at, b.seats) for b in held],
+            policy.draw_points_per_hour,
+            buffer=spec.buffer,
+        )
+        granted_status = PENDING if spec.requires_approval else CONFIRMED
+        for booking_id in result.granted_ids:
+            rows = await Booking.update({Booking.status: granted_status, Booking.decided_at: now}).where(
+                (Booking.id == booking_id) & (Booking.status == REQUESTED)
+            ).returning(*Booking.all_columns())
+            if rows:
+                outcome["granted"].append(booking_id)
+                await notify(f"booking.{granted_status}", rows[0], facility["name"], zone, now)
+        requests_by_id = {r.id: r for r in requests}
+        for booking_id in result.declined_ids:
+            request = requests_by_id[booking_id]
+            around = Span(request.starts_at - timedelta(days=1), request.ends_at + timedelta(days=1))
+            slots = [FreeSlot(s.starts_at, s.ends_at, s.free) for s in await availability(facility_id, around, zone)]
+            spans = suggest_alternatives(request, [s for s in slots if s.starts_at > now])
+            choices = "; ".join(
+                f"{a.astimezone(zone):%Y-%m-%d %H:%M}–{b.astimezone(zone):%H:%M}" for a, b in spans
+            )
+            reason = "Another firm ranked higher in the draw for this time."
+            reason += f" Free instead: {choices}." if choices else " No free time nearby."
+            rows = await Booking.update(
+                {Booking.status: DECLINED, Booking.decided_at: now, Booking.status_reason: reason}
+            ).where((Booking.id == booking_id) & (Booking.status == REQUESTED)).returning(*Booking.all_columns())
+            if rows:
+                outcome["declined"].append(booking_id)
+                await _notify_declined(rows[0], facility["name"], zone, now, reason, choices)
+        await record(SYSTEM_ACTOR, "booking.draw", "facility", facility_id, outcome, at=now)
+    return outcome
+
+
+async def _notify_declined(booking: dict[str, Any], facility_name: str, zone: ZoneInfo, now: datetime, reason: str, choices: str) -> None:
+    from park.accounts.tables import User
+    from park.notifications.service import enqueue
+
+    user = await User.select(User.email, User.name).where(User.id == booking["user"]).first()
+    if user is None or not user["email"]:
+        return
+    start = booking["starts_at"].astimezone(zone)
+    body = (
+        f"{user['name']}:\n\n"
+        f"Your request for {facility_name} on {start:%Y-%m-%d %H:%M} was not granted in the draw. {reason}\n"
+        f"您对 {facility_name}（{start:%Y-%m-%d %H:%M}）的预约申请在本次分配中未获批准。"
+        + (f"可选的空闲时段：{choices}。" if choices else "附近没有空闲时段。")
+        + f"\n\nBooking / 预订编号: {booking['id']}"
+    )
+    await enqueue("booking.declined", user["email"], f"预约未获批准 / Request declined: {facility_name}", body, now)

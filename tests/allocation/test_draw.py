@@ -203,3 +203,27 @@ def test_alternatives_do_not_span_a_gap_between_slots():
     assert suggest_alternatives(request, morning + afternoon) == [
         (MONDAY + timedelta(hours=4), MONDAY + timedelta(hours=5))
     ]
+
+
+def test_buffer_after_a_booking_keeps_the_next_request_out():
+    from datetime import timedelta as td
+
+    confirmed = [Occupancy(MONDAY - td(hours=2), MONDAY, seats=1)]
+    starts_right_after = make_request(1)
+    result = run_draw([starts_right_after], capacity=1, confirmed=confirmed, points_per_hour=WEIGHT, buffer=td(minutes=30))
+    assert result.declined_ids == (1,)
+    later = make_request(2, starts_at=MONDAY + td(minutes=30), ends_at=MONDAY + td(hours=2))
+    result = run_draw([later], capacity=1, confirmed=confirmed, points_per_hour=WEIGHT, buffer=td(minutes=30))
+    assert result.granted_ids == (2,)
+
+
+def test_requests_for_a_day_are_drawn_at_noon_the_day_before_in_the_park_zone():
+    from zoneinfo import ZoneInfo
+
+    from park.allocation.draw import draw_cutoff
+
+    shanghai = ZoneInfo("Asia/Shanghai")
+    # 00:30 UTC on 1 December is 08:30 in Shenzhen on 1 December.
+    cutoff = draw_cutoff(datetime(2026, 12, 1, 0, 30, tzinfo=timezone.utc), shanghai)
+    assert cutoff == datetime(2026, 11, 30, 12, 0, tzinfo=shanghai)
+    assert cutoff.astimezone(timezone.utc) == datetime(2026, 11, 30, 4, 0, tzinfo=timezone.utc)
