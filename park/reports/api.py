@@ -14,7 +14,7 @@ from typing_extensions import Annotated
 from park.accounts.guards import manager_only
 from park.reports import export, queries, service
 from park.reports.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
-from park.reports.occupancy import GROUPINGS
+from park.reports.occupancy import GROUPINGS, OccupancyReport, OccupancyRow
 from park.settings import Settings
 from park.shared.api import paging
 from park.shared.errors import NotFound, ValidationFailed
@@ -114,6 +114,13 @@ async def occupancy(
     )
 
 
+async def _snapshot_or_404(snapshot_id: int) -> queries.SnapshotRecord:
+    found = await queries.get_snapshot(snapshot_id)
+    if found is None:
+        raise NotFound("No snapshot has this id.")
+    return found
+
+
 def _file_name(report, extension: str) -> str:
     day_from = report.starts_at.strftime("%Y%m%d")
     day_to = report.ends_at.strftime("%Y%m%d")
@@ -203,11 +210,28 @@ class ReportController(Controller):
         items, total = await service.snapshot_list(kind or "", limit, offset)
         return SnapshotPage(items=[SnapshotSummary(**item.summary()) for item in items], total=total)
 
+    @get("/snapshots/{snapshot_id:int}/occupancy.csv", summary="A snapshot's rows as CSV")
+    async def snapshot_csv(self, snapshot_id: FromPath[int], group_by: GroupBy = "kind") -> Response[bytes]:
+        report = stored_report(await _snapshot_or_404(snapshot_id), group_by)
+        return Response(
+            export.occupancy_csv(report),
+            media_type=CSV_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "csv")}"'},
+        )
+
+    @get("/snapshots/{snapshot_id:int}/occupancy.xlsx", summary="A snapshot's rows as an Excel workbook")
+    async def snapshot_xlsx(self, snapshot_id: FromPath[int], group_by: GroupBy = "kind") -> Response[bytes]:
+        found = await _snapshot_or_404(snapshot_id)
+        report = stored_report(found, group_by)
+        return Response(
+            export.occupancy_xlsx(report, subtitle=f"{found.kind} {found.period}"),
+            media_type=XLSX_MEDIA_TYPE,
+            headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "xlsx")}"'},
+        )
+
     @get("/snapshots/{snapshot_id:int}", summary="One snapshot with all its figures")
     async def snapshot(self, snapshot_id: FromPath[int]) -> SnapshotOut:
-        found = await queries.get_snapshot(snapshot_id)
-        if found is None:
-            raise NotFound("No snapshot has this id.")
+        found = await _snapshot_or_404(snapshot_id)
         return SnapshotOut(
             id=found.id,
             kind=found.kind,
@@ -217,6 +241,18 @@ class ReportController(Controller):
             ends_at=found.ends_at,
             data=found.data,
         )
+
+
+def stored_report(found: queries.SnapshotRecord, group_by: str) -> OccupancyReport:
+    """A snapshot's stored rows as a report, for its files: the figures as produced."""
+    service.check_group_by(group_by)
+
+    def row(values: dict[str, Any]) -> OccupancyRow:
+        return OccupancyRow(values["key"], values["label"], values["open_hours"],
+                            values["booked_hours"], values.get("label_en", ""))
+
+    rows = tuple(row(values) for values in found.data.get(f"by_{group_by}", []))
+    return OccupancyReport(group_by, found.starts_at, found.ends_at, rows, row(found.data["totals"]))
 
 
 def parse_day(text: str | None, field: str) -> date:

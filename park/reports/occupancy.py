@@ -323,8 +323,16 @@ def heat_map(
     `facility_spans` gives each facility's capacity and its open spans;
     `booked` gives booked seat-hours by cell index.
     """
+    return heat_map_of_cells(cells, open_by_cell(cells, facility_spans), booked)
+
+
+def heat_map_of_cells(
+    cells: Sequence[HourCell],
+    opened: Sequence[float],
+    booked: Mapping[int, float] | Sequence[float],
+) -> HeatMap:
+    """The grid from open and booked seat-hours already summed per cell."""
     result = HeatMap()
-    opened = open_by_cell(cells, facility_spans)
     used = booked if isinstance(booked, Mapping) else dict(enumerate(booked))
     for index, cell in enumerate(cells):
         key = (cell.weekday, cell.hour)

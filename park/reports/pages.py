@@ -268,7 +268,6 @@ async def snapshot_page(request: Request, snapshot_id: FromPath[int]) -> Templat
     lang = page_lang(request)
     settings = settings_of(request)
     data = found.data
-    query = urlencode({"from": data.get("from", ""), "to": data.get("to", ""), "group_by": "facility"})
     return page(
         request,
         "reports/snapshot.html",
@@ -280,7 +279,6 @@ async def snapshot_page(request: Request, snapshot_id: FromPath[int]) -> Templat
         facility_rows=[dict(row, name=row_label(row, "facility", lang)) for row in data.get("by_facility", [])],
         tenant_rows=[dict(row, name=row_label(row, "tenant", lang)) for row in data.get("by_tenant", [])][:20],
         weekday_names=WEEKDAY_SHORT,
-        download_query=query,
         local_from=found.starts_at.astimezone(settings.zone),
         local_to=found.ends_at.astimezone(settings.zone),
     )

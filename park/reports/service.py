@@ -22,7 +22,7 @@ from park.reports.occupancy import (
     booked_by_cell,
     bucket_seconds,
     daily_figures,
-    heat_map,
+    heat_map_of_cells,
     hour_cells,
     occupancy_report,
     open_by_cell,
@@ -187,9 +187,9 @@ async def build_time_profile(
     size = bucket_seconds(cells)
     steps = await queries.booked_by_step(window.starts_at, window.ends_at, size, filters)
     booked = booked_by_cell(cells, size, steps)
-    spans = [(item.facility.capacity, item.spans) for item in opened]
-    heat = heat_map(cells, spans, booked)
-    days = daily_figures(cells, open_by_cell(cells, spans), booked)
+    opened_by_cell = open_by_cell(cells, [(item.facility.capacity, item.spans) for item in opened])
+    heat = heat_map_of_cells(cells, opened_by_cell, booked)
+    days = daily_figures(cells, opened_by_cell, booked)
     daily = [
         {
             "day": figure.day.isoformat(),

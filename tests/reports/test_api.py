@@ -131,6 +131,13 @@ async def test_snapshots_list_and_detail(client, manager, booked):
     data = detail.json()["data"]
     assert data["totals"]["booked_hours"] == 3.0
     assert len(data["heat_map"]["utilization"]) == 7
+    stored = await client.get(f"/api/v1/reports/snapshots/{item['id']}/occupancy.csv",
+                              params={"group_by": "facility"}, headers=manager.headers)
+    assert stored.status_code == 200
+    lines = list(csv.reader(io.StringIO(stored.content.decode("utf-8-sig"))))
+    assert lines[1] == [str(booked["id"]), "路演厅", "9.00", "3.00", "0.3333"]
+    workbook = await client.get(f"/api/v1/reports/snapshots/{item['id']}/occupancy.xlsx", headers=manager.headers)
+    assert workbook.status_code == 200 and workbook.content.startswith(b"PK")
     missing = await client.get("/api/v1/reports/snapshots/9999", headers=manager.headers)
     assert missing.status_code == 404
     assert missing.json()["code"] == "not_found"
