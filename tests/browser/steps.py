@@ -66,6 +66,7 @@ class Browser:
 
 def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
     """Use the header's sign-in link and the form, as a person would."""
+    open_menu(page)
     page.locator("header a[href^='/login']").click()
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)
@@ -73,7 +74,15 @@ def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
     page.wait_for_load_state()
 
 
+def open_menu(page: Any) -> None:
+    """On a phone-width screen the navigation folds behind the menu button."""
+    toggle = page.locator(".menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+
+
 def switch_language(page: Any, language_name: str) -> None:
+    open_menu(page)
     page.get_by_role("button", name=language_name).click()
     page.wait_for_load_state()
 
@@ -86,5 +95,15 @@ def visible_text(page: Any, selector: str = "body") -> str:
     return page.locator(selector).first.inner_text()
 
 
-def scrolls_sideways(page: Any) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
+def scrolls_sideways(page: Any) -> list[str]:
+    """The elements that stick out past the right edge of the screen (empty when none does)."""
+    return page.evaluate("""() => {
+      if (document.documentElement.scrollWidth <= window.innerWidth + 1) return [];
+      const out = [];
+      for (const el of document.querySelectorAll("body *")) {
+        const box = el.getBoundingClientRect();
+        if (box.right > window.innerWidth + 1 && !el.closest(".table-wrap, .visually-hidden, .skip-link"))
+          out.push(`${el.tagName.toLowerCase()}.${el.className} (${Math.round(box.right)}px)`);
+      }
+      return out.slice(0, 10);
+    }""")

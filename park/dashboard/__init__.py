@@ -1,0 +1,1 @@
+"""The manager's dashboard: today's occupancy, pending approvals, vacancies, the latest snapshot."""

@@ -1,0 +1,55 @@
+/* Park: small progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  root.classList.add("js");
+
+  function ready(fn) {
+    if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+
+  ready(function () {
+    // Phone-width screens: the navigation folds behind one button.
+    var header = document.querySelector(".site-header");
+    var toggle = document.querySelector(".menu-toggle");
+    if (header && toggle) {
+      toggle.addEventListener("click", function () {
+        var open = header.classList.toggle("menu-open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+      document.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && header.classList.contains("menu-open")) {
+          header.classList.remove("menu-open");
+          toggle.setAttribute("aria-expanded", "false");
+          toggle.focus();
+        }
+      });
+    }
+  });
+
+  // A form may ask before it does something hard to undo: <form data-confirm="...">.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }, true);
+
+  // htmx requests carry the CSRF token in a header, so any element may use hx-post.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    if (meta && meta.content) { event.detail.headers["X-CSRFToken"] = meta.content; }
+  });
+
+  // When a partial update is refused (409, 422...), send the form the ordinary way:
+  // the full page then shows the error with the user's input kept, exactly as without JavaScript.
+  document.addEventListener("htmx:responseError", function (event) {
+    var element = event.detail.elt;
+    var form = element && (element.tagName === "FORM" ? element : element.closest && element.closest("form"));
+    if (form && form.getAttribute("method") && form.getAttribute("action")) {
+      HTMLFormElement.prototype.submit.call(form);
+    }
+  });
+})();

@@ -1,0 +1,72 @@
+"""A park manager's day on the dashboard: figures at a glance, approving and rejecting bookings."""
+
+from __future__ import annotations
+
+import httpx
+
+from tests.browser.steps import DEMO_PASSWORD, MANAGER, html_lang, open_menu, scrolls_sideways, sign_in, switch_language
+
+
+def booking_status(base_url: str, booking_id: int) -> str:
+    """What the public API says about a booking, asked as the manager."""
+    token = httpx.post(f"{base_url}/api/v1/auth/token", json={"email": MANAGER, "password": DEMO_PASSWORD}).json()["token"]
+    response = httpx.get(f"{base_url}/api/v1/bookings/{booking_id}", headers={"Authorization": f"Bearer {token}"})
+    return response.json()["status"]
+
+
+def first_pending_row(page):
+    """The first booking in the dashboard's approval list, and its id."""
+    row = page.locator("#approvals tbody tr").first
+    return row, int(row.get_attribute("id").removeprefix("approval-"))
+
+
+def test_a_manager_approves_a_booking_from_the_dashboard_without_a_page_reload(browser, site):
+    page = browser.open("/")
+    sign_in(page, MANAGER)
+    page.get_by_role("navigation").get_by_role("link", name="管理看板").click()
+    page.wait_for_url("**/dashboard")
+    assert page.locator("h1").inner_text() == "管理看板"
+    row, booking_id = first_pending_row(page)
+    assert booking_status(site, booking_id) == "pending"
+    browser.shot(page, "dashboard-zh-desktop")
+    page.evaluate("window.__sameDocument = true")
+    row.get_by_role("button", name="批准").click()
+    page.locator(f"#approval-{booking_id}.decided").wait_for()
+    assert "已批准" in page.locator(f"#approval-{booking_id}").inner_text()
+    assert page.evaluate("window.__sameDocument === true"), "htmx swapped the row; the page did not reload"
+    assert booking_status(site, booking_id) == "confirmed"
+    browser.shot(page, "dashboard-approved-zh-desktop")
+    assert browser.problems == []
+
+
+def test_a_manager_on_a_phone_rejects_a_booking_with_a_reason_in_english(browser, site):
+    page = browser.open("/", viewport="phone", language="en")
+    sign_in(page, MANAGER)
+    switch_language(page, "English")
+    page.goto("/dashboard")
+    assert html_lang(page) == "en"
+    assert scrolls_sideways(page) == []
+    browser.shot(page, "dashboard-en-phone")
+    row, booking_id = first_pending_row(page)
+    row.get_by_text("Reject…").click()
+    row.get_by_label("Reason, sent to the firm").fill("The room is reserved for the park's own event.")
+    row.get_by_role("button", name="Reject", exact=True).click()
+    page.locator(f"#approval-{booking_id}.decided").wait_for()
+    assert "Rejected" in page.locator(f"#approval-{booking_id}").inner_text()
+    assert booking_status(site, booking_id) == "rejected"
+    browser.shot(page, "dashboard-rejected-en-phone")
+    open_menu(page)
+    switch_language(page, "简体中文")
+
+
+def test_approving_works_without_javascript_too(browser, site):
+    page = browser.open("/", javascript=False)
+    sign_in(page, MANAGER)
+    page.goto("/dashboard")
+    row, booking_id = first_pending_row(page)
+    row.get_by_role("button", name="批准").click()
+    page.wait_for_url("**/dashboard*")
+    assert f"预订 {booking_id} 已批准。" in page.get_by_role("status").first.inner_text()
+    assert page.locator(f"#approval-{booking_id}").count() == 0
+    assert booking_status(site, booking_id) == "confirmed"
+    browser.shot(page, "dashboard-no-javascript-zh-desktop")
