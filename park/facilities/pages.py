@@ -148,4 +148,56 @@ class CataloguePages(Controller):
         return redirect(f"/facilities/{facility_id}/blackouts")
 
 
+    @get("/{facility_id:int}/authorizations", guards=[manager_only])
+    async def authorizations(self, request: Request, facility_id: FromPath[int]) -> Template:
+        row = await queries.get_facility(facility_id)
+        if row is None:
+            raise NotFound(f"There is no facility {facility_id}.")
+        return page(request, "facilities/authorizations.html", facility=row,
+                    records=await queries.list_authorizations(facility_id), errors={}, form={})
+
+    @post("/{facility_id:int}/authorizations", guards=[manager_only])
+    async def grant(self, request: Request, facility_id: FromPath[int], data: Form) -> Template | Redirect:
+        from park.accounts.tables import User
+
+        _ = gettext_for(page_lang(request))
+        zone = settings_of(request).zone
+        row = await queries.get_facility(facility_id)
+        if row is None:
+            raise NotFound(f"There is no facility {facility_id}.")
+        errors: dict[str, str] = {}
+        user = await User.select(User.id).where(User.email == data.get("email", "").strip().lower()).first()
+        valid_until = None
+        if user is None:
+            errors["email"] = _("There is no user with this email.")
+        if data.get("valid_until"):
+            try:
+                day = date.fromisoformat(data["valid_until"])
+                # Valid through the whole local day given.
+                valid_until = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+            except ValueError:
+                errors["valid_until"] = _("Give the expiry as a date.")
+        if not errors:
+            try:
+                await service.grant_authorization(caller(request), facility_id, user["id"], valid_until,
+                                                  data.get("note", "").strip()[:300], utc_now())
+            except DomainError as error:
+                for item in getattr(error, "errors", []) or []:
+                    errors[item.field] = _(item.message)
+                if not errors:
+                    errors["email"] = _(error.detail)
+        if errors:
+            return page(request, "facilities/authorizations.html", status_code=422, facility=row,
+                        records=await queries.list_authorizations(facility_id), errors=errors, form=data)
+        flash(request, _("Training recorded."), "success")
+        return redirect(f"/facilities/{facility_id}/authorizations")
+
+    @post("/{facility_id:int}/authorizations/{authorization_id:int}/delete", guards=[manager_only])
+    async def revoke(self, request: Request, facility_id: FromPath[int], authorization_id: FromPath[int]) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        await service.revoke_authorization(caller(request), authorization_id, utc_now())
+        flash(request, _("Training record withdrawn."), "success")
+        return redirect(f"/facilities/{facility_id}/authorizations")
+
+
 ROUTES: list[Any] = [home, CataloguePages]

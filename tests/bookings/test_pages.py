@@ -110,3 +110,26 @@ async def test_manager_adds_a_blackout_in_the_editor(client, member, manager):
     assert (await Booking.select(Booking.status).first())["status"] == "cancelled"
     again = await client.get(f"/facilities/{facility['id']}/blackouts", headers=HTML)
     assert "检修" in again.text
+
+
+async def test_manager_records_training_so_the_member_may_book(client, member, manager):
+    from park.facilities.tables import Authorization
+
+    facility = await create_facility(requires_authorization=True)
+    await sign_in(client, manager.email)
+    editor = await client.get(f"/facilities/{facility['id']}/authorizations", headers=HTML)
+    assert editor.status_code == 200
+    unknown = await client.post(
+        f"/facilities/{facility['id']}/authorizations",
+        data={"email": "nobody@firm.test", "_csrf_token": csrf_from(editor.text)}, headers=HTML,
+    )
+    assert unknown.status_code == 422
+    response = await client.post(
+        f"/facilities/{facility['id']}/authorizations",
+        data={"email": member.email, "valid_until": (weekday_at(10) + timedelta(days=30)).date().isoformat(),
+              "_csrf_token": csrf_from(editor.text)},
+        headers=HTML,
+    )
+    assert response.status_code == 303
+    assert await Authorization.count() == 1
+    assert (await book(client, member, facility, weekday_at(10))).status_code == 201
