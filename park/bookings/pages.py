@@ -20,7 +20,7 @@ from park.bookings import queries
 from park.facilities import queries as facility_queries
 from park.shared.api import caller
 from park.shared.clock import utc_now
-from park.shared.errors import DomainError, NotFound
+from park.shared.errors import DomainError, Forbidden, NotFound
 from park.shared.labels import label
 from park.shared.web import flash, gettext_for, page, page_lang, redirect, safe_next, settings_of
 
@@ -56,6 +56,8 @@ async def _act(request: Request, booking_id: int, data: dict[str, str], action: 
         elif action == "reject":
             await service.reject_booking(actor, booking_id, utc_now(), zone, data.get("reason", "").strip())
             flash(request, _("The booking was rejected."), "success")
+    except (NotFound, Forbidden):
+        raise  # another firm's booking answers 404, exactly like one that does not exist
     except DomainError as error:
         flash(request, _(error.detail), "error")
     return redirect(safe_next(data.get("next"), "/bookings"))
@@ -152,6 +154,8 @@ class BookingPages(Controller):
         try:
             rows = await service.cancel_series(caller(request), series_id, None, utc_now(), settings_of(request).zone)
             flash(request, _("%(count)s bookings of the series were cancelled.", count=len(rows)), "success")
+        except (NotFound, Forbidden):
+            raise
         except DomainError as error:
             flash(request, _(error.detail), "error")
         return redirect(safe_next(data.get("next"), "/bookings"))
