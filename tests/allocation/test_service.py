@@ -95,3 +95,17 @@ async def test_a_round_rescores_open_applications_under_the_policy_in_force(clie
     fresh = (await client.get(f"/api/v1/space-applications/{created['id']}", headers=tenant_admin.headers)).json()
     assert fresh["score"] == created["score"] + 25
     assert {"rule": "qualification.backbone_firm", "points": 25} in fresh["score_breakdown"]
+
+
+async def test_the_database_itself_refuses_overlapping_leases_on_postgresql(db, tenant, other_tenant):
+    from park.shared.db import is_sqlite
+
+    if is_sqlite():
+        pytest.skip("SQLite relies on the IMMEDIATE transaction and the service's check")
+    building = await create_building()
+    unit = await create_unit(building["id"])
+    await create_lease(unit["id"], tenant["id"], date(2027, 1, 1), date(2028, 1, 1))
+    with pytest.raises(Exception) as error:
+        await create_lease(unit["id"], other_tenant["id"], date(2027, 6, 1), date(2027, 7, 1))
+    assert getattr(error.value, "sqlstate", None) == "23P01"
+    await create_lease(unit["id"], other_tenant["id"], date(2028, 1, 1), date(2029, 1, 1))
