@@ -39,6 +39,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    if report.when == "call":
+        item.stash[FAILED] = report.failed
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
+
+
 def _why_not_runnable() -> str | None:
     if support.BACKEND == "postgres":
         return "browser tests run once, on the SQLite pass (PARK_TEST_BACKEND=postgres)"
@@ -105,11 +116,18 @@ def chromium(site) -> Iterator[object]:
 
 
 @pytest.fixture
-def browser(chromium, site) -> Iterator[Browser]:
-    """A fresh browser profile per test (no cookies carried over); `browser.open(...)` gives pages."""
+def browser(request: pytest.FixtureRequest, chromium, site) -> Iterator[Browser]:
+    """A fresh browser profile per test (no cookies carried over); `browser.open(...)` gives pages.
+
+    When the test fails, each of its open pages is saved as `FAILED-<test>-<n>.png`.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     session = Browser(chromium, site, SCREENSHOTS)
     try:
         yield session
     finally:
+        if request.node.stash.get(FAILED, False):
+            pages = [page for context in session.contexts for page in context.pages]
+            for number, page in enumerate(pages, 1):
+                session.shot(page, f"FAILED-{request.node.name}-{number}")
         session.close()

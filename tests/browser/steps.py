@@ -74,6 +74,13 @@ def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
     page.wait_for_load_state()
 
 
+def zh(text: str) -> str:
+    """The Chinese a page shows for an English text (from the catalogs), so tests follow translation edits."""
+    from park.shared.i18n import translate
+
+    return translate("zh_Hans", text)
+
+
 def open_menu(page: Any) -> None:
     """On a phone-width screen the navigation folds behind the menu button."""
     toggle = page.locator(".menu-toggle")

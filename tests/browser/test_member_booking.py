@@ -1,0 +1,99 @@
+"""A tenant member books the motion-capture stage next Tuesday, once and weekly, then manages it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from tests.browser.steps import MEMBER, open_menu, sign_in, zh
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def next_tuesday() -> date:
+    today = datetime.now(SHANGHAI).date()
+    return today + timedelta(days=(1 - today.weekday()) % 7 or 7)
+
+
+def open_stage_week(page, search: str, filter_button: str, stage_name: str, next_week: str) -> date:
+    """Find the stage in the catalogue and show the week of next Tuesday; returns that Tuesday."""
+    open_menu(page)
+    page.get_by_role("navigation").get_by_role("link", name=page.locator("nav a[href='/facilities']").inner_text()).click()
+    page.get_by_label(search).fill("动作捕捉")
+    page.get_by_role("button", name=filter_button).click()
+    page.get_by_role("link", name=stage_name).click()
+    tuesday = next_tuesday()
+    if not page.locator(f"a[href*='start={tuesday.isoformat()}T']").count():
+        page.get_by_role("link", name=next_week).click()
+    return tuesday
+
+
+def free_two_hours(page, day: date) -> tuple[str, str]:
+    """The first start on `day` whose slot and the next one are both free (the stage takes 2 hours at least)."""
+    starts = [
+        href.split("start=")[1].split("&")[0]
+        for href in page.locator(f"a[href*='start={day.isoformat()}T']").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    ]
+    for start in starts:
+        later = (datetime.fromisoformat(start) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+        if later in starts:
+            return start, (datetime.fromisoformat(start) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    raise AssertionError(f"no two free hours on {day}: {starts}")
+
+
+def test_a_member_books_the_motion_capture_stage_next_tuesday_once_and_weekly_and_manages_it(browser):
+    page = browser.open("/")
+    sign_in(page, MEMBER)
+    tuesday = open_stage_week(page, zh("Search"), zh("Filter"), "动作捕捉影棚", zh("Next week"))
+    browser.shot(page, "stage-week-zh-desktop")
+    start, end = free_two_hours(page, tuesday)
+    page.locator(f"a[href*='start={start}']").first.click()
+    assert page.get_by_label(zh("Start")).input_value() == start, "the chosen slot is filled in"
+    page.get_by_label(zh("End")).fill(end)
+    page.get_by_label(zh("Purpose")).fill("角色动作采集")
+    page.get_by_role("button", name=zh("Book"), exact=True).click()
+    page.wait_for_url("**/bookings")
+    assert page.get_by_role("status").first.is_visible()
+    browser.shot(page, "my-bookings-after-single-zh-desktop")
+
+    # The same slot a week later, every week for four weeks: preview first, then book.
+    series_start = (datetime.fromisoformat(start) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    series_end = (datetime.fromisoformat(end) + timedelta(days=7)).strftime("%Y-%m-%dT%H:%M")
+    page.goto(page.locator("table a[href^='/facilities/']").first.get_attribute("href") + "/book")
+    page.get_by_label(zh("Start")).fill(series_start)
+    page.get_by_label(zh("End")).fill(series_end)
+    page.get_by_label(zh("Purpose")).fill("每周动作采集")
+    page.get_by_label(zh("Repeat (optional)")).fill("FREQ=WEEKLY;COUNT=4")
+    page.get_by_role("button", name=zh("Preview the series")).click()
+    page.wait_for_load_state()
+    assert page.get_by_label(zh("Repeat (optional)")).input_value() == "FREQ=WEEKLY;COUNT=4", "the form keeps what was typed"
+    assert page.locator("#preview-heading").is_visible()
+    browser.shot(page, "series-preview-zh-desktop")
+    page.get_by_role("button", name=zh("Book"), exact=True).click()
+    page.wait_for_url("**/bookings")
+    rows = page.locator("tbody tr", has_text="每周动作采集")
+    assert rows.count() >= 2, "the series' occurrences are listed in my bookings"
+    browser.shot(page, "my-bookings-series-zh-desktop")
+
+    # The calendar feed, as a download.
+    # The link carries PARK_BASE_URL (the public address); this test server listens elsewhere.
+    feed = urlsplit(page.locator("a[href*='/calendar/']").first.get_attribute("href")).path
+    assert feed.endswith(".ics")
+    ics = page.context.request.get(feed)
+    assert ics.ok
+    assert ics.headers["content-type"].startswith("text/calendar")
+    body = ics.text()
+    assert "BEGIN:VCALENDAR" in body and body.count("BEGIN:VEVENT") >= 2
+
+    # Cancel one occurrence: the second of the series.
+    second = rows.nth(1)
+    when = second.locator("td").nth(1).inner_text()
+    second.get_by_role("button", name=zh("Cancel"), exact=True).click()
+    page.wait_for_url("**/bookings*")
+    cancelled = page.locator("tbody tr", has_text="每周动作采集").filter(has_text=when)
+    assert zh("Cancelled") in cancelled.inner_text() or cancelled.count() == 0
+    remaining = page.locator("tbody tr", has_text="每周动作采集").filter(has_not_text=zh("Cancelled"))
+    assert remaining.count() >= 1, "the other occurrences stay booked"
+    browser.shot(page, "my-bookings-cancelled-one-zh-desktop")
+    assert browser.problems == []
