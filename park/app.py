@@ -26,7 +26,7 @@ from park.facilities import pages as facilities_pages
 from park.settings import ROOT_DIR, Settings, load_settings
 from park.shared.db import check_database, close_database, open_database
 from park.shared.errors import DomainError, FieldError, Problem, problem_from
-from park.shared.http import RequestLogMiddleware
+from park.shared.http import RequestLogMiddleware, add_security_headers
 from park.shared.labels import N_
 
 log = logging.getLogger("park")
@@ -203,6 +203,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=route_handlers,
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True)},
         exception_handlers={Exception: handle_error},
+        before_send=[add_security_headers],
         middleware=[RequestLogMiddleware, session_config.middleware, IdentityMiddleware],
         csrf_config=csrf_config,
         template_config=template_config,

@@ -1,4 +1,4 @@
-"""Cross-cutting HTTP middleware: the request log line and security headers."""
+"""Cross-cutting HTTP behaviour: the request log line and the security headers on every response."""
 
 from __future__ import annotations
 
@@ -23,6 +23,16 @@ SECURITY_HEADERS = [
 ]
 
 
+def add_security_headers(message: Message, scope: Scope) -> None:
+    """An app-level before-send hook: every response gets the headers, even a 404 for an unknown
+    address or a refused CSRF token, which never pass through the route middleware."""
+    if message["type"] != "http.response.start":
+        return
+    headers = list(message.get("headers") or [])
+    present = {bytes(name).lower() for name, _ in headers}
+    message["headers"] = headers + [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+
+
 class RequestLogMiddleware:
     """One JSON line per request: method, path, status, duration in ms."""
 
@@ -40,11 +50,6 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                present = {name.lower() for name, _ in message["headers"]}
-                message["headers"] = list(message["headers"]) + [
-                    (name, value) for name, value in SECURITY_HEADERS if name not in present
-                ]
             await send(message)
 
         try:
