@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from park.shared.timespan import Span
 
@@ -89,9 +90,15 @@ class BookingRequest:
 @dataclass(frozen=True, slots=True)
 class Violation:
     """A broken rule: `code` is the problem code (validation, conflict, ...),
-    `rule` the rule's name, `field` the input to change, `message` what to change."""
+    `rule` the rule's name, `field` the input to change, and `template` with
+    `params` say what to change (an English %-template, translated on pages)."""
 
     code: str
     rule: str
     field: str
-    message: str
+    template: str
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def message(self) -> str:
+        return self.template % dict(self.params) if self.params else self.template

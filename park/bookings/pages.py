@@ -32,7 +32,21 @@ def _local(value: str, zone) -> datetime:
     return datetime.fromisoformat(value).replace(tzinfo=zone)
 
 
+def _say(error: DomainError, _) -> str:
+    """The error in the reader's language: rule violations carry their templates."""
+    violations = getattr(error, "violations", None)
+    if violations:
+        return "; ".join(_(v.template, **dict(v.params)) for v in violations)
+    return _(error.detail)
+
+
 def _errors_of(error: DomainError, _) -> dict[str, str]:
+    violations = getattr(error, "violations", None)
+    if violations:
+        errors: dict[str, str] = {}
+        for v in violations:
+            errors.setdefault(v.field if v.code == "validation" else "form", _(v.template, **dict(v.params)))
+        return errors
     errors = {item.field: _(item.message) for item in getattr(error, "errors", []) or []}
     if not errors:
         errors["form"] = _(error.detail)
@@ -59,7 +73,7 @@ async def _act(request: Request, booking_id: int, data: dict[str, str], action: 
     except (NotFound, Forbidden):
         raise  # another firm's booking answers 404, exactly like one that does not exist
     except DomainError as error:
-        flash(request, _(error.detail), "error")
+        flash(request, _say(error, _), "error")
     return redirect(safe_next(data.get("next"), "/bookings"))
 
 

@@ -27,6 +27,11 @@ _ALLOWED_PARTS = {
 }
 
 
+def N_(text: str) -> str:
+    """Marks a message for translation (pages translate it)."""
+    return text
+
+
 class RecurrenceError(ValueError):
     """A recurrence that cannot be used; the field is always `recurrence`."""
 
@@ -55,12 +60,12 @@ def _local_until(match: re.Match[str], zone: ZoneInfo) -> str:
 def parse_rule(text: str, first_local: datetime, zone: ZoneInfo) -> rrule:
     """An RRULE (with or without the `RRULE:` prefix) anchored at a naive local start."""
     if not isinstance(text, str) or not text.strip():
-        raise RecurrenceError("give an RRULE such as FREQ=WEEKLY;COUNT=4")
+        raise RecurrenceError(N_("give an RRULE such as FREQ=WEEKLY;COUNT=4"))
     body = text.strip()
     if body.upper().startswith("RRULE:"):
         body = body[len("RRULE:"):]
     if "\n" in body or ":" in body:
-        raise RecurrenceError("give a single RRULE line without DTSTART, e.g. FREQ=WEEKLY;COUNT=4")
+        raise RecurrenceError(N_("give a single RRULE line without DTSTART, e.g. FREQ=WEEKLY;COUNT=4"))
     parts = {}
     for part in body.split(";"):
         name, _, value = part.partition("=")
@@ -69,18 +74,18 @@ def parse_rule(text: str, first_local: datetime, zone: ZoneInfo) -> rrule:
             raise RecurrenceError(f"'{part}' is not supported in a booking series; use FREQ, INTERVAL, COUNT, UNTIL, BYDAY…")
         parts[name] = value
     if "FREQ" not in parts:
-        raise RecurrenceError("the rule needs a FREQ, e.g. FREQ=WEEKLY;COUNT=4")
+        raise RecurrenceError(N_("the rule needs a FREQ, e.g. FREQ=WEEKLY;COUNT=4"))
     if parts["FREQ"].upper() not in {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}:
-        raise RecurrenceError("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY")
+        raise RecurrenceError(N_("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY"))
     if "COUNT" not in parts and "UNTIL" not in parts:
-        raise RecurrenceError("the series never ends; add COUNT (e.g. COUNT=8) or UNTIL")
+        raise RecurrenceError(N_("the series never ends; add COUNT (e.g. COUNT=8) or UNTIL"))
     body = _UNTIL.sub(lambda m: _local_until(m, zone), body)
     try:
         rule = rrulestr(body, dtstart=first_local)
     except (ValueError, TypeError) as error:
         raise RecurrenceError(f"the RRULE cannot be read ({error}); e.g. FREQ=WEEKLY;COUNT=4") from None
     if not isinstance(rule, rrule):
-        raise RecurrenceError("give a single RRULE, e.g. FREQ=WEEKLY;COUNT=4")
+        raise RecurrenceError(N_("give a single RRULE, e.g. FREQ=WEEKLY;COUNT=4"))
     return rule
 
 
@@ -113,5 +118,5 @@ def expand_series(
             continue  # swallowed by a daylight-saving gap
         occurrences.append(Occurrence(index, Span(starts_at, ends_at)))
     if not occurrences:
-        raise RecurrenceError("the rule gives no dates; check BYDAY, UNTIL and the start")
+        raise RecurrenceError(N_("the rule gives no dates; check BYDAY, UNTIL and the start"))
     return occurrences

@@ -53,8 +53,21 @@ def _local(ctx: BookingContext, instant: datetime) -> str:
     return instant.astimezone(ctx.zone).strftime("%Y-%m-%d %H:%M")
 
 
-def _invalid(rule: str, field_name: str, message: str) -> Violation:
-    return Violation("validation", rule, field_name, message)
+def N_(text: str) -> str:
+    """Marks a message template for translation (pages translate, the API speaks English)."""
+    return text
+
+
+def _violation(code: str, rule: str, field_name: str, template: str, **params: object) -> Violation:
+    return Violation(code, rule, field_name, template, tuple(params.items()))
+
+
+def _invalid(rule: str, field_name: str, template: str, **params: object) -> Violation:
+    return _violation("validation", rule, field_name, template, **params)
+
+
+def _conflict(rule: str, field_name: str, template: str, **params: object) -> Violation:
+    return _violation("conflict", rule, field_name, template, **params)
 
 
 def _is_aware(value: datetime) -> bool:
@@ -66,20 +79,20 @@ def _is_aware(value: datetime) -> bool:
 def times_are_aware(ctx: BookingContext) -> Violation | None:
     for name in ("starts_at", "ends_at"):
         if not _is_aware(getattr(ctx.request, name)):
-            return _invalid("times_are_aware", name, "give the time with a UTC offset, e.g. 2026-12-01T09:00:00+08:00")
+            return _invalid("times_are_aware", name, N_("give the time with a UTC offset, e.g. 2026-12-01T09:00:00+08:00"))
     return None
 
 
 def starts_before_it_ends(ctx: BookingContext) -> Violation | None:
     if ctx.request.ends_at <= ctx.request.starts_at:
-        return _invalid("starts_before_it_ends", "ends_at", "the end must be later than the start")
+        return _invalid("starts_before_it_ends", "ends_at", N_("the end must be later than the start"))
     return None
 
 
 def seats_within_capacity(ctx: BookingContext) -> Violation | None:
     seats, capacity = ctx.request.seats, ctx.facility.capacity
     if not 1 <= seats <= capacity:
-        return _invalid("seats_within_capacity", "seats", f"ask for between 1 and {capacity} seats")
+        return _invalid("seats_within_capacity", "seats", N_("ask for between 1 and %(capacity)s seats"), capacity=capacity)
     return None
 
 
@@ -91,7 +104,7 @@ SHAPE_RULES: tuple[Rule, ...] = (times_are_aware, starts_before_it_ends)
 
 def not_in_the_past(ctx: BookingContext) -> Violation | None:
     if ctx.request.starts_at < ctx.now:
-        return _invalid("not_in_the_past", "starts_at", "the start has passed; choose a later start")
+        return _invalid("not_in_the_past", "starts_at", N_("the start has passed; choose a later start"))
     return None
 
 
@@ -102,7 +115,8 @@ def within_advance_window(ctx: BookingContext) -> Violation | None:
     if ctx.request.starts_at.astimezone(ctx.zone).date() > last_day:
         return _invalid(
             "within_advance_window", "starts_at",
-            f"this facility can be booked at most {days} days ahead; start on or before {last_day.isoformat()}",
+            N_("this facility can be booked at most %(days)s days ahead; start on or before %(last_day)s"),
+            days=days, last_day=last_day.isoformat(),
         )
     return None
 
@@ -111,9 +125,9 @@ def duration_within_limits(ctx: BookingContext) -> Violation | None:
     minutes = ctx.span.duration / timedelta(minutes=1)
     low, high = ctx.facility.min_duration_minutes, ctx.facility.max_duration_minutes
     if minutes < low:
-        return _invalid("duration_within_limits", "ends_at", f"book at least {low} minutes; move the end later")
+        return _invalid("duration_within_limits", "ends_at", N_("book at least %(minutes)s minutes; move the end later"), minutes=low)
     if minutes > high:
-        return _invalid("duration_within_limits", "ends_at", f"book at most {high} minutes; move the end earlier")
+        return _invalid("duration_within_limits", "ends_at", N_("book at most %(minutes)s minutes; move the end earlier"), minutes=high)
     return None
 
 
@@ -129,7 +143,7 @@ def fits_opening_hours(ctx: BookingContext) -> Violation | None:
     if _containing_run(ctx) is None:
         return _invalid(
             "fits_opening_hours", "starts_at",
-            "the facility is not open for the whole period; choose a time inside one opening range",
+            N_("the facility is not open for the whole period; choose a time inside one opening range"),
         )
     return None
 
@@ -143,12 +157,13 @@ def on_slot_granularity(ctx: BookingContext) -> Violation | None:
     if (span.starts_at - run.starts_at) % step:
         return _invalid(
             "on_slot_granularity", "starts_at",
-            f"start on a {ctx.facility.slot_minutes}-minute slot counted from the opening at {_local(ctx, run.starts_at)}",
+            N_("start on a %(minutes)s-minute slot counted from the opening at %(opening)s"),
+            minutes=ctx.facility.slot_minutes, opening=_local(ctx, run.starts_at),
         )
     if span.ends_at != run.ends_at and (span.ends_at - run.starts_at) % step:
         return _invalid(
             "on_slot_granularity", "ends_at",
-            f"end on a {ctx.facility.slot_minutes}-minute slot boundary",
+            N_("end on a %(minutes)s-minute slot boundary"), minutes=ctx.facility.slot_minutes,
         )
     return None
 
@@ -157,11 +172,11 @@ def outside_blackouts(ctx: BookingContext) -> Violation | None:
     span = ctx.span
     for blackout in ctx.blackouts:
         if blackout.applies_to(ctx.facility) and blackout.span.overlaps(span):
-            reason = f" ({blackout.reason})" if blackout.reason else ""
             return _invalid(
                 "outside_blackouts", "starts_at",
-                f"the facility is closed from {_local(ctx, blackout.span.starts_at)} to "
-                f"{_local(ctx, blackout.span.ends_at)}{reason}; choose another time",
+                N_("the facility is closed from %(start)s to %(end)s (%(reason)s); choose another time"),
+                start=_local(ctx, blackout.span.starts_at), end=_local(ctx, blackout.span.ends_at),
+                reason=blackout.reason or "—",
             )
     return None
 
@@ -173,13 +188,14 @@ def authorization_held(ctx: BookingContext) -> Violation | None:
     if auth is None:
         return _invalid(
             "authorization_held", "facility_id",
-            "this facility needs a training authorisation; ask a park manager to record your training",
+            N_("this facility needs a training authorisation; ask a park manager to record your training"),
         )
     # The authorisation must still hold when the booking ends.
     if not auth.valid_at(ctx.request.ends_at - timedelta(microseconds=1)):
         return _invalid(
             "authorization_held", "facility_id",
-            f"your authorisation expires at {_local(ctx, auth.valid_until)}; renew your training first",
+            N_("your authorisation expires at %(expiry)s; renew your training first"),
+            expiry=_local(ctx, auth.valid_until),
         )
     return None
 
@@ -214,8 +230,12 @@ def seats_free(ctx: BookingContext) -> Violation | None:
     peak = _peak(ctx, timedelta(0))
     if peak + ctx.request.seats > capacity:
         left = max(capacity - peak, 0)
-        detail = "it is fully booked" if left == 0 else f"only {left} of {capacity} seats are free"
-        return Violation("conflict", "seats_free", "starts_at", f"{detail} at that time; choose another time")
+        if left == 0:
+            return _conflict("seats_free", "starts_at", N_("it is fully booked at that time; choose another time"))
+        return _conflict(
+            "seats_free", "seats", N_("only %(left)s of %(capacity)s seats are free at that time; ask for fewer or choose another time"),
+            left=left, capacity=capacity,
+        )
     return None
 
 
@@ -225,9 +245,9 @@ def buffer_respected(ctx: BookingContext) -> Violation | None:
     if minutes == 0:
         return None
     if _peak(ctx, ctx.facility.buffer) + ctx.request.seats > ctx.facility.capacity:
-        return Violation(
-            "conflict", "buffer_respected", "starts_at",
-            f"leave {minutes} minutes between bookings; move the booking away from its neighbours",
+        return _conflict(
+            "buffer_respected", "starts_at",
+            N_("leave %(minutes)s minutes between bookings; move the booking away from its neighbours"), minutes=minutes,
         )
     return None
 
@@ -263,15 +283,15 @@ def cancellation_violation(
 ) -> Violation | None:
     """A booking may be cancelled until the facility's cut-off before its start; managers may always."""
     if booking.status not in CANCELLABLE:
-        return Violation("conflict", "cancellable", "status", f"a {booking.status} booking cannot be cancelled")
+        return _conflict("cancellable", "status", N_("a %(status)s booking cannot be cancelled"), status=booking.status)
     if by_manager:
         return None
     cutoff = booking.starts_at - timedelta(minutes=facility.cancel_cutoff_minutes)
     if now > cutoff:
-        return Violation(
-            "conflict", "cancel_cutoff", "starts_at",
-            f"bookings of this facility can be cancelled until {facility.cancel_cutoff_minutes} minutes "
-            "before the start; that time has passed",
+        return _conflict(
+            "cancel_cutoff", "starts_at",
+            N_("bookings of this facility can be cancelled until %(minutes)s minutes before the start; that time has passed"),
+            minutes=facility.cancel_cutoff_minutes,
         )
     return None
 
@@ -284,12 +304,12 @@ def check_in_window(booking: Booking) -> Span:
 
 def check_in_violation(booking: Booking, now: datetime) -> Violation | None:
     if booking.status != CONFIRMED:
-        return Violation("conflict", "check_in_status", "status", f"a {booking.status} booking cannot be checked in")
+        return _conflict("check_in_status", "status", N_("a %(status)s booking cannot be checked in"), status=booking.status)
     window = check_in_window(booking)
     if now < window.starts_at:
-        return Violation("conflict", "check_in_window", "starts_at", "check-in opens 15 minutes before the start; come back then")
+        return _conflict("check_in_window", "starts_at", N_("check-in opens 15 minutes before the start; come back then"))
     if now >= window.ends_at:
-        return Violation("conflict", "check_in_window", "starts_at", "check-in closed 15 minutes after the start")
+        return _conflict("check_in_window", "starts_at", N_("check-in closed 15 minutes after the start"))
     return None
 
 
@@ -312,9 +332,9 @@ def quota_violation(used_hours: float, requested_hours: float, quota_hours: floa
     """Hours per tenant per facility kind per month; the quota comes from the priority policy."""
     if used_hours + requested_hours > quota_hours + 1e-9:
         left = max(quota_hours - used_hours, 0.0)
-        return Violation(
+        return _violation(
             "quota_exceeded", "quota", "ends_at",
-            f"your firm has used {used_hours:g} of {quota_hours:g} hours for {kind} this month "
-            f"({left:g} left); shorten the booking or choose another month",
+            N_("your firm has used %(used)s of %(quota)s hours for %(kind)s this month (%(left)s left); shorten the booking or choose another month"),
+            used=f"{used_hours:g}", quota=f"{quota_hours:g}", kind=kind, left=f"{left:g}",
         )
     return None

@@ -92,16 +92,26 @@ def _is_exclusion_violation(error: BaseException) -> bool:
 
 
 def raise_violations(violations: list[Violation]) -> None:
-    """Turn broken rules into the contract's errors: 422 for input, 409 for clashes and quotas."""
+    """Turn broken rules into the contract's errors: 422 for input, 409 for clashes and quotas.
+
+    The violations ride along on the error (`error.violations`) so pages can
+    show each message in the reader's language.
+    """
     if not violations:
         return
     invalid = [v for v in violations if v.code == "validation"]
+    error: Exception
     if invalid:
-        raise ValidationFailed([FieldError(v.field, v.message) for v in invalid])
+        error = ValidationFailed([FieldError(v.field, v.message) for v in invalid])
+        error.violations = invalid  # type: ignore[attr-defined]
+        raise error
     first = violations[0]
     if first.code == "quota_exceeded":
-        raise QuotaExceeded(first.message)
-    raise Conflict(first.message, extra={"rule": first.rule})
+        error = QuotaExceeded(first.message)
+    else:
+        error = Conflict(first.message, extra={"rule": first.rule})
+    error.violations = [first]  # type: ignore[attr-defined]
+    raise error
 
 
 # --- reading ----------------------------------------------------------------------
@@ -156,7 +166,7 @@ async def _check_quota(
         used = await queries.hours_held(tenant_id, spec.kind, month)
         violation = quota_violation(used, requested, quota_hours, spec.kind)
         if violation is not None:
-            raise QuotaExceeded(
+            error = QuotaExceeded(
                 violation.message,
                 extra={
                     "hours_used": round(used, 2),
@@ -165,6 +175,8 @@ async def _check_quota(
                     "month": month.starts_at.astimezone(zone).strftime("%Y-%m"),
                 },
             )
+            error.violations = [violation]  # type: ignore[attr-defined]
+            raise error
 
 
 async def quota_for(tenant_id: int, kind: str, policy: Any, now: datetime) -> float:
@@ -411,8 +423,7 @@ async def cancel_booking(actor: Actor, booking_id: int, now: datetime, zone: Zon
         if not (actor.is_manager or row["user"] == actor.id or actor.is_tenant_admin):
             raise Forbidden("Only the person who booked, the firm's administrator or a park manager may cancel it.")
         violation = cancellation_violation(queries.to_value(row), spec, now, by_manager=actor.is_manager)
-        if violation is not None:
-            raise Conflict(violation.message, extra={"rule": violation.rule})
+        raise_violations([violation] if violation else [])
         reason = reason or ("Cancelled by a park manager." if actor.is_manager and row["user"] != actor.id else "")
         await queries.set_status(booking_id, CANCELLED, cancelled_at=now, status_reason=reason)
         row = await queries.get_booking(booking_id)
@@ -479,8 +490,7 @@ async def check_in(actor: Actor, booking_id: int, now: datetime) -> dict[str, An
         if row["user"] != actor.id:
             raise Forbidden("Only the person who booked may check in.")
         violation = check_in_violation(queries.to_value(row), now)
-        if violation is not None:
-            raise Conflict(violation.message, extra={"rule": violation.rule})
+        raise_violations([violation] if violation else [])
         await queries.set_status(booking_id, CHECKED_IN, checked_in_at=now)
         await record(actor, "booking.check_in", "booking", booking_id, at=now)
         return await queries.get_booking(booking_id)

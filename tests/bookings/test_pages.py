@@ -73,6 +73,7 @@ async def test_the_form_shows_what_to_change_and_previews_a_series(client, membe
         headers=HTML,
     )
     assert closed.status_code == 422 and "field-error" in closed.text
+    assert "该设施在此期间并非全程开放" in closed.text  # the rule's message, in the page's language
     assert await Booking.count().where(Booking.tenant == member.tenant_id) == 0
 
 
