@@ -14,6 +14,7 @@ from park.accounts.guards import signed_in, tenant_admin_or_manager
 from park.accounts.model import TENANT_ROLES
 from park.accounts.middleware import SESSION_SIGNED_IN_KEY, SESSION_USER_KEY, client_ip
 from park.accounts.sessions import rotate_session
+from park.audit import service as audit
 from park.settings import Settings
 from park.shared import i18n
 from park.shared.api import MAX_LIMIT, caller
@@ -45,16 +46,21 @@ class SignInPages(Controller):
         except RateLimited:
             return page(request, "accounts/login.html", status_code=429, next=target, email=email,
                         error=_("Too many failed sign-ins. Wait a few minutes and try again."))
+        now = utc_now()
+        await audit.record(actor, "user.sign_in", "user", actor.id, at=now)
         request.session.clear()
         rotate_session(request.scope)
         request.session[SESSION_USER_KEY] = actor.id
-        request.session[SESSION_SIGNED_IN_KEY] = utc_now().timestamp()
+        request.session[SESSION_SIGNED_IN_KEY] = now.timestamp()
         if not actor.locale:
             request.session["lang"] = page_lang(request)
         return redirect(target)
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
+        actor = request.scope.get("user")
+        if actor is not None:
+            await audit.record(actor, "user.sign_out", "user", actor.id)
         request.clear_session()
         return redirect("/")
 

@@ -93,3 +93,41 @@ async def test_a_session_begun_on_one_process_is_known_to_another(db, settings, 
     store = first.stores.get("sessions")
     assert await store.exists(cookie)
     await store.delete(cookie)
+
+
+async def test_a_session_cookie_copied_before_sign_out_is_useless_afterwards(app, member):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as browser:
+        await sign_in(browser, member.email)
+        stolen = browser.cookies.get("park_session")
+        home = await browser.get("/")
+        await browser.post("/logout", data={"_csrf_token": csrf_from(home.text)})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver", cookies={"park_session": stolen}
+    ) as thief:
+        assert "Test member" not in (await thief.get("/")).text
+
+
+async def test_a_session_id_planted_before_sign_in_does_not_become_the_victims_session(app, member, rival):
+    def browser(**kwargs):
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver", **kwargs)
+
+    async with browser() as attacker:
+        await sign_in(attacker, rival.email)
+        planted = attacker.cookies.get("park_session")
+    assert planted
+    async with browser(cookies={"park_session": planted}) as victim:
+        await sign_in(victim, member.email)
+        assert victim.cookies.get("park_session") not in (None, planted)
+        assert "Test member" in (await victim.get("/")).text
+    async with browser(cookies={"park_session": planted}) as attacker:
+        assert "Test member" not in (await attacker.get("/")).text
+
+
+async def test_signing_in_and_out_is_in_the_audit_log(client, member):
+    from park.audit.tables import AuditEntry
+
+    await sign_in(client, member.email)
+    home = await client.get("/")
+    await client.post("/logout", data={"_csrf_token": csrf_from(home.text)})
+    actions = [row["action"] for row in await AuditEntry.select(AuditEntry.action).where(AuditEntry.actor_id == member.id)]
+    assert "user.sign_in" in actions and "user.sign_out" in actions
