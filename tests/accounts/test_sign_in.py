@@ -115,10 +115,12 @@ async def test_a_session_id_planted_before_sign_in_does_not_become_the_victims_s
         await sign_in(attacker, rival.email)
         planted = attacker.cookies.get("park_session")
     assert planted
-    async with browser(cookies={"park_session": planted}) as victim:
-        await sign_in(victim, member.email)
-        assert victim.cookies.get("park_session") not in (None, planted)
-        assert "Test member" in (await victim.get("/")).text
+    async with browser() as victim:
+        victim.cookies.set("park_session", planted, domain="testserver.local")
+        signed = await sign_in(victim, member.email)
+        given = next(v for v in signed.headers.get_list("set-cookie") if v.startswith("park_session="))
+        assert given.split(";")[0] != f"park_session={planted}"
+    # Signing in deleted the planted session: the attacker is now signed in as nobody, neither victim nor itself.
     async with browser(cookies={"park_session": planted}) as attacker:
         assert "Test member" not in (await attacker.get("/")).text
 
