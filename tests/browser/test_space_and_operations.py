@@ -1,0 +1,116 @@
+"""A firm applies for office space and reads its outcome; a manager allocates, closes a lab, downloads a month."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.browser.steps import MANAGER, TENANT_ADMIN, html_lang, open_menu, scrolls_sideways, sign_in, switch_language, zh
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def first_of_next_month(today: date) -> date:
+    return (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def nav_link(page, path: str) -> None:
+    open_menu(page)
+    page.locator(f"nav a[href='{path}']").click()
+    page.wait_for_load_state()
+
+
+def test_a_firm_applies_for_200_m2_of_office_and_reads_its_rank_and_explanation_after_a_round(browser):
+    # The firm's administrator, in English.
+    firm = browser.open("/", language="en")
+    sign_in(firm, TENANT_ADMIN)
+    switch_language(firm, "English")
+    nav_link(firm, "/space")
+    firm.locator("main a[href='/space/apply']").first.click()
+    firm.get_by_label("Unit kind").select_option(label="Office")
+    firm.get_by_label("Smallest area (m²)").fill("180")
+    firm.get_by_label("Largest area (m²)").fill("150")  # a slip: smaller than the smallest
+    start = first_of_next_month(datetime.now(SHANGHAI).date())
+    firm.get_by_label("Start date").fill(start.isoformat())
+    firm.get_by_label("Term (months)").fill("24")
+    firm.get_by_label("Why you need the space").fill("Our motion-capture team grows from 12 to 30 people.")
+    firm.get_by_role("button", name="Apply", exact=True).click()
+    firm.wait_for_load_state()
+    assert "/space/apply" in firm.url, "a wrong form is shown again"
+    assert firm.get_by_label("Why you need the space").input_value().startswith("Our motion-capture team"), "input is kept"
+    assert firm.locator(".field-error").first.is_visible()
+    browser.shot(firm, "space-apply-error-en-desktop")
+    firm.get_by_label("Largest area (m²)").fill("220")
+    firm.get_by_role("button", name="Apply", exact=True).click()
+    firm.wait_for_url("**/space/applications/*")
+    application_url = firm.url
+    assert "How the score was reached" in firm.locator("main").inner_text()
+    browser.shot(firm, "space-application-en-desktop")
+
+    # The manager runs a round and confirms it, in Chinese.
+    manager = browser.open("/")
+    sign_in(manager, MANAGER)
+    nav_link(manager, "/allocation")
+    manager.get_by_role("button", name=zh("Run a round")).click()
+    manager.wait_for_url("**/allocation/rounds/*")
+    browser.shot(manager, "allocation-round-proposed-zh-desktop")
+    manager.get_by_role("button", name=zh("Confirm the round")).click()
+    manager.wait_for_load_state()
+    assert manager.locator("form[action$='/confirm']").count() == 0, "a confirmed round offers no second confirmation"
+    browser.shot(manager, "allocation-round-confirmed-zh-desktop")
+
+    # Later, the firm reads its rank and the reason in plain words.
+    firm.goto(application_url)
+    text = firm.locator("main").inner_text()
+    assert "Rank" in text
+    outcome = firm.locator("section", has=firm.get_by_role("heading", name="Outcome"))
+    assert outcome.is_visible()
+    assert len(outcome.inner_text()) > 40, "the explanation is a sentence, not a code"
+    browser.shot(firm, "space-application-outcome-en-desktop")
+    assert browser.problems == []
+
+
+def test_a_manager_blacks_out_a_lab_for_maintenance_on_a_phone(browser):
+    page = browser.open("/", viewport="phone")
+    sign_in(page, MANAGER)
+    nav_link(page, "/facilities")
+    page.get_by_label(zh("Kind")).select_option(value="lab")
+    page.get_by_role("button", name=zh("Filter")).click()
+    page.get_by_role("link", name="交互设计实验室").click()
+    page.get_by_role("link", name=zh("Blackouts")).click()
+    day = datetime.now(SHANGHAI).date() + timedelta(days=20)
+    page.get_by_label(zh("From")).fill(f"{day.isoformat()}T09:00")
+    page.get_by_label(zh("Until")).fill(f"{day.isoformat()}T18:00")
+    page.get_by_label(zh("Reason")).fill("空调检修")
+    page.get_by_role("button", name=zh("Close for this period")).click()
+    page.wait_for_load_state()
+    assert page.locator("table", has_text="空调检修").is_visible()
+    assert scrolls_sideways(page) == []
+    browser.shot(page, "blackout-zh-phone")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="reports page: the filter form sends building_id= for 'all buildings' and gets 422; its CSV/XLSX links "
+    "point at /api/v1/reports/occupancy.xlsx, which reads no session, so a signed-in manager gets 401",
+)
+def test_a_manager_downloads_last_months_occupancy_as_a_workbook(browser):
+    page = browser.open("/")
+    sign_in(page, MANAGER)
+    nav_link(page, "/reports")
+    this_month = datetime.now(SHANGHAI).date().replace(day=1)
+    last_month = (this_month - timedelta(days=1)).replace(day=1)
+    page.get_by_label(zh("From")).fill(last_month.isoformat())
+    page.get_by_label(zh("To (exclusive)")).fill(this_month.isoformat())
+    page.get_by_role("button", name=zh("Show"), exact=True).click()
+    page.wait_for_load_state()
+    browser.shot(page, "reports-month-zh-desktop")
+    with page.expect_download() as arrival:
+        page.get_by_role("link", name=zh("Download Excel")).click()
+    download = arrival.value
+    path = download.path()
+    assert download.suggested_filename.endswith(".xlsx")
+    with open(path, "rb") as workbook:
+        assert workbook.read(2) == b"PK", "an XLSX file is a zip archive"
