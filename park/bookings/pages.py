@@ -7,14 +7,13 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
-from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from park.accounts.guards import manager_only, signed_in
 from park.accounts.tables import User
 from park.bookings import service
 from park.bookings.api import current_policy
-from park.bookings.model import CHECKED_IN, CONFIRMED, PENDING, REQUESTED
+from park.bookings.model import CONFIRMED, PENDING, REQUESTED
 from park.bookings.rules import check_in_window
 from park.bookings import queries
 from park.facilities import queries as facility_queries

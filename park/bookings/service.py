@@ -39,7 +39,7 @@ from park.bookings.rules import (
     initial_status,
     quota_violation,
 )
-from park.bookings.tables import Booking, BookingSeries
+from park.bookings.tables import BookingSeries
 from park.facilities import queries as facility_queries
 from park.facilities.model import FacilitySpec
 from park.notifications.service import enqueue

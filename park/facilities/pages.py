@@ -8,7 +8,6 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
-from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from park.accounts.guards import manager_only

@@ -1,6 +1,6 @@
 """Booking rules: each rule's rejection, adjacency, capacity, buffers, lifecycle decisions."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
 
@@ -17,7 +17,7 @@ from park.bookings.rules import (
 from park.facilities.model import Authorization, Blackout
 from park.shared.timespan import Span
 
-from .builders import BERLIN, NOW, SHANGHAI, at, make_booking, make_context, make_facility, make_request
+from .builders import BERLIN, NOW, at, make_booking, make_context, make_facility, make_request
 
 
 def rules_broken(ctx):

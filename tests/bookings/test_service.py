@@ -1,6 +1,6 @@
 """Booking services against the database: constraint, blackouts, series, quotas, outbox in the same transaction."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -9,7 +9,6 @@ from park.bookings import service
 from park.bookings.tables import Booking
 from park.notifications.tables import OutboxMessage
 from park.shared.clock import utc_now
-from park.shared.db import is_sqlite
 from park.shared.errors import Conflict, QuotaExceeded, ValidationFailed
 from tests import support
 from tests.facilities.builders import ALL_WEEK, SHANGHAI, create_facility

@@ -1,7 +1,7 @@
 """Free slots and seats left."""
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta, timezone
 
 from park.bookings.model import CANCELLED, CHECKED_IN, PENDING, REQUESTED
 from park.facilities.availability import compute_availability, slot_grid
