@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -133,7 +134,11 @@ def handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[
     if problem.status == 429 and "retry_after" in problem.extra:
         headers["Retry-After"] = str(problem.extra["retry_after"])
     if _wants_html(request):
-        from park.shared.web import page
+        from park.shared.web import page, redirect
+
+        if problem.status == 401 and request.method == "GET":
+            # A page that needs a signed-in user sends a visitor to sign in, then back.
+            return redirect(f"/login?next={quote(request.url.path + ('?' + request.url.query if request.url.query else ''))}")  # type: ignore[return-value]
 
         return page(request, "error.html", status_code=problem.status, problem=problem)  # type: ignore[return-value]
     return Response(

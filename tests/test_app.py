@@ -83,3 +83,9 @@ async def test_the_openapi_document_is_served(client):
     paths = response.json()["paths"]
     assert "/api/v1/auth/token" in paths
     assert "/api/v1/me" in paths
+
+
+async def test_a_page_that_needs_sign_in_sends_the_visitor_to_the_sign_in_page_and_back(client):
+    response = await client.get("/account/password?tab=1", headers={"accept": "text/html"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=/account/password%3Ftab%3D1"
