@@ -15,7 +15,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from park.accounts.tables import User
-from park.facilities.tables import Building
+from park.facilities.tables import Building, Facility
 from park.tenants.tables import Tenant
 
 
@@ -103,3 +103,21 @@ class RoundAssignment(Table, tablename="allocation_assignment"):
     overridden = Boolean(default=False)
     override_reason = Text(default="")
     overridden_by = ForeignKey(references=User, null=True, default=None)
+
+
+class WaitlistEntry(Table, tablename="booking_waitlist"):
+    """A firm waits for a taken slot of an instant-mode facility; filled by priority when it frees."""
+
+    facility = ForeignKey(references=Facility, index=True)
+    tenant = ForeignKey(references=Tenant, index=True)
+    user = ForeignKey(references=User)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    seats = Integer(default=1)
+    purpose = Varchar(length=500, default="")
+    status = Varchar(length=12, default="waiting", index=True)
+    """waiting → booked; or cancelled, expired."""
+    booking_id = Integer(null=True, default=None)
+    status_reason = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    decided_at = Timestamptz(null=True, default=None)
