@@ -17,7 +17,7 @@ def test_a_visitor_sees_the_home_page_in_chinese_by_default_on_desktop_and_phone
 
 def test_a_member_signs_in_and_returns_to_the_page_they_came_from(browser):
     page = browser.open("/account/password")
-    page.wait_for_url("**/login?next=*")
+    assert "/login?next=" in page.url
     assert page.locator("h1").inner_text() == "登录"
     page.locator("#email").fill(MEMBER)
     page.locator("#password").fill("park-demo-2026")
