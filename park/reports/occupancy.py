@@ -8,6 +8,7 @@ Utilization is booked seat-hours / open seat-hours. In the rows the fields
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -273,17 +274,27 @@ class HeatMap:
 def open_by_cell(
     cells: Sequence[HourCell], facility_spans: Iterable[tuple[int, Sequence[Span]]]
 ) -> list[float]:
-    """Open seat-hours in each cell, from each facility's capacity and open spans."""
-    result = [0.0] * len(cells)
-    starts = [cell.starts_at for cell in cells]
+    """Open seat-hours in each cell, from each facility's capacity and open spans.
+
+    Facilities with the same spans are added up first (most share their
+    hours), and the overlaps are taken on Unix seconds, not datetimes.
+    """
+    seats_by_spans: dict[tuple[Span, ...], int] = {}
     for capacity, spans in facility_spans:
+        key = tuple(spans)
+        seats_by_spans[key] = seats_by_spans.get(key, 0) + capacity
+    result = [0.0] * len(cells)
+    starts = [cell.starts_at.timestamp() for cell in cells]
+    ends = [cell.ends_at.timestamp() for cell in cells]
+    for spans, seats in seats_by_spans.items():
         for span in spans:
-            index = max(0, _bisect_right(starts, span.starts_at) - 1)
-            while index < len(cells) and cells[index].starts_at < span.ends_at:
-                cell = cells[index]
-                piece = clip(span.starts_at, span.ends_at, cell.starts_at, cell.ends_at)
-                if piece is not None:
-                    result[index] += capacity * hours_between(*piece)
+            span_start, span_end = span.starts_at.timestamp(), span.ends_at.timestamp()
+            index = max(0, bisect_right(starts, span_start) - 1)
+            while index < len(cells) and starts[index] < span_end:
+                low = max(span_start, starts[index])
+                high = min(span_end, ends[index])
+                if high > low:
+                    result[index] += seats * (high - low) / 3600
                 index += 1
     return result
 
@@ -305,10 +316,9 @@ def booked_by_cell(
 ) -> list[float]:
     """Booked seat-hours per cell from seat-seconds per epoch step of `size_s`."""
     result = [0.0] * len(cells)
-    starts = [cell.starts_at for cell in cells]
+    starts = [cell.starts_at.timestamp() for cell in cells]
     for step, seat_seconds in seat_seconds_by_step.items():
-        step_start = datetime.fromtimestamp(step * size_s, tz=timezone.utc)
-        index = max(0, _bisect_right(starts, step_start) - 1)
+        index = max(0, bisect_right(starts, step * size_s) - 1)
         result[min(index, len(cells) - 1)] += seat_seconds / 3600
     return result
 
@@ -364,17 +374,6 @@ def daily_figures(
         entry[0] += opened[index]
         entry[1] += booked[index]
     return [DayFigure(day, figures[0], figures[1]) for day, figures in days.items()]
-
-
-def _bisect_right(values: Sequence[datetime], target: datetime) -> int:
-    low, high = 0, len(values)
-    while low < high:
-        middle = (low + high) // 2
-        if target < values[middle]:
-            high = middle
-        else:
-            low = middle + 1
-    return low
 
 
 # --- Rates --------------------------------------------------------------------

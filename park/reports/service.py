@@ -45,7 +45,7 @@ from park.reports.periods import (
 )
 from park.shared.db import transaction
 from park.shared.errors import FieldError, ValidationFailed
-from park.shared.timespan import Span
+from park.shared.timespan import Span, subtract_spans
 
 log = logging.getLogger("park.reports")
 
@@ -99,6 +99,8 @@ async def open_facilities(
     span = Span(window.starts_at, window.ends_at)
     records = await queries.facilities(filters)
     closures = await queries.blackouts(window.starts_at, window.ends_at)
+    # Most facilities share their weekly hours: place each distinct week once.
+    placed: dict[str, list[Span]] = {}
     result = []
     for record in records:
         cuts = [
@@ -107,7 +109,10 @@ async def open_facilities(
             if facility_id == record.id
             or (facility_id is None and building_id == record.building_id)
         ]
-        spans = usable_spans(_hours(record), span, zone, cuts)
+        hours_key = json.dumps(record.opening_hours, sort_keys=True, default=str)
+        if hours_key not in placed:
+            placed[hours_key] = usable_spans(_hours(record), span, zone)
+        spans = subtract_spans(placed[hours_key], cuts) if cuts else placed[hours_key]
         result.append(
             OpenFacility(
                 FacilityOpen(
