@@ -233,3 +233,26 @@ async def test_the_app_runs_the_scheduler_inside_park_serve_only_when_embedded(d
     assert await snapshots_after_start(False) == 0
     # On start, the embedded scheduler catches up: the latest day, week and month.
     assert await snapshots_after_start(True) == 3
+
+
+async def test_park_scheduler_runs_the_jobs_alone_and_stops_on_sigterm(db, manager):
+    import signal
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "park.cli", "scheduler"], env=os.environ.copy(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        count = 0
+        for _ in range(200):
+            rows = await run_sql("SELECT COUNT(*) AS n FROM report_snapshot")
+            count = rows[0]["n"]
+            if count >= 3 or process.poll() is not None:
+                break
+            await asyncio.sleep(0.1)
+        assert count == 3, process.stderr.read() if process.poll() is not None else "no catch-up"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err[-2000:]
+    assert "Scheduler running" in out
