@@ -119,9 +119,10 @@ async def hours_held(tenant_id: int, facility_kind: str, month: Span, *, exclude
     return sum((row["ends_at"] - row["starts_at"]).total_seconds() for row in rows) / 3600
 
 
-async def insert_booking(**values: Any) -> int:
-    rows = await Booking.insert(Booking(**values)).returning(Booking.id)
-    return rows[0]["id"]
+async def insert_booking(**values: Any) -> dict[str, Any]:
+    """Store a booking; the stored row comes back (one round trip)."""
+    rows = await Booking.insert(Booking(**values)).returning(*Booking.all_columns())
+    return rows[0]
 
 
 async def set_status(booking_id: int, status: str, **values: Any) -> None:

@@ -246,7 +246,9 @@ async def _context_facts(spec: FacilitySpec, user_id: int, window: Span) -> dict
     return {
         "existing": await queries.live_bookings_near(spec.id, window, margin),
         "blackouts": await facility_queries.blackouts_for(spec, window),
-        "authorization": await facility_queries.authorization_for(user_id, spec.id),
+        "authorization": (
+            await facility_queries.authorization_for(user_id, spec.id) if spec.requires_authorization else None
+        ),
     }
 
 
@@ -339,7 +341,7 @@ def _sound_times(request: BookingRequest) -> bool:
 
 async def _insert(request: BookingRequest, spec: FacilitySpec, now: datetime, series_id: int | None = None, index: int | None = None) -> dict[str, Any]:
     status = initial_status(spec)
-    booking_id = await queries.insert_booking(
+    return await queries.insert_booking(
         facility=spec.id,
         tenant=request.tenant_id,
         user=request.user_id,
@@ -354,7 +356,6 @@ async def _insert(request: BookingRequest, spec: FacilitySpec, now: datetime, se
         status=status,
         created_at=now,
     )
-    return await queries.get_booking(booking_id)
 
 
 async def _book_series(actor, data, row, spec, now, zone, policy) -> dict[str, Any]:
