@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,6 +63,23 @@ def _why_not_runnable() -> str | None:
     return None
 
 
+def _run(work) -> None:
+    """Run `work()` (a coroutine) against the database, on a thread of its own: Playwright's loop owns this one."""
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            asyncio.run(_with_database(work))
+        except BaseException as error:  # handed back to the caller's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+
+
 async def _with_database(work) -> None:
     from park.settings import load_settings
     from park.shared.db import close_database, open_database
@@ -78,13 +96,20 @@ def _load_demo() -> None:
     from park.settings import load_settings
     from park.shared.clock import utc_now
 
-    asyncio.run(_with_database(lambda: load_demo(utc_now(), load_settings().zone)))
+    _run(lambda: load_demo(utc_now(), load_settings().zone))
+
+
+def _forget_language_choices() -> None:
+    """Each test starts from the demo's users as loaded: no language chosen yet."""
+    from park.accounts.tables import User
+
+    _run(lambda: User.update({User.locale: ""}, force=True))
 
 
 def _empty_database() -> None:
     from tests.conftest import _empty_tables
 
-    asyncio.run(_with_database(_empty_tables))
+    _run(_empty_tables)
 
 
 @pytest.fixture(scope="package")
@@ -131,3 +156,4 @@ def browser(request: pytest.FixtureRequest, chromium, site) -> Iterator[Browser]
             for number, page in enumerate(pages, 1):
                 session.shot(page, f"FAILED-{request.node.name}-{number}")
         session.close()
+        _forget_language_choices()
