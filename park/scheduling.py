@@ -46,6 +46,8 @@ SCHEDULE: list[ScheduledJob] = [
                  "Remind firms and managers of leases ending in 90 and 30 days"),
     ScheduledJob("run_window_draws", "park.allocation.jobs:run_window_draws",
                  "Draw window-mode requests whose cut-off has passed, by effective priority"),
+    ScheduledJob("fill_waitlist", "park.allocation.jobs:fill_waitlist",
+                 "Book freed slots for waiting firms, best-ranked first"),
 ]
 
 # Jobs run at start-up before the timetable begins: catch-up of missed snapshots.

@@ -14,7 +14,7 @@ from park.accounts.guards import manager_only, signed_in, tenant_admin_or_manage
 from park.allocation import service
 from park.allocation.policy import Policy, current_policy
 from park.settings import Settings
-from park.shared.api import Page, caller, paging
+from park.shared.api import AwareDatetime, Page, caller, paging
 from park.shared.clock import utc_now
 from park.shared.errors import ValidationFailed
 
@@ -374,6 +374,77 @@ class AllocationRoundController(Controller):
         return round_out(row)
 
 
+class WaitIn(msgspec.Struct):
+    facility_id: int
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    seats: int = 1
+    purpose: str = ""
+
+
+class WaitOut(msgspec.Struct):
+    id: int
+    facility_id: int
+    tenant_id: int
+    user_id: int
+    starts_at: datetime
+    ends_at: datetime
+    seats: int
+    purpose: str
+    status: str
+    booking_id: int | None
+    status_reason: str
+    created_at: datetime
+
+
+def wait_out(row: dict[str, Any]) -> WaitOut:
+    return WaitOut(
+        id=row["id"],
+        facility_id=row["facility"],
+        tenant_id=row["tenant"],
+        user_id=row["user"],
+        starts_at=row["starts_at"],
+        ends_at=row["ends_at"],
+        seats=row["seats"],
+        purpose=row["purpose"],
+        status=row["status"],
+        booking_id=row["booking_id"],
+        status_reason=row["status_reason"],
+        created_at=row["created_at"],
+    )
+
+
+class WaitlistController(Controller):
+    path = "/api/v1/waitlist"
+    tags = ["bookings"]
+    guards = [signed_in]
+
+    @post("", summary="Wait for a taken slot; when it frees, the best-ranked waiting firm is booked and told")
+    async def join(self, request: Request, data: JSONBody[WaitIn]) -> WaitOut:
+        row = await service.join_waitlist(
+            caller(request),
+            service.WaitInput(data.facility_id, data.starts_at, data.ends_at, data.seats, data.purpose),
+            utc_now(),
+        )
+        return wait_out(row)
+
+    @get("", summary="Waitlist entries (a firm sees its own)")
+    async def list_entries(
+        self,
+        request: Request,
+        status: FromQuery[str | None] = None,
+        limit: FromQuery[int | None] = None,
+        offset: FromQuery[int | None] = None,
+    ) -> Page[WaitOut]:
+        limit, offset = paging(limit, offset)
+        rows, total = await service.list_waitlist(caller(request), limit=limit, offset=offset, status=status)
+        return Page(items=[wait_out(row) for row in rows], total=total)
+
+    @post("/{entry_id:int}/cancel", status_code=200, summary="Stop waiting")
+    async def cancel(self, request: Request, entry_id: FromPath[int]) -> WaitOut:
+        return wait_out(await service.leave_waitlist(caller(request), entry_id, utc_now()))
+
+
 class RuleOut(msgspec.Struct):
     rule: str
     points: int | None
@@ -423,4 +494,11 @@ class PolicyController(Controller):
         )
 
 
-ROUTES = [UnitController, LeaseController, SpaceApplicationController, AllocationRoundController, PolicyController]
+ROUTES = [
+    UnitController,
+    LeaseController,
+    SpaceApplicationController,
+    AllocationRoundController,
+    PolicyController,
+    WaitlistController,
+]

@@ -74,3 +74,21 @@ async def run_window_draws(now: datetime) -> int:
         outcome = await draw_facility(facility_id, now, settings.zone, policy)
         decided += len(outcome["granted"]) + len(outcome["declined"])
     return decided
+
+
+async def fill_waitlist(now: datetime) -> int:
+    """Book freed slots for waiting firms, best-ranked first; entries whose start passed expire.
+
+    Returns how many entries were booked.
+    """
+    from park.allocation.policy import current_policy
+    from park.allocation.service import fill_waitlist_for
+
+    settings = load_settings()
+    policy = current_policy(settings)
+    async with transaction():
+        await queries.expire_past_waits(now)
+    booked = 0
+    for facility_id in await queries.facilities_with_waiting(now):
+        booked += len(await fill_waitlist_for(facility_id, now, settings.zone, policy))
+    return booked
