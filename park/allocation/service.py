@@ -578,7 +578,7 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
     from park.shared.timespan import Span
 
     from park.allocation.draw import draw_cutoff, run_draw, suggest_alternatives
-    from park.allocation.model import DrawRequest, FreeSlot, Occupancy
+    from park.allocation.model import DrawRequest, DrawResult, FreeSlot, Occupancy
 
     outcome: dict[str, list[int]] = {"granted": [], "declined": []}
     async with transaction():
@@ -618,13 +618,23 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
                     seats=row["seats"],
                 )
             )
-        result = run_draw(
-            requests,
-            spec.capacity,
-            [Occupancy(b.starts_at, b.ends_at, b.seats) for b in held],
-            policy.draw_points_per_hour,
-            buffer=spec.buffer,
-        )
+        # Requests sent before their cut-off are drawn by priority; those sent after
+        # it take what is left, first come, first served (equal priority: the earlier wins).
+        cutoff_of = {row["id"]: draw_cutoff(row["starts_at"], zone) for row in due}
+        in_time = [r for r in requests if r.submitted_at <= cutoff_of[r.id]]
+        late = [
+            DrawRequest(r.id, r.tenant_id, 0, 0, r.submitted_at, r.starts_at, r.ends_at, r.seats)
+            for r in requests
+            if r.submitted_at > cutoff_of[r.id]
+        ]
+        occupancies = [Occupancy(b.starts_at, b.ends_at, b.seats) for b in held]
+        drawn = run_draw(in_time, spec.capacity, occupancies, policy.draw_points_per_hour, buffer=spec.buffer)
+        by_request = {r.id: r for r in in_time}
+        occupancies += [
+            Occupancy(by_request[i].starts_at, by_request[i].ends_at, by_request[i].seats) for i in drawn.granted_ids
+        ]
+        queued = run_draw(late, spec.capacity, occupancies, 0.0, buffer=spec.buffer)
+        result = DrawResult(drawn.decisions + queued.decisions)
         granted_status = PENDING if spec.requires_approval else CONFIRMED
         for booking_id in result.granted_ids:
             rows = await Booking.update({Booking.status: granted_status, Booking.decided_at: now}).where(

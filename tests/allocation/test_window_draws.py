@@ -112,3 +112,24 @@ async def test_approval_facility_winners_wait_for_a_manager(db):
     request = await create_request(facility, leader)
     await run_window_draws(AFTER_CUTOFF)
     assert (await statuses(request))[request][0] == "pending"
+
+
+async def test_after_the_cutoff_the_remaining_time_is_first_come_first_served(db):
+    facility = await create_facility(booking_mode="window", kind="studio")
+    leader, ordinary = await two_firms()
+    # Both asked after the cut-off: the ordinary firm was first, so it gets the slot despite its lower score.
+    first = await create_request(facility, ordinary, submitted=datetime(2026, 12, 1, 12, 1, tzinfo=SHANGHAI))
+    second = await create_request(facility, leader, submitted=datetime(2026, 12, 1, 12, 2, tzinfo=SHANGHAI))
+    await run_window_draws(AFTER_CUTOFF)
+    result = await statuses(first, second)
+    assert (result[first][0], result[second][0]) == ("confirmed", "declined")
+
+
+async def test_requests_in_time_are_drawn_before_late_ones_are_served(db):
+    facility = await create_facility(booking_mode="window", kind="studio")
+    leader, ordinary = await two_firms()
+    late = await create_request(facility, leader, submitted=datetime(2026, 12, 1, 12, 1, tzinfo=SHANGHAI))
+    in_time = await create_request(facility, ordinary)
+    await run_window_draws(AFTER_CUTOFF)
+    result = await statuses(late, in_time)
+    assert (result[in_time][0], result[late][0]) == ("confirmed", "declined")
