@@ -13,7 +13,7 @@ from park.bookings.model import CANCELLED, HOLDING_STATUSES, REQUESTED
 from park.bookings.service import lock_facility, notify
 from park.bookings.tables import Booking
 from park.facilities import queries
-from park.facilities.availability import Slot, compute_availability
+from park.facilities.availability import Slot, compute_availability, load_segments
 from park.facilities.hours import HoursError, parse_hours
 from park.facilities.model import facility_problems
 from park.facilities.tables import Authorization, Blackout, Building, Facility
@@ -108,10 +108,39 @@ async def update_facility(actor: Actor, facility_id: int, changes: dict[str, Any
             update[Facility.building] = values["building_id"]
         if "opening_hours" in changes:
             update[Facility.opening_hours] = values["opening_hours"]
+        if "capacity" in changes or "buffer_minutes" in changes:
+            await _restate_future_bookings(facility_id, values["capacity"], values["buffer_minutes"], now)
         if update:
             await Facility.update(update).where(Facility.id == facility_id)
         await record(actor, "facility.update", "facility", facility_id, {"fields": sorted(changes)}, at=now)
         return await queries.get_facility(facility_id)
+
+
+async def _restate_future_bookings(facility_id: int, capacity: int, buffer_minutes: int, now: datetime) -> None:
+    """Keep future bookings within a changed capacity or buffer, and their stored seat-holding span current.
+
+    A change the live bookings cannot meet is refused: cancel bookings first.
+    """
+    buffer = timedelta(minutes=buffer_minutes)
+    rows = await Booking.select(Booking.id, Booking.starts_at, Booking.ends_at, Booking.seats, Booking.status).where(
+        (Booking.facility == facility_id) & (Booking.ends_at > now) & Booking.status.is_in(list(HOLDING_STATUSES))
+    )
+    peak = max((load for _, _, load in load_segments(rows_as_holds(rows), buffer)), default=0)
+    if peak > capacity:
+        raise Conflict(
+            f"Future bookings hold up to {peak} seats at once (counting the buffer); "
+            f"cancel some before setting capacity {capacity} or buffer {buffer_minutes} minutes."
+        )
+    for row in rows:
+        await Booking.update({Booking.occupied_until: row["ends_at"] + buffer, Booking.exclusive: capacity == 1}).where(
+            Booking.id == row["id"]
+        )
+
+
+def rows_as_holds(rows: list[dict[str, Any]]) -> list[Any]:
+    from park.bookings.queries import to_value
+
+    return [to_value({"facility": 0, "tenant": 0, "user": 0, **row}) for row in rows]
 
 
 async def availability(facility_id: int, window: Span, zone: ZoneInfo) -> list[Slot]:

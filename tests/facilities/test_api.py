@@ -97,3 +97,41 @@ async def test_availability_refuses_a_time_without_offset(client, member):
     )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "from"
+
+
+async def test_capacity_cannot_drop_below_what_future_bookings_hold(client, manager, member):
+    facility = await create_facility(capacity=2)
+    for _ in range(2):
+        booked = await client.post(
+            "/api/v1/bookings",
+            json={"facility_id": facility["id"], "starts_at": next_weekday_at(10).isoformat(),
+                  "ends_at": next_weekday_at(11).isoformat()},
+            headers=member.headers,
+        )
+        assert booked.status_code == 201
+    refused = await client.patch(f"/api/v1/facilities/{facility['id']}", json={"capacity": 1}, headers=manager.headers)
+    assert refused.status_code == 409
+    assert (await client.get(f"/api/v1/facilities/{facility['id']}", headers=manager.headers)).json()["capacity"] == 2
+    assert (await client.patch(f"/api/v1/facilities/{facility['id']}", json={"capacity": 3}, headers=manager.headers)).status_code == 200
+
+
+async def test_a_new_buffer_applies_to_bookings_already_made(client, manager, member):
+    from park.bookings.tables import Booking
+
+    facility = await create_facility()
+    booked = await client.post(
+        "/api/v1/bookings",
+        json={"facility_id": facility["id"], "starts_at": next_weekday_at(10).isoformat(), "ends_at": next_weekday_at(11).isoformat()},
+        headers=member.headers,
+    )
+    assert booked.status_code == 201
+    changed = await client.patch(f"/api/v1/facilities/{facility['id']}", json={"buffer_minutes": 30}, headers=manager.headers)
+    assert changed.status_code == 200
+    row = await Booking.select(Booking.occupied_until, Booking.ends_at).first()
+    assert row["occupied_until"] - row["ends_at"] == timedelta(minutes=30)
+    adjacent = await client.post(
+        "/api/v1/bookings",
+        json={"facility_id": facility["id"], "starts_at": next_weekday_at(11).isoformat(), "ends_at": next_weekday_at(12).isoformat()},
+        headers=member.headers,
+    )
+    assert adjacent.status_code == 409
