@@ -73,6 +73,7 @@ class Application:
     submitted_at: datetime
     preferred_building_ids: tuple[int, ...] = ()
     tenant_name: str = ""
+    tenant_name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ class Unit:
     code: str = ""
     floor: int = 0
     building_name: str = ""
+    building_name_en: str = ""
 
 
 @dataclass(frozen=True)

@@ -35,9 +35,16 @@ STATUS_NAMES = {
 def space_page(request: Request, template_name: str, status_code: int = 200, **context: Any) -> Template:
     """`page` plus the status names of applications and rounds."""
     _ = gettext_for(page_lang(request))
+    buildings = context.get("buildings") or {}
+
+    def unit_label(unit: dict[str, Any]) -> str:
+        # Codes usually carry their building's (A-1203); add it only when they do not.
+        code = buildings.get(unit.get("building"), {}).get("code", "")
+        return unit["code"] if not code or unit["code"].startswith(code) else f"{code} {unit['code']}"
+
     return page(
         request, template_name, status_code=status_code,
-        status_name=lambda status: _(STATUS_NAMES.get(status, status)), **context,
+        status_name=lambda status: _(STATUS_NAMES.get(status, status)), unit_label=unit_label, **context,
     )
 
 

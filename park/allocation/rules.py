@@ -308,7 +308,7 @@ def _unit_label(unit: Unit) -> str:
 
 
 def _applicant_label(app: Application) -> str:
-    return app.tenant_name or f"application {app.id}"
+    return app.tenant_name_en or app.tenant_name or f"application {app.id}"
 
 
 def _applicant_label_zh(app: Application) -> str:
@@ -345,8 +345,9 @@ def _explain(
             unit = unit_list[held[a]]
             where_en = f"unit {_unit_label(unit)} ({_area(unit.area_m2)} m²"
             where_zh = f"单元 {_unit_label(unit)}（{_area(unit.area_m2)} 平方米"
+            if unit.building_name_en or unit.building_name:
+                where_en += f", {unit.building_name_en or unit.building_name}"
             if unit.building_name:
-                where_en += f", {unit.building_name}"
                 where_zh += f"，{unit.building_name}"
             where_en += ")"
             where_zh += "）"
@@ -355,26 +356,32 @@ def _explain(
             holders = _holders(_bits(taken_mask), owner)
             if not taken and not needed:
                 reason = HOUSED_BEST_FIT
-                en = (
-                    f"{head_en} Given {where_en}: the best fit of the {fitting_count} unit(s) that fit "
-                    "your application (your first preferred building first, then the smallest area)."
-                )
-                zh = (
-                    f"{head_zh}分得{where_zh}：在符合申请的{fitting_count}个单元中最合适"
-                    "（优先首选楼栋，其次面积最小）。"
-                )
+                if fitting_count == 1:
+                    en = f"{head_en} Given {where_en}: the only unit that fits your application."
+                    zh = f"{head_zh}分得{where_zh}：这是唯一符合申请的单元。"
+                else:
+                    en = (
+                        f"{head_en} Given {where_en}: the best fit of the {fitting_count} units that fit "
+                        "your application (your first preferred building first, then the smallest area)."
+                    )
+                    zh = (
+                        f"{head_zh}分得{where_zh}：在符合申请的{fitting_count}个单元中最合适"
+                        "（优先首选楼栋，其次面积最小）。"
+                    )
             else:
                 reason = HOUSED_BETTER_TAKEN
                 parts_en, parts_zh = [], []
                 if taken:
                     names_en, names_zh = _names(ranked, holders)
                     parts_en.append(
-                        f"{taken} unit(s) that would have fit better went to higher-ranked applicants: {names_en}"
+                        f"{taken} {'unit that would have fit better' if taken == 1 else 'units that would have fit better'}"
+                        f" went to higher-ranked applicants: {names_en}"
                     )
                     parts_zh.append(f"{taken}个更合适的单元已分给排名更靠前的申请人：{names_zh}")
                 if needed:
                     parts_en.append(
-                        f"{needed} unit(s) that would have fit better were the only way to house other applicants"
+                        f"{needed} {'unit that would have fit better was' if needed == 1 else 'units that would have fit better were'}"
+                        " the only way to house other applicants"
                     )
                     parts_zh.append(f"{'另有' if taken else '有'}{needed}个更合适的单元是安置其他申请人的唯一选择")
                 en = f"{head_en} Given {where_en}. " + "; ".join(parts_en) + "."
@@ -418,11 +425,18 @@ def _explain(
                 shown.append(_unit_label(unit_list[u]))
             codes = ", ".join(shown)
             names_en, names_zh = _names(ranked, holders)
-            en = (
-                f"{head_en} All {fitting_count} unit(s) that fit your application ({codes}) "
-                f"went to higher-ranked applicants: {names_en}."
-            )
-            zh = f"{head_zh}符合申请的{fitting_count}个单元（{codes}）均已分给排名更靠前的申请人：{names_zh}。"
+            if fitting_count == 1:
+                en = (
+                    f"{head_en} The only unit that fits your application ({codes}) "
+                    f"went to a higher-ranked applicant: {names_en}."
+                )
+                zh = f"{head_zh}唯一符合申请的单元（{codes}）已分给排名更靠前的申请人：{names_zh}。"
+            else:
+                en = (
+                    f"{head_en} All {fitting_count} units that fit your application ({codes}) "
+                    f"went to higher-ranked applicants: {names_en}."
+                )
+                zh = f"{head_zh}符合申请的{fitting_count}个单元（{codes}）均已分给排名更靠前的申请人：{names_zh}。"
         assignments.append(
             Assignment(
                 application_id=app.id,

@@ -321,7 +321,7 @@ async def _notify_tenant(tenant_id: int, kind: str, subject: str, body: str, now
 # Rounds.
 
 
-def _application_model(row: dict[str, Any], tenant_name: str) -> Application:
+def _application_model(row: dict[str, Any], tenant_name: str, tenant_name_en: str = "") -> Application:
     return Application(
         id=row["id"],
         tenant_id=row["tenant"],
@@ -334,6 +334,7 @@ def _application_model(row: dict[str, Any], tenant_name: str) -> Application:
         submitted_at=row["submitted_at"],
         preferred_building_ids=tuple(row["preferred_building_ids"] or ()),
         tenant_name=tenant_name,
+        tenant_name_en=tenant_name_en,
     )
 
 
@@ -359,6 +360,7 @@ async def run_allocation_round(actor: Actor, now: datetime, zone: ZoneInfo, poli
                 code=u["code"],
                 floor=u["floor"],
                 building_name=buildings.get(u["building"], {}).get("name", ""),
+                building_name_en=buildings.get(u["building"], {}).get("name_en", ""),
             )
             for u in unit_rows
         ]
@@ -367,7 +369,14 @@ async def run_allocation_round(actor: Actor, now: datetime, zone: ZoneInfo, poli
             Lease(unit_id=x["unit"], starts_on=x["starts_on"], ends_on=x["ends_on"], tenant_id=x["tenant"])
             for x in await queries.leases_ending_after(earliest)
         ]
-        applications = [_application_model(row, tenants.get(row["tenant"], {}).get("name", "")) for row in rows]
+        applications = [
+            _application_model(
+                row,
+                tenants.get(row["tenant"], {}).get("name", ""),
+                tenants.get(row["tenant"], {}).get("name_en", ""),
+            )
+            for row in rows
+        ]
         result = allocate(applications, units, leases, policy)
         score_of = {a.id: a.score for a in applications}
         round_id = await queries.insert_round(

@@ -170,7 +170,8 @@ async def test_round_houses_by_priority_explains_and_confirmation_creates_leases
     assert by_app[leader_app["id"]]["rank"] == 1
     assert by_app[small_app["id"]]["unit_id"] is None
     assert by_app[small_app["id"]]["rank"] == 2
-    assert "龙头动漫 (rank 1)" in by_app[small_app["id"]]["explanation"]
+    assert "Leader Animation (rank 1)" in by_app[small_app["id"]]["explanation"]
+    assert "龙头动漫（第1位）" in by_app[small_app["id"]]["explanation_zh"]
     assert "A-801" in by_app[small_app["id"]]["explanation"]
 
     # Nothing is leased before confirmation.
@@ -186,7 +187,7 @@ async def test_round_houses_by_priority_explains_and_confirmation_creates_leases
     lost = (await client.get(f"/api/v1/space-applications/{small_app['id']}", headers=small_admin.headers)).json()
     assert (won["status"], won["unit_id"], won["rank"]) == ("allocated", unit["id"], 1)
     assert (lost["status"], lost["unit_id"], lost["rank"]) == ("unallocated", None, 2)
-    assert "龙头动漫" in lost["explanation"] and "第1位" in lost["explanation_zh"]
+    assert "Leader Animation" in lost["explanation"] and "龙头动漫（第1位）" in lost["explanation_zh"]
     recipients = {m["to_email"] for m in await OutboxMessage.select().where(OutboxMessage.kind == "space.allocation")}
     assert {leader_admin.email, small_admin.email} <= recipients
 

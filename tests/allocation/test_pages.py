@@ -80,7 +80,7 @@ async def test_manager_runs_a_round_from_the_page_and_reads_why(client, manager)
     assert ran.status_code == 303
     round_page = await client.get(ran.headers["location"], headers={"accept-language": "en"})
     assert "RB-101" in round_page.text
-    assert "went to higher-ranked applicants: 甲公司 (rank 1)" in round_page.text
+    assert "went to a higher-ranked applicant: Alpha Ltd (rank 1)" in round_page.text
     confirmed = await client.post(
         ran.headers["location"] + "/confirm", data={"_csrf_token": csrf_from(round_page.text)}
     )

@@ -341,3 +341,15 @@ def test_better_units_a_housed_firm_did_not_get_are_explained(case):
             assert assignment.reason == HOUSED_BETTER_TAKEN
             for holder in assignment.taken_by_application_ids:
                 assert rank_of[holder] < assignment.rank
+
+
+def test_each_language_names_firms_and_buildings_in_its_own_words():
+    big = make_application(1, score=90, tenant_name="龙头动漫", tenant_name_en="Leader Animation")
+    small = make_application(2, score=10)
+    unit = make_unit(7, code="B-701", building_name="数字创意大厦", building_name_en="Digital Creative Building")
+    by_app = {a.application_id: a for a in allocate([big, small], [unit], [], POLICY).assignments}
+    assert "Digital Creative Building" in by_app[1].explanation
+    assert "数字创意大厦" in by_app[1].explanation_zh
+    assert "the only unit that fits" in by_app[1].explanation
+    assert "Leader Animation (rank 1)" in by_app[2].explanation
+    assert "龙头动漫（第1位）" in by_app[2].explanation_zh
