@@ -311,6 +311,50 @@ def bucket_seconds(cells: Sequence[HourCell]) -> int:
     return 900
 
 
+def seat_seconds_by_step(
+    size_s: int, edges: Iterable[tuple[str, int, int, int]]
+) -> dict[int, int]:
+    """Booked seat-seconds per step from sums at the bookings' edges.
+
+    The database gives, per step k of `size_s` seconds, the seats and
+    seats × instant of the (clipped) bookings starting in it ("s") and ending
+    in it ("e"): one pass over the bookings, however long each one is. With
+    G(T) = Σ seats × (min(T, end) − start) over bookings started before T,
+
+        G(T) = T·Σs seats − Σs seats·start − (T·Σe seats − Σe seats·end)
+
+    over starts and ends before T, and step k holds G(T(k+1)) − G(T(k)).
+    Integer arithmetic throughout, so the sums are exact.
+    """
+    starts: dict[int, tuple[int, int]] = {}
+    ends: dict[int, tuple[int, int]] = {}
+    for edge, step, seats, weighted in edges:
+        target = starts if edge == "s" else ends
+        known = target.get(step, (0, 0))
+        target[step] = (known[0] + int(seats), known[1] + int(weighted))
+    if not starts:
+        return {}
+    first, last = min(starts), max(ends) if ends else max(starts)
+    seats_started = weighted_started = seats_ended = weighted_ended = 0
+    result: dict[int, int] = {}
+    previous = 0  # G at the start of the first step: nothing has started
+    for step in range(first, last + 1):
+        seats, weighted = starts.get(step, (0, 0))
+        seats_started += seats
+        weighted_started += weighted
+        seats, weighted = ends.get(step, (0, 0))
+        seats_ended += seats
+        weighted_ended += weighted
+        boundary = (step + 1) * size_s
+        total = (boundary * seats_started - weighted_started) - (
+            boundary * seats_ended - weighted_ended
+        )
+        if total != previous:
+            result[step] = total - previous
+        previous = total
+    return result
+
+
 def booked_by_cell(
     cells: Sequence[HourCell], size_s: int, seat_seconds_by_step: Mapping[int, float]
 ) -> list[float]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from park.reports.occupancy import BOOKED_STATUSES, BookedGroup, SpaceGroup
+from park.reports.occupancy import BOOKED_STATUSES, BookedGroup, SpaceGroup, seat_seconds_by_step
 from park.shared.db import is_sqlite, run_sql
 
 
@@ -155,59 +155,33 @@ async def booked_by_step(
 ) -> dict[int, float]:
     """Booked seat-seconds per step of `size_s` seconds counted from the Unix epoch.
 
-    Each booking (clipped to the window) is spread over the steps it touches:
-    PostgreSQL with generate_series; SQLite with a small counting table
-    bounded by the longest booking in the window.
+    One pass over the window's bookings: the database sums seats and
+    seats × instant at each booking's (clipped) start and end per step, and
+    `seat_seconds_by_step` turns those edge sums into time per step. A
+    booking lasting a day costs no more than one lasting an hour.
     """
     start, end = _clipped_seconds()
     where, where_args = filters.sql()
     facility_join = " JOIN facility f ON f.id = b.facility" if where else ""
-    clipped = (
-        f"SELECT b.seats AS seats, {start} AS s, {end} AS e "
+    sql = (
+        f"WITH clipped AS MATERIALIZED (SELECT b.seats AS seats, {start} AS s, {end} AS e "
         f"FROM {_bookings()}{facility_join} "
         f"WHERE b.status IN ({_status_list(statuses)}) "
         f"AND b.starts_at < {_instant()} AND b.starts_at >= {_instant()} "
-        f"AND b.ends_at > {_instant()}{where}"
+        f"AND b.ends_at > {_instant()}{where}) "
+        f"SELECT 's' AS edge, s / {size_s} AS step, SUM(seats) AS seats, SUM(seats * s) AS weighted "
+        f"FROM clipped GROUP BY s / {size_s} "
+        f"UNION ALL "
+        f"SELECT 'e' AS edge, e / {size_s} AS step, SUM(seats) AS seats, SUM(seats * e) AS weighted "
+        f"FROM clipped GROUP BY e / {size_s}"
     )
-    args: list[Any] = [
-        starts_at, ends_at, ends_at, await lookback_start(starts_at), starts_at, *where_args
+    rows = await run_sql(
+        sql, starts_at, ends_at, ends_at, await lookback_start(starts_at), starts_at, *where_args
+    )
+    edges = [
+        (str(row["edge"]), int(row["step"]), int(row["seats"]), int(row["weighted"])) for row in rows
     ]
-    steps = (
-        f"SELECT seats, s, e, s / {size_s} AS first_step, "
-        f"(e + {size_s} - 1) / {size_s} AS end_step FROM clipped"
-    )
-    step_start = f"((p.first_step + n.k) * {size_s})"
-    step_end = f"((p.first_step + n.k + 1) * {size_s})"
-    overlap = (
-        f"(CASE WHEN p.e < {step_end} THEN p.e ELSE {step_end} END) - "
-        f"(CASE WHEN p.s > {step_start} THEN p.s ELSE {step_start} END)"
-    )
-    if is_sqlite():
-        longest = await run_sql(
-            f"WITH clipped AS ({clipped}) SELECT MAX((e + {size_s} - 1) / {size_s} - s / {size_s}) "
-            f"AS most FROM clipped",
-            *args,
-        )
-        most = int(longest[0]["most"] or 0) if longest else 0
-        if most <= 0:
-            return {}
-        sql = (
-            f"WITH clipped AS MATERIALIZED ({clipped}), pieces AS MATERIALIZED ({steps}), "
-            f"n(k) AS (SELECT 0 UNION ALL SELECT k + 1 FROM n WHERE k < {most - 1}) "
-            f"SELECT p.first_step + n.k AS step, SUM(p.seats * ({overlap})) AS seat_seconds "
-            f"FROM pieces p JOIN n ON n.k < p.end_step - p.first_step "
-            f"GROUP BY p.first_step + n.k"
-        )
-    else:
-        sql = (
-            f"WITH clipped AS MATERIALIZED ({clipped}), pieces AS MATERIALIZED ({steps}) "
-            f"SELECT p.first_step + n.k AS step, SUM(p.seats * ({overlap})) AS seat_seconds "
-            f"FROM pieces p CROSS JOIN LATERAL "
-            f"generate_series(0, (p.end_step - p.first_step - 1)::int) AS n(k) "
-            f"GROUP BY p.first_step + n.k"
-        )
-    rows = await run_sql(sql, *args)
-    return {int(row["step"]): float(row["seat_seconds"] or 0) for row in rows}
+    return {step: float(value) for step, value in seat_seconds_by_step(size_s, edges).items()}
 
 
 async def status_counts(

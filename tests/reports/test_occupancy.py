@@ -4,6 +4,8 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from park.facilities.hours import parse_hours
 from park.reports.occupancy import (
@@ -20,6 +22,7 @@ from park.reports.occupancy import (
     bucket_seconds,
     daily_figures,
     open_by_cell,
+    seat_seconds_by_step,
     span_hours,
     usable_spans,
 )
@@ -236,3 +239,42 @@ def test_daily_figures_of_a_berlin_autumn_week_count_the_25_hour_day():
     days = daily_figures(cells, opened, [0.0] * len(cells))
     assert [figure.open_hours for figure in days] == [24] * 6 + [25]
     assert days[-1].day.isoformat() == "2026-10-25"
+
+
+def brute_force_steps(size_s: int, bookings: list[tuple[int, int, int]]) -> dict[int, int]:
+    result: dict[int, int] = {}
+    for start, end, seats in bookings:
+        for step in range(start // size_s, (end - 1) // size_s + 1):
+            overlap = min(end, (step + 1) * size_s) - max(start, step * size_s)
+            if overlap > 0:
+                result[step] = result.get(step, 0) + seats * overlap
+    return result
+
+
+def edge_sums(size_s: int, bookings: list[tuple[int, int, int]]) -> list[tuple[str, int, int, int]]:
+    sums: dict[tuple[str, int], list[int]] = {}
+    for start, end, seats in bookings:
+        for edge, instant in (("s", start), ("e", end)):
+            entry = sums.setdefault((edge, instant // size_s), [0, 0])
+            entry[0] += seats
+            entry[1] += seats * instant
+    return [(edge, step, seats, weighted) for (edge, step), (seats, weighted) in sums.items()]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40_000), st.integers(1, 30_000), st.integers(1, 5)),
+        max_size=40,
+    ),
+    st.sampled_from([900, 3600]),
+)
+def test_time_per_step_from_edge_sums_equals_spreading_each_booking(raw, size_s):
+    epoch_offset = 1_793_462_400  # keep the instants at realistic magnitudes
+    bookings = [(epoch_offset + start, epoch_offset + start + length, seats) for start, length, seats in raw]
+    assert seat_seconds_by_step(size_s, edge_sums(size_s, bookings)) == brute_force_steps(size_s, bookings)
+
+
+def test_a_booking_crossing_midnight_is_split_between_the_hours_it_touches():
+    # 23:30 to 01:15 with 2 seats, in hour steps from hour 0.
+    bookings = [(23 * 3600 + 1800, 25 * 3600 + 900, 2)]
+    assert seat_seconds_by_step(3600, edge_sums(3600, bookings)) == {23: 3600, 24: 7200, 25: 1800}
