@@ -244,6 +244,12 @@ async def facilities(filters: Filters = Filters()) -> list[FacilityRecord]:
     ]
 
 
+async def tenant_sectors() -> dict[str, str]:
+    """Tenant id (as a row key) → sector, to roll tenant sums up to sectors."""
+    rows = await run_sql("SELECT id, sector FROM tenant")
+    return {str(row["id"]): row["sector"] or "" for row in rows}
+
+
 async def buildings() -> list[dict[str, Any]]:
     """Buildings for the report filters."""
     return await run_sql("SELECT id, name, name_en, code FROM building ORDER BY code, id")

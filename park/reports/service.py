@@ -263,9 +263,14 @@ async def snapshot_data(period: Period, zone: ZoneInfo) -> dict[str, Any]:
     for group_by in FACILITY_GROUPINGS:
         booked = by_facility if group_by == "facility" else regroup(by_facility, opened, group_by)
         groups[group_by] = occupancy_report(group_by, starts_at, ends_at, facilities, booked)
-    for group_by in ("tenant", "sector"):
-        booked = await queries.booked_by_group(group_by, starts_at, ends_at)
-        groups[group_by] = occupancy_report(group_by, starts_at, ends_at, facilities, booked)
+    by_tenant = await queries.booked_by_group("tenant", starts_at, ends_at)
+    groups["tenant"] = occupancy_report("tenant", starts_at, ends_at, facilities, by_tenant)
+    sectors = await queries.tenant_sectors()
+    by_sector = [
+        BookedGroup(sectors.get(group.key, ""), sectors.get(group.key, ""), group.seat_hours)
+        for group in by_tenant
+    ]
+    groups["sector"] = occupancy_report("sector", starts_at, ends_at, facilities, by_sector)
     profile = await build_time_profile(window, zone, opened)
     rates = await booking_rates(window)
     # Space is read on the period's last day: what was leased as it closed.

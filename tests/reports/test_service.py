@@ -277,3 +277,17 @@ async def test_space_occupancy_on_a_date_by_building_and_kind(db, tenant, other_
     assert [lease.unit_code for lease in ending] == ["A-201", "A-101"]
     (unmet,) = await queries.unmet_demand()
     assert (unmet.unit_kind, unmet.applications, unmet.min_area_m2) == ("lab", 1, 80)
+
+
+async def test_a_snapshot_rolls_tenants_up_to_sectors_as_the_database_would(park, manager):
+    from park.tenants.tables import Tenant
+
+    await Tenant.update({Tenant.sector: "new_media"}).where(Tenant.id == park["theirs"])
+    produced = await service.produce_snapshot("daily", "2026-11-24", NOW, SHANGHAI)
+    data = produced.snapshot.data
+    in_sql = await service.build_occupancy_report(
+        Window(*parse_period("daily", "2026-11-24").bounds(SHANGHAI)), "sector", SHANGHAI
+    )
+    assert [row["key"] for row in data["by_sector"]] == [row.key for row in in_sql.rows]
+    assert [row["booked_hours"] for row in data["by_sector"]] == [row.booked_hours for row in in_sql.rows]
+    assert {row["key"] for row in data["by_sector"]} == {"animation_games", "new_media"}
