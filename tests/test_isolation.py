@@ -12,8 +12,9 @@ What is checked, as the other firm's tenant_admin and as its member:
 - a route taking the id of a shared record (SHARED: a facility, a building) may
   answer, but its answer never shows firm A's data and it changes none of firm
   A's rows;
-- every other API route (lists, creations), called with firm A's ids in the
-  query and in the body, never shows firm A's data and changes none of its rows.
+- every other API route (lists, creations) and every other page, called with
+  firm A's ids in the query and in the body, never shows firm A's data and
+  changes none of its rows.
 
 Firm A's data is recognised by MARKER, written into every text field of its records.
 """
@@ -415,11 +416,11 @@ def _routes(app: Any) -> list[tuple[str, str, Any]]:
         if path.startswith(SKIPPED_PREFIXES) or path in SKIPPED_PAGES:
             continue
         is_api = path.startswith("/api/")
-        if not is_api and not PATH_PARAMETER.search(path):
-            continue  # pages without an id show only the caller's own view
         for handler in getattr(route, "route_handlers", []):
             for method in sorted(handler.http_methods - {"OPTIONS", "HEAD"}):
-                walked.append((method, path, handler))
+                if is_api or PATH_PARAMETER.search(path) or method == "GET":
+                    # Pages without an id are read only: a list page must not show firm A's records either.
+                    walked.append((method, path, handler))
     return walked
 
 
