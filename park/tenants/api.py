@@ -15,7 +15,9 @@ from park.settings import Settings
 from park.shared.api import Page, caller, paging
 from park.shared.clock import utc_now
 from park.tenants import service
-from park.tenants.model import Qualification, TenantFields, merge_qualifications
+from park.shared.errors import ValidationFailed
+from park.tenants.model import QUALIFICATION_MESSAGE, Qualification, TenantFields, merge_qualifications
+from park.tenants.rules import QUALIFICATIONS
 
 
 class QualificationRecordIO(msgspec.Struct):
@@ -87,6 +89,9 @@ def tenant_out(row: dict[str, Any]) -> TenantOut:
 
 
 def fields_from(data: TenantIn | TenantPatch) -> TenantFields:
+    unknown = [r.kind for r in data.qualification_records or [] if r.kind not in QUALIFICATIONS]
+    if unknown:
+        raise ValidationFailed.on("qualification_records", QUALIFICATION_MESSAGE)
     records = (
         None
         if data.qualification_records is None

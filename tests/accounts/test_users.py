@@ -115,3 +115,21 @@ async def test_changing_the_password_on_one_browser_signs_out_the_others(app, me
         assert response.status_code == 303
         assert "Test member" in (await owner.get("/")).text
         assert "Test member" not in (await thief.get("/")).text
+
+
+async def test_a_password_appears_in_no_response_log_line_or_audit_entry(client, manager, tenant, caplog):
+    import logging
+
+    secret = "unguessable-passphrase-8731"
+    with caplog.at_level(logging.DEBUG):
+        created = await client.post(
+            "/api/v1/users", headers=manager.headers,
+            json={"email": "quiet@firm.test", "name": "Quiet", "password": secret, "role": "member", "tenant_id": tenant["id"]},
+        )
+        token = await client.post("/api/v1/auth/token", json={"email": "quiet@firm.test", "password": secret})
+        wrong = await client.post("/api/v1/auth/token", json={"email": "quiet@firm.test", "password": secret + "x"})
+    assert (created.status_code, token.status_code, wrong.status_code) == (201, 200, 401)
+    assert secret not in created.text + token.text + wrong.text
+    assert secret not in caplog.text
+    details = [str(row["detail"]) for row in await AuditEntry.select(AuditEntry.detail)]
+    assert details and not any(secret in detail for detail in details)

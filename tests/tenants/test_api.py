@@ -110,3 +110,10 @@ async def test_the_list_searches_names_and_filters_by_sector(client, manager, te
     assert by_sector == {"items": [], "total": 0}
     page = (await client.get("/api/v1/tenants", headers=manager.headers, params={"limit": 1, "offset": 1})).json()
     assert len(page["items"]) == 1 and page["total"] == 2
+
+
+async def test_an_unknown_kind_in_the_records_names_the_records_field(client, manager):
+    records = [{"kind": "famous", "certificate_no": "X-1", "valid_until": "2099-01-01"}]
+    response = await client.post("/api/v1/tenants", headers=manager.headers, json=firm(qualification_records=records))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "qualification_records"
