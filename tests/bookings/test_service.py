@@ -130,3 +130,17 @@ async def test_a_building_blackout_closes_every_facility_in_it(member, manager):
         actor_of(manager), Span(weekday_at(0), weekday_at(23)), "停电", utc_now(), SHANGHAI, building_id=facility["building"]
     )
     assert [b["id"] for b in cancelled] == [booked["id"]]
+
+
+async def test_the_policy_tier_scales_a_firms_quota(member, other_tenant):
+    from park.bookings.api import current_policy
+    from park.settings import load_settings
+    from park.tenants.tables import QualificationRecord
+
+    policy = current_policy(load_settings())
+    plain = await service.quota_for(other_tenant["id"], "meeting_room", policy, utc_now())
+    for kind in ("leading_firm", "major_project", "backbone_firm"):
+        await QualificationRecord.insert(QualificationRecord(tenant=member.tenant_id, kind=kind))
+    scaled = await service.quota_for(member.tenant_id, "meeting_room", policy, utc_now())
+    assert plain >= 20
+    assert scaled > plain
