@@ -353,3 +353,87 @@ def test_each_language_names_firms_and_buildings_in_its_own_words():
     assert "the only unit that fits" in by_app[1].explanation
     assert "Leader Animation (rank 1)" in by_app[2].explanation
     assert "龙头动漫（第1位）" in by_app[2].explanation_zh
+
+
+# A slow, plain reference for medium rounds: Kuhn's matching recomputed from scratch at every step.
+
+
+def reference_max_matching(group, candidates) -> int:
+    """Size of a maximum matching of `group` (applications) onto their candidate unit ids."""
+    owner: dict[int, int] = {}
+
+    def try_house(app_id, seen):
+        for unit_id in candidates[app_id]:
+            if unit_id in seen:
+                continue
+            seen.add(unit_id)
+            if unit_id not in owner or try_house(owner[unit_id], seen):
+                owner[unit_id] = app_id
+                return True
+        return False
+
+    return sum(1 for app_id in group if try_house(app_id, set()))
+
+
+def reference_round(apps, units, leases):
+    ranked = oracle_ranking(apps)
+    fitting = {
+        a.id: [u.id for u in sorted((u for u in units if oracle_fits(a, u, leases)), key=lambda u: preference_position(a, u))]
+        for a in ranked
+    }
+    housed: list[int] = []
+    for app in ranked:
+        if reference_max_matching(housed + [app.id], fitting) == len(housed) + 1:
+            housed.append(app.id)
+    chosen: dict[int, int] = {}
+    for position, app_id in enumerate(housed):
+        rest = housed[position + 1 :]
+        for unit_id in fitting[app_id]:
+            if unit_id in chosen.values():
+                continue
+            taken = set(chosen.values()) | {unit_id}
+            remaining = {a: [u for u in fitting[a] if u not in taken] for a in rest}
+            if reference_max_matching(rest, remaining) == len(rest):
+                chosen[app_id] = unit_id
+                break
+    return chosen
+
+
+@st.composite
+def medium_rounds(draw):
+    unit_count = draw(st.integers(5, 25))
+    units = [
+        Unit(
+            id=i + 1,
+            building_id=draw(st.integers(1, 3)),
+            kind=draw(st.sampled_from(KINDS)),
+            area_m2=float(draw(st.integers(4, 12)) * 10),
+            code=f"U{i + 1:02d}",
+        )
+        for i in range(unit_count)
+    ]
+    apps = []
+    for i in range(draw(st.integers(5, 35))):
+        low = draw(st.integers(4, 12)) * 10
+        apps.append(
+            Application(
+                id=i + 1,
+                tenant_id=i + 1,
+                unit_kind=draw(st.sampled_from(KINDS)),
+                min_area_m2=float(low),
+                max_area_m2=float(low + draw(st.integers(0, 6)) * 10),
+                start_date=date(2027, 1, 1),
+                term_months=12,
+                score=draw(st.integers(0, 5)),
+                submitted_at=T0 + timedelta(minutes=draw(st.integers(0, 10))),
+                preferred_building_ids=draw(st.sampled_from(((), (1,), (2, 3), (3, 1)))),
+            )
+        )
+    return apps, units, []
+
+
+@settings(max_examples=150, deadline=None)
+@given(medium_rounds())
+def test_medium_rounds_match_a_plain_reference_implementation(case):
+    apps, units, leases = case
+    assert allocate(apps, units, leases, POLICY).housed == reference_round(apps, units, leases)
