@@ -185,3 +185,21 @@ def test_pure_allocation_modules_import_no_database_web_or_scheduler_code():
             for module in modules:
                 assert module.split(".")[0] not in ("piccolo", "litestar", "apscheduler"), (name, module)
                 assert module != "park.shared.clock", name
+
+
+def test_an_invalid_policy_file_stops_park_with_a_message_naming_the_key(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    broken = POLICY_PATH.read_text(encoding="utf-8").replace(
+        "[qualifications.leading_firm]\npoints = 40", '[qualifications.leading_firm]\npoints = "forty"'
+    )
+    path = write(tmp_path, broken)
+    env = os.environ | {"PARK_POLICY_PATH": str(path)}
+    finished = subprocess.run(
+        [sys.executable, "-m", "park.cli", "serve", "--port", "1"], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert finished.returncode == 2
+    assert "qualifications.leading_firm.points must be a whole number" in finished.stderr
+    assert "Traceback" not in finished.stderr
