@@ -43,7 +43,7 @@ SCHEDULE: list[ScheduledJob] = [
     ScheduledJob("send_reminders", "park.bookings.jobs:send_reminders",
                  "Remind users of tomorrow's bookings"),
     ScheduledJob("remind_expiring_leases", "park.allocation.jobs:remind_expiring_leases",
-                 "Remind firms and managers of leases ending in 90 and 30 days"),
+                 "Remind firms of leases ending in 90 and 30 days"),
     ScheduledJob("run_window_draws", "park.allocation.jobs:run_window_draws",
                  "Draw window-mode requests whose cut-off has passed, by effective priority"),
     ScheduledJob("fill_waitlist", "park.allocation.jobs:fill_waitlist",

@@ -26,6 +26,12 @@ def _is_exclusion_violation(error: BaseException) -> bool:
     return getattr(error, "sqlstate", None) in ("23P01", "23514")
 
 
+async def _lock_round(round_id: int) -> None:
+    """Serialise decisions on one round (SQLite: the IMMEDIATE transaction already does)."""
+    if not is_sqlite():
+        await run_sql("SELECT id FROM allocation_round WHERE id = {} FOR UPDATE", round_id)
+
+
 async def _lock_unit(unit_id: int) -> None:
     """Serialise lease writers on one unit (SQLite: the IMMEDIATE transaction already does)."""
     if not is_sqlite():
@@ -442,6 +448,7 @@ async def override_assignment(
     if not reason:
         raise ValidationFailed.on("reason", "Say why you override the proposal; it is recorded and shown to the firm.")
     async with transaction():
+        await _lock_round(round_id)
         round_row = await get_round(actor, round_id)
         if round_row["status"] != "proposed":
             raise Conflict(f"This round is {round_row['status']}; only a proposed round can be changed.")
@@ -509,6 +516,7 @@ async def confirm_round(actor: Actor, round_id: int, now: datetime, zone: ZoneIn
     """Create the leases, close the applications and tell the firms — all or nothing."""
     _require_manager(actor)
     async with transaction():
+        await _lock_round(round_id)
         round_row = await get_round(actor, round_id)
         if round_row["status"] != "proposed":
             raise Conflict(f"This round is {round_row['status']}; only a proposed round can be confirmed.")

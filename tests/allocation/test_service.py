@@ -109,3 +109,18 @@ async def test_the_database_itself_refuses_overlapping_leases_on_postgresql(db, 
         await create_lease(unit["id"], other_tenant["id"], date(2027, 6, 1), date(2027, 7, 1))
     assert getattr(error.value, "sqlstate", None) == "23P01"
     await create_lease(unit["id"], other_tenant["id"], date(2028, 1, 1), date(2029, 1, 1))
+
+
+async def test_confirming_one_round_twice_at_once_leases_once(client, manager, tenant_admin):
+    from park.allocation.tables import Lease
+    from tests.allocation.builders import application_body
+
+    building = await create_building()
+    await create_unit(building["id"])
+    await client.post("/api/v1/space-applications", json=application_body(), headers=tenant_admin.headers)
+    round_ = (await client.post("/api/v1/allocation-rounds", headers=manager.headers)).json()
+    answers = await asyncio.gather(
+        *(client.post(f"/api/v1/allocation-rounds/{round_['id']}/confirm", headers=manager.headers) for _ in range(3))
+    )
+    assert sorted(a.status_code for a in answers) == [200, 409, 409]
+    assert await Lease.count() == 1
