@@ -1,7 +1,8 @@
 """Never overbook: many simultaneous requests for one slot at a real served process.
 
-On PostgreSQL the server runs two worker processes, so the requests race
-across processes and connections; on SQLite they race inside one file.
+The server runs two worker processes, so the requests race across processes
+and connections: on PostgreSQL the facility row lock and the exclusion
+constraint decide, on SQLite the IMMEDIATE transaction on the shared file.
 """
 
 import asyncio
@@ -42,7 +43,7 @@ async def test_fifty_simultaneous_requests_for_one_slot_book_exactly_capacity(db
     facility = await create_facility(capacity=capacity)
     tenants = [await support.create_tenant() for _ in range(5)]
     logins = [await support.create_user("member", t["id"]) for t in tenants]
-    workers = 2 if support.BACKEND == "postgres" else 1
+    workers = 2  # two processes: the lock must hold across them, not just inside one
     with support.live_server(workers=workers) as base_url:
         codes = await fire(base_url, logins, facility, weekday_at(10))
     assert codes.count(201) == capacity
