@@ -43,15 +43,27 @@ def percent(value: float | None, empty: str = "–") -> str:
     return empty if value is None else f"{value * 100:.0f}%"
 
 
+HEADING = 28  # room at the top of every chart for its visible title
+
+
 def _open_svg(chart_id: str, width: int, height: int, title: str, description: str) -> list[str]:
+    """The opening of a chart `height` high below its visible title."""
     ident = _safe_id(chart_id)
     return [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + HEADING}" '
         f'width="100%" role="img" aria-labelledby="{ident}-title {ident}-desc" '
         f'font-family="{_text(FONT)}" font-size="12" class="chart">',
         f'<title id="{ident}-title">{_text(title)}</title>',
         f'<desc id="{ident}-desc">{_text(description)}</desc>',
+        # Seen by eyes; screen readers already have the <title>.
+        f'<text x="0" y="18" font-size="15" font-weight="600" fill="{TEXT_COLOUR}" '
+        f'aria-hidden="true">{_text(title)}</text>',
+        f'<g transform="translate(0 {HEADING})">',
     ]
+
+
+def _close_svg() -> str:
+    return "</g></svg>"
 
 
 def bar_chart(
@@ -103,15 +115,21 @@ def bar_chart(
                 f'fill="{MUTED_COLOUR}">{_text(_shorten(bar.note, 14))}</text>'
             )
         parts.append("</g>")
-    parts.append("</svg>")
+    parts.append(_close_svg())
     return "".join(parts)
 
 
+def _heat_step(value: float) -> int:
+    return min(len(HEAT_SCALE) - 1, int(max(0.0, value) * (len(HEAT_SCALE) - 1) + 0.5))
+
+
 def heat_colour(value: float | None) -> str:
-    if value is None:
-        return EMPTY_COLOUR
-    step = min(len(HEAT_SCALE) - 1, int(max(0.0, value) * (len(HEAT_SCALE) - 1) + 0.5))
-    return HEAT_SCALE[step]
+    return EMPTY_COLOUR if value is None else HEAT_SCALE[_heat_step(value)]
+
+
+def heat_ink(value: float) -> str:
+    """Text colour on a cell: white only on the two darkest blues (AA contrast)."""
+    return "#ffffff" if _heat_step(value) >= len(HEAT_SCALE) - 2 else TEXT_COLOUR
 
 
 def heat_map_chart(
@@ -158,7 +176,7 @@ def heat_map_chart(
                 f'height="{cell_height - 2}" rx="2" fill="{heat_colour(value)}"/>'
             )
             if value is not None and cell_width >= 22:
-                ink = "#ffffff" if value >= 0.5 else TEXT_COLOUR
+                ink = heat_ink(value)
                 parts.append(
                     f'<text x="{x + (cell_width - 2) / 2:.1f}" y="{y + 16}" '
                     f'text-anchor="middle" font-size="9" fill="{ink}">'
@@ -176,7 +194,7 @@ def heat_map_chart(
         f'<text x="{left + len(HEAT_SCALE) * 28 - 2}" y="{legend_y + 24}" '
         f'text-anchor="end" font-size="10" fill="{MUTED_COLOUR}">100%</text>'
     )
-    parts.append("</svg>")
+    parts.append(_close_svg())
     return "".join(parts)
 
 
@@ -228,7 +246,7 @@ def time_series_chart(
                 f"{_text(_shorten(point.label, 10))}</text>"
             )
         parts.append("</g>")
-    parts.append("</svg>")
+    parts.append(_close_svg())
     return "".join(parts)
 
 

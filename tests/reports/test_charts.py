@@ -73,3 +73,16 @@ def test_time_series_draws_one_bar_per_point_with_its_figure_in_a_title():
     titles = [element.text for element in root.iter(f"{SVG}title")]
     assert "11-15: 50%" in titles
     assert len([t for t in titles if t.startswith("11-")]) == 30
+
+
+def test_cell_figures_are_white_only_on_the_darkest_blues_so_they_stay_readable():
+    from park.reports.charts import TEXT_COLOUR, heat_ink
+
+    assert heat_ink(0.95) == "#ffffff"
+    assert heat_ink(0.5) == TEXT_COLOUR
+    assert heat_ink(0.0) == TEXT_COLOUR
+
+
+def test_every_chart_shows_its_title_as_visible_text():
+    root = parse(bar_chart("t", "Utilization by kind", "d", [Bar("Lab", 0.5)]))
+    assert texts(root)[0] == "Utilization by kind"
