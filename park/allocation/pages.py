@@ -307,6 +307,78 @@ class AllocationPages(Controller):
             flash(request, _("The assignment has been changed and the reason recorded."), "success")
         return redirect(f"/allocation/rounds/{round_id}")
 
+    @get("/units")
+    async def units(self, request: Request) -> Template:
+        """Units with who holds each today; with both dates, only those vacant over [from, to)."""
+        actor = caller(request)
+        query = request.query_params
+        today = utc_now().astimezone(settings_of(request).zone).date()
+        errors: list[str] = []
+        _ = gettext_for(page_lang(request))
+        filters: dict[str, Any] = {}
+        kind = query.get("kind") or None
+        if kind in UNIT_KINDS:
+            filters["kind"] = kind
+        building = query.get("building_id") or ""
+        if building.isdigit():
+            filters["building_id"] = int(building)
+        vacant_from = vacant_to = None
+        if query.get("vacant_from") or query.get("vacant_to"):
+            try:
+                vacant_from = date.fromisoformat(query.get("vacant_from") or "")
+                vacant_to = date.fromisoformat(query.get("vacant_to") or "")
+                if vacant_to <= vacant_from:
+                    raise ValueError
+                filters.update(vacant_from=vacant_from, vacant_to=vacant_to)
+            except ValueError:
+                errors.append(_("Give a start and a later end to see what is vacant."))
+        rows, total = await service.list_units(actor, **filters)
+        current, _count = await queries.list_leases(active_on=today)
+        holder = {lease["unit"]: lease for lease in current}
+        tenants = await queries.tenant_names([lease["tenant"] for lease in current])
+        buildings = await queries.building_names()
+        return space_page(
+            request,
+            "allocation/units.html",
+            units=rows,
+            total=total,
+            holder=holder,
+            tenants=tenants,
+            buildings=buildings,
+            building_list=sorted(buildings.values(), key=lambda b: b["code"]),
+            unit_kinds=UNIT_KINDS,
+            kind=kind or "",
+            building_id=building,
+            vacant_from=vacant_from,
+            vacant_to=vacant_to,
+            errors=errors,
+            vacant_m2=sum(u["area_m2"] for u in rows if u["id"] not in holder),
+        )
+
+    @post("/units")
+    async def add_unit(self, request: Request) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        form = await request.form()
+        try:
+            data = service.UnitInput(
+                building_id=int(form.get("building_id") or 0),
+                floor=int(form.get("floor") or 0),
+                code=form.get("code") or "",
+                kind=form.get("kind") or "",
+                area_m2=float(form.get("area_m2") or 0),
+                monthly_rent_fen=round(float(form.get("monthly_rent_yuan") or 0) * 100),
+            )
+        except ValueError:
+            flash(request, _("Enter numbers for the floor, the area and the rent."), "error")
+            return redirect("/allocation/units")
+        try:
+            row = await service.create_unit(caller(request), data, utc_now())
+        except DomainError as error:
+            flash(request, _(error.detail), "error")
+        else:
+            flash(request, _("Unit %(code)s added.", code=row["code"]), "success")
+        return redirect("/allocation/units")
+
     @post("/applications/{application_id:int}/ineligible")
     async def ineligible(self, request: Request, application_id: FromPath[int]) -> Redirect:
         _ = gettext_for(page_lang(request))

@@ -92,3 +92,32 @@ async def test_manager_runs_a_round_from_the_page_and_reads_why(client, manager)
 async def test_members_cannot_open_the_allocation_page(client, member):
     await sign_in(client, member.email)
     assert (await client.get("/allocation", headers={"accept": "text/html"})).status_code == 403
+
+
+async def test_manager_sees_units_with_holders_filters_vacancy_and_adds_a_unit(client, manager, tenant):
+    from datetime import date
+
+    from tests.allocation.builders import create_lease
+
+    building = await create_building(code="UV")
+    leased = await create_unit(building["id"], code="UV-101")
+    await create_unit(building["id"], code="UV-102")
+    await create_lease(leased["id"], tenant["id"], date(2020, 1, 1), date(2040, 1, 1))
+    await sign_in(client, manager.email)
+    page = await client.get("/allocation/units", headers={"accept-language": "en"})
+    assert page.status_code == 200
+    assert "UV-101" in page.text and "Test Firm" in page.text
+    vacant = await client.get(
+        "/allocation/units?vacant_from=2030-01-01&vacant_to=2030-02-01", headers={"accept-language": "en"}
+    )
+    assert "UV-102" in vacant.text and "UV-101" not in vacant.text
+    added = await client.post(
+        "/allocation/units",
+        data={"building_id": str(building["id"]), "floor": "9", "code": "UV-901", "kind": "lab",
+              "area_m2": "88.5", "monthly_rent_yuan": "12000.50", "_csrf_token": csrf_from(page.text)},
+    )
+    assert added.status_code == 303
+    units = (await client.get(f"/api/v1/units?building_id={building['id']}", headers=manager.headers)).json()["items"]
+    assert {"code": "UV-901", "area_m2": 88.5, "monthly_rent_fen": 1200050, "kind": "lab"}.items() <= next(
+        u for u in units if u["code"] == "UV-901"
+    ).items()
