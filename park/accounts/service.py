@@ -190,7 +190,9 @@ async def regenerate_calendar_token(actor: Actor, now: datetime) -> str:
 
 
 async def set_locale(actor: Actor, locale: str) -> None:
-    await User.update({User.locale: locale}).where(User.id == actor.id)
+    async with transaction():
+        await User.update({User.locale: locale}).where(User.id == actor.id)
+        await audit.record(actor, "user.locale", "user", actor.id, {"locale": locale})
 
 
 USER_COLUMNS = (User.id, User.email, User.name, User.role, User.tenant, User.is_active, User.created_at)

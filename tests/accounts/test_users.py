@@ -133,3 +133,17 @@ async def test_a_password_appears_in_no_response_log_line_or_audit_entry(client,
     assert secret not in caplog.text
     details = [str(row["detail"]) for row in await AuditEntry.select(AuditEntry.detail)]
     assert details and not any(secret in detail for detail in details)
+
+
+async def test_every_change_to_a_user_is_in_the_audit_log(client, tenant_admin, member):
+    await client.patch(f"/api/v1/users/{member.id}", headers=tenant_admin.headers, json={"name": "Renamed", "role": "tenant_admin"})
+    await client.post(
+        "/api/v1/me/password", headers=member.headers,
+        json={"current_password": TEST_PASSWORD, "new_password": "a-brand-new-passphrase"},
+    )
+    rows = await AuditEntry.select(AuditEntry.action, AuditEntry.actor_id).where(
+        (AuditEntry.record_type == "user") & (AuditEntry.record_id == str(member.id))
+    )
+    assert {(row["action"], row["actor_id"]) for row in rows} >= {
+        ("user.rename", tenant_admin.id), ("user.role", tenant_admin.id), ("user.password_change", member.id),
+    }
