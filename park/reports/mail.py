@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from park.reports.periods import Period
 from park.shared.i18n import translate
+from park.shared.labels import label
 
 KIND_TITLES = {
     "daily": "Daily occupancy report",
@@ -37,8 +39,12 @@ def snapshot_mail(period: Period, data: dict[str, Any], link: str, lang: str) ->
         period=period.label,
         utilization=_percent(totals.get("utilization")),
     )
+    last_day = period.end_day - timedelta(days=1)
+    days = period.first_day.isoformat() + (
+        "" if last_day == period.first_day else f" – {last_day.isoformat()}"
+    )
     lines = [
-        f"{title} · {period.label}",
+        f"{title} · {period.label} ({days})",
         "",
         _(
             "Facility utilization: %(utilization)s (%(booked)s of %(open)s open seat-hours booked)",
@@ -51,7 +57,8 @@ def snapshot_mail(period: Period, data: dict[str, Any], link: str, lang: str) ->
     if kinds:
         lines.append(_("By kind:"))
         for row in sorted(kinds, key=lambda row: -row["utilization"]):
-            lines.append(f"  · {_(row['label'])}: {_percent(row['utilization'])}")
+            name = _(label("facility_kind", row["key"]))
+            lines.append(f"  · {name}: {_percent(row['utilization'])}")
     busiest = data.get("busiest")
     if busiest:
         lines.append(
