@@ -393,12 +393,3 @@ async def snapshot_list(kind: str, limit: int, offset: int) -> tuple[list[querie
         raise ValidationFailed.on("kind", f"Use one of: {', '.join(PERIOD_KINDS)}.")
     return await queries.list_snapshots(kind, limit, offset)
 
-
-__all__ = [
-    "DAILY",
-    "WEEKLY",
-    "MONTHLY",
-    "build_occupancy_report",
-    "produce_snapshot",
-    "catch_up",
-]
