@@ -175,14 +175,9 @@ class UserController(Controller):
 
     @patch("/{user_id:int}", summary="Rename, change the role of, deactivate or reactivate a user")
     async def update_user(self, request: Request, user_id: FromPath[int], data: JSONBody[UserPatch]) -> UserOut:
-        actor, now = caller(request), utc_now()
-        row = await service.get_user(actor, user_id)
-        if data.name is not None:
-            row = await service.rename_user(actor, user_id, data.name, now)
-        if data.role is not None:
-            row = await service.change_role(actor, user_id, data.role, now)
-        if data.is_active is not None:
-            row = await service.set_user_active(actor, user_id, data.is_active, now)
+        row = await service.update_user(
+            caller(request), user_id, name=data.name, role=data.role, is_active=data.is_active, now=utc_now()
+        )
         return user_out(row)
 
 

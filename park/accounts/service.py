@@ -300,3 +300,18 @@ async def change_password(actor: Actor, current_password: str, new_password: str
         )
         await end_sessions_and_tokens(actor.id, now)
         await audit.record(actor, "user.password_change", "user", actor.id, at=now)
+
+
+async def update_user(
+    actor: Actor, user_id: int, *, name: str | None, role: str | None, is_active: bool | None, now: datetime
+) -> dict[str, Any]:
+    """Several changes to one user in one transaction: all happen, or (on any refusal) none."""
+    async with transaction():
+        row = await get_user(actor, user_id)
+        if name is not None:
+            row = await rename_user(actor, user_id, name, now)
+        if role is not None:
+            row = await change_role(actor, user_id, role, now)
+        if is_active is not None:
+            row = await set_user_active(actor, user_id, is_active, now)
+    return row

@@ -147,3 +147,9 @@ async def test_every_change_to_a_user_is_in_the_audit_log(client, tenant_admin, 
     assert {(row["action"], row["actor_id"]) for row in rows} >= {
         ("user.rename", tenant_admin.id), ("user.role", tenant_admin.id), ("user.password_change", member.id),
     }
+
+
+async def test_a_refused_role_leaves_the_rest_of_the_change_undone(client, tenant_admin, member):
+    response = await client.patch(f"/api/v1/users/{member.id}", headers=tenant_admin.headers, json={"name": "Changed", "role": "admin"})
+    assert response.status_code in (403, 422)
+    assert (await client.get(f"/api/v1/users/{member.id}", headers=tenant_admin.headers)).json()["name"] == "Test member"
