@@ -10,9 +10,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
+from park.accounts import service as account_service
 from park.accounts.guards import manager_only, signed_in
 from park.settings import Settings
-from park.shared.api import caller
+from park.shared.api import MAX_LIMIT, caller
 from park.shared.clock import utc_now
 from park.shared.errors import Conflict, NotFound, ValidationFailed
 from park.shared.web import flash, gettext_for, page, page_lang, redirect
@@ -73,10 +74,18 @@ def _form_values(row: dict[str, Any]) -> dict[str, str]:
     return values
 
 
-def _form(request: Request, *, tenant: dict[str, Any] | None, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Template:
+def _form(
+    request: Request,
+    *,
+    tenant: dict[str, Any] | None,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+    people: list[dict[str, Any]] | None = None,
+) -> Template:
     return page(
         request, "tenants/form.html", status_code=status, tenant=tenant, values=values, errors=errors,
-        sectors=SECTORS, qualifications=QUALIFICATIONS,
+        sectors=SECTORS, qualifications=QUALIFICATIONS, people=people or [],
     )
 
 
@@ -125,8 +134,10 @@ class TenantPages(Controller):
 
     @get("/{tenant_id:int}")
     async def tenant_detail(self, request: Request, tenant_id: FromPath[int], settings: NamedDependency[Settings]) -> Template:
-        row = await service.get_tenant(caller(request), tenant_id, park_today(settings))
-        return _form(request, tenant=row, values=_form_values(row), errors={})
+        actor = caller(request)
+        row = await service.get_tenant(actor, tenant_id, park_today(settings))
+        people, _total = await account_service.list_users(actor, limit=MAX_LIMIT, offset=0, tenant_id=tenant_id)
+        return _form(request, tenant=row, values=_form_values(row), errors={}, people=people)
 
     @post("/{tenant_id:int}")
     async def update_tenant(

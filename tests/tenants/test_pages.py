@@ -45,10 +45,11 @@ async def test_a_bad_code_in_the_form_is_shown_beside_the_field(client, manager)
     assert await Tenant.count() == 0
 
 
-async def test_a_manager_edits_a_firm_through_the_form(client, manager, tenant):
+async def test_a_manager_edits_a_firm_through_the_form(client, manager, tenant, member, rival):
     await sign_in(client, manager.email)
     form = await client.get(f"/tenants/{tenant['id']}")
     assert tenant["uscc"] in form.text
+    assert member.email in form.text and rival.email not in form.text
     response = await client.post(
         f"/tenants/{tenant['id']}",
         data={"name": tenant["name"], "uscc": tenant["uscc"], "sector": "creative_design", "staff_count": "60",
