@@ -114,3 +114,34 @@ def scrolls_sideways(page: Any) -> list[str]:
       }
       return out.slice(0, 10);
     }""")
+
+
+# WCAG 2 contrast of every visible text against the colour behind it; text over an image or gradient is skipped.
+_CONTRAST_JS = """() => {
+  const rgba = value => { const m = value.match(/rgba?\\(([^)]+)\\)/); if (!m) return null;
+    const p = m[1].split(/[ ,\\/]+/).filter(Boolean).map(Number); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]); };
+  const behind = element => { for (let e = element; e; e = e.parentElement) { const s = getComputedStyle(e);
+      if (s.backgroundImage !== "none") return null; const c = rgba(s.backgroundColor); if (c && c[3] > 0.5) return c; }
+    return [255, 255, 255, 1]; };
+  const out = [];
+  for (const element of document.querySelectorAll("body *")) {
+    if (element.closest("svg, .visually-hidden, .skip-link")) continue;
+    const own = [...element.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !element.getClientRects().length) continue;
+    const style = getComputedStyle(element);
+    if (style.visibility === "hidden" || Number(style.opacity) < 0.5) continue;
+    const back = behind(element); const fore = rgba(style.color); if (!back || !fore) continue;
+    const [a, b] = [lum(fore), lum(back)]; const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(style.fontSize); const bold = Number(style.fontWeight) >= 700;
+    const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < needed) out.push(`${element.tagName.toLowerCase()} "${element.textContent.trim().slice(0, 30)}" ${ratio.toFixed(2)}:1`);
+  }
+  return out.slice(0, 10);
+}"""
+
+
+def low_contrast(page: Any) -> list[str]:
+    """Texts whose contrast with their background is below WCAG AA (4.5:1, or 3:1 for large text)."""
+    return page.evaluate(_CONTRAST_JS)

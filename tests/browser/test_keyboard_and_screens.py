@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.steps import MANAGER, MEMBER, TENANT_ADMIN, open_menu, scrolls_sideways, sign_in, zh
+from tests.browser.steps import MANAGER, MEMBER, TENANT_ADMIN, low_contrast, scrolls_sideways, sign_in, zh
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGES = {
@@ -122,3 +122,25 @@ def test_a_clashing_booking_keeps_what_the_member_typed(browser):
     assert page.get_by_label(zh("Start")).input_value() == f"{day.isoformat()}T10:00"
     assert page.locator("[role=alert], .field-error").first.is_visible()
     browser.shot(page, "booking-refused-keeps-input-zh-desktop")
+
+
+@pytest.mark.parametrize("email", list(PAGES), ids=["member", "firm-admin", "manager"])
+def test_every_text_has_enough_contrast_with_its_background(browser, email):
+    page = browser.open("/")
+    sign_in(page, email)
+    faint = {}
+    for path in ["/login", "/no-such-page", *PAGES[email]]:
+        response = page.goto(path)
+        if response is None or (response.status >= 400 and path != "/no-such-page"):
+            continue
+        if found := low_contrast(page):
+            faint[path] = found
+    assert faint == {}
+
+
+def test_the_contrast_check_notices_pale_text(browser):
+    page = browser.open("/")
+    page.evaluate("document.querySelector('h1').style.color = '#c8c8c8'")
+    assert low_contrast(page) == [], "text over the home page's gradient is not measured"
+    page.evaluate("document.querySelector('footer p').style.color = '#c8c8c8'")
+    assert any(item.startswith("p ") for item in low_contrast(page))
