@@ -25,8 +25,8 @@ class BookingIn(msgspec.Struct):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     seats: int = 1
-    purpose: str = ""
-    recurrence: str | None = None
+    purpose: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    recurrence: Annotated[str, msgspec.Meta(max_length=500)] | None = None
     skip_clashes: bool = False
     """For a series: book the occurrences that can be booked and skip the others."""
     tenant_id: int | None = None

@@ -257,6 +257,8 @@ def _spans_of_series(data: BookingInput, spec: FacilitySpec, zone: ZoneInfo, now
         first = Span(data.starts_at, data.ends_at)
     except ValueError:
         raise ValidationFailed.on("ends_at", "The end must be later than the start.") from None
+    if len(data.recurrence or "") > 500:
+        raise ValidationFailed.on("recurrence", "the rule is too long; keep it under 500 characters")
     last_day = now.astimezone(zone).date() + timedelta(days=spec.max_advance_days + 1)
     horizon = datetime(last_day.year, last_day.month, last_day.day, tzinfo=zone)
     try:

@@ -19,10 +19,15 @@ from park.shared.errors import NotFound, ValidationFailed
 from park.shared.timespan import Span
 
 
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+ShortText = Annotated[str, msgspec.Meta(max_length=200)]
+Note = Annotated[str, msgspec.Meta(max_length=300)]
+
+
 class BuildingIn(msgspec.Struct):
-    name: str
-    code: str
-    name_en: str = ""
+    name: Name
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
+    name_en: ShortText = ""
 
 
 class BuildingOut(msgspec.Struct):
@@ -33,11 +38,11 @@ class BuildingOut(msgspec.Struct):
 
 
 class FacilityIn(msgspec.Struct):
-    name: str
+    name: Name
     kind: str
     building_id: int
-    name_en: str = ""
-    platform: str = ""
+    name_en: ShortText = ""
+    platform: ShortText = ""
     description: str = ""
     capacity: int = 1
     booking_mode: str = "instant"
@@ -54,11 +59,11 @@ class FacilityIn(msgspec.Struct):
 
 
 class FacilityPatch(msgspec.Struct):
-    name: str | msgspec.UnsetType = msgspec.UNSET
+    name: Name | msgspec.UnsetType = msgspec.UNSET
     kind: str | msgspec.UnsetType = msgspec.UNSET
     building_id: int | msgspec.UnsetType = msgspec.UNSET
-    name_en: str | msgspec.UnsetType = msgspec.UNSET
-    platform: str | msgspec.UnsetType = msgspec.UNSET
+    name_en: ShortText | msgspec.UnsetType = msgspec.UNSET
+    platform: ShortText | msgspec.UnsetType = msgspec.UNSET
     description: str | msgspec.UnsetType = msgspec.UNSET
     capacity: int | msgspec.UnsetType = msgspec.UNSET
     booking_mode: str | msgspec.UnsetType = msgspec.UNSET
@@ -113,7 +118,7 @@ class AvailabilityOut(msgspec.Struct):
 class BlackoutIn(msgspec.Struct):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
-    reason: str = ""
+    reason: Note = ""
 
 
 class BlackoutOut(msgspec.Struct):
@@ -129,7 +134,7 @@ class BlackoutOut(msgspec.Struct):
 class AuthorizationIn(msgspec.Struct):
     user_id: int
     valid_until: AwareDatetime | None = None
-    note: str = ""
+    note: Note = ""
 
 
 class AuthorizationOut(msgspec.Struct):

@@ -121,7 +121,7 @@ class CataloguePages(Controller):
                 raise ValidationFailed.on("ends_at", "The end must be later than the start.")
             whole_building = data.get("scope") == "building"
             _blackout, cancelled = await service.add_blackout(
-                caller(request), Span(starts_at, ends_at), data.get("reason", "").strip(), utc_now(), zone,
+                caller(request), Span(starts_at, ends_at), data.get("reason", "").strip()[:300], utc_now(), zone,
                 facility_id=None if whole_building else facility_id,
                 building_id=row["building"] if whole_building else None,
             )

@@ -167,6 +167,8 @@ async def add_blackout(
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Close a facility (or every facility of a building) and cancel, with notice, the bookings it hits."""
     _require_manager(actor)
+    if len(reason) > 300:
+        raise ValidationFailed.on("reason", "keep the reason under 300 characters")
     async with transaction():
         if facility_id is not None:
             facility = await queries.get_facility(facility_id)

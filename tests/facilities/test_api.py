@@ -135,3 +135,22 @@ async def test_a_new_buffer_applies_to_bookings_already_made(client, manager, me
         headers=member.headers,
     )
     assert adjacent.status_code == 409
+
+
+async def test_overlong_texts_are_refused_before_they_reach_the_database(client, manager, member):
+    facility = await create_facility()
+    long_name = await client.patch(f"/api/v1/facilities/{facility['id']}", json={"name": "x" * 201}, headers=manager.headers)
+    assert long_name.status_code == 422
+    long_reason = await client.post(
+        f"/api/v1/facilities/{facility['id']}/blackouts",
+        json={"starts_at": next_weekday_at(9).isoformat(), "ends_at": next_weekday_at(10).isoformat(), "reason": "x" * 301},
+        headers=manager.headers,
+    )
+    assert long_reason.status_code == 422
+    long_purpose = await client.post(
+        "/api/v1/bookings",
+        json={"facility_id": facility["id"], "starts_at": next_weekday_at(10).isoformat(),
+              "ends_at": next_weekday_at(11).isoformat(), "purpose": "x" * 501},
+        headers=member.headers,
+    )
+    assert long_purpose.status_code == 422
