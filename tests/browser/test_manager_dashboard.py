@@ -68,3 +68,22 @@ def test_approving_works_without_javascript_too(browser, site):
     assert page.locator(f"#approval-{booking_id}").count() == 0
     assert booking_status(site, booking_id) == "confirmed"
     browser.shot(page, "dashboard-no-javascript-zh-desktop")
+
+
+def test_the_dashboard_figures_refresh_themselves_every_minute(browser, site):
+    page = browser.open("/")
+    sign_in(page, MANAGER)
+    page.clock.install()
+    page.goto("/dashboard")
+    waiting = page.locator("#glance a[href='#approvals'] .stat-value")
+    before = int(waiting.inner_text().replace(",", ""))
+    _row, booking_id = first_pending_row(page)
+    # Another manager decides a booking meanwhile.
+    token = httpx.post(f"{site}/api/v1/auth/token", json={"email": MANAGER, "password": DEMO_PASSWORD}).json()["token"]
+    decided = httpx.post(f"{site}/api/v1/bookings/{booking_id}/approve", headers={"Authorization": f"Bearer {token}"})
+    assert decided.status_code == 200, decided.text
+    page.evaluate("window.__sameDocument = true")
+    page.clock.run_for(61_000)
+    page.wait_for_function(f"document.querySelector(\"#glance a[href='#approvals'] .stat-value\").innerText != '{before}'")
+    assert int(waiting.inner_text().replace(",", "")) == before - 1
+    assert page.evaluate("window.__sameDocument === true")
