@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
 import httpx
 
 from tests.browser.steps import DEMO_PASSWORD, MANAGER, html_lang, open_menu, scrolls_sideways, sign_in, switch_language
@@ -87,3 +93,22 @@ def test_the_dashboard_figures_refresh_themselves_every_minute(browser, site):
     page.wait_for_function(f"document.querySelector(\"#glance a[href='#approvals'] .stat-value\").innerText != '{before}'")
     assert int(waiting.inner_text().replace(",", "")) == before - 1
     assert page.evaluate("window.__sameDocument === true")
+
+
+def test_the_dashboard_shows_the_latest_report_with_its_chart_and_leads_to_it(browser, site):
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    last_month = (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+    produced = subprocess.run([sys.executable, "-m", "park.cli", "report", "run", "--kind", "monthly", "--period", last_month],
+                              capture_output=True, text=True, timeout=120)
+    assert produced.returncode == 0, produced.stderr
+    page = browser.open("/", language="en")
+    sign_in(page, MANAGER)
+    switch_language(page, "English")
+    page.goto("/dashboard")
+    latest = page.locator("section", has=page.get_by_role("heading", name="Latest report"))
+    assert latest.get_by_role("img", name=re.compile("Utilization by facility kind")).is_visible()
+    browser.shot(page, "dashboard-with-report-en-desktop")
+    latest.get_by_role("link", name=f"Monthly report for {last_month}").click()
+    page.wait_for_url("**/reports/snapshots/*")
+    assert page.locator("h1").is_visible()
+    browser.shot(page, "snapshot-en-desktop")
