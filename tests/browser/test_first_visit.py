@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.browser.steps import MEMBER, html_lang, scrolls_sideways, sign_in, switch_language, visible_text
+from tests.browser.steps import MEMBER, html_lang, scrolls_sideways, sign_in, switch_language, visible_text, zh
 
 
 def test_a_visitor_sees_the_home_page_in_chinese_by_default_on_desktop_and_phone(browser):
@@ -101,3 +101,12 @@ def test_a_member_who_opens_a_managers_page_is_told_it_is_not_allowed(browser):
     response = page.goto("/dashboard")
     assert response.status in (403, 404)
     assert page.locator("h1").is_visible()
+
+
+def test_switching_language_keeps_the_page_and_its_filters(browser):
+    page = browser.open("/facilities?kind=lab")
+    chosen = page.get_by_label(zh("Kind"), exact=True).input_value()
+    switch_language(page, "English")
+    assert html_lang(page) == "en"
+    assert page.url.endswith("/facilities?kind=lab")
+    assert page.get_by_label("Kind", exact=True).input_value() == chosen == "lab"
