@@ -51,6 +51,8 @@ async def live_bookings_near(facility_id: int, window: Span, margin: timedelta =
 
 
 async def get_booking(booking_id: int) -> dict[str, Any] | None:
+    if not 0 < booking_id < 2**31:
+        return None
     return await Booking.select().where(Booking.id == booking_id).first()
 
 
@@ -59,6 +61,8 @@ async def bookings_of_series(series_id: int) -> list[dict[str, Any]]:
 
 
 async def get_series(series_id: int) -> dict[str, Any] | None:
+    if not 0 < series_id < 2**31:
+        return None
     return await BookingSeries.select().where(BookingSeries.id == series_id).first()
 
 
@@ -75,6 +79,8 @@ async def list_bookings(
     newest_first: bool = False,
 ) -> tuple[list[dict[str, Any]], int]:
     """Bookings overlapping [starts_from, ends_before), scoped to a tenant unless tenant_id is None."""
+    if facility_id is not None and not 0 < facility_id < 2**31:
+        return [], 0
     conditions = []
     if tenant_id is not None:
         conditions.append(Booking.tenant == tenant_id)

@@ -226,6 +226,15 @@ async def notify(kind: str, booking: dict[str, Any], facility_name: str, zone: Z
 
 # --- booking ----------------------------------------------------------------------
 
+async def _check_tenant(actor: Actor, data: BookingInput) -> None:
+    """A manager booking for a firm must name one that exists."""
+    from park.tenants.tables import Tenant
+
+    if actor.is_manager and data.tenant_id is not None:
+        if not 0 < data.tenant_id < 2**31 or not await Tenant.exists().where(Tenant.id == data.tenant_id):
+            raise ValidationFailed.on("tenant_id", "there is no such firm")
+
+
 def _request_for(actor: Actor, data: BookingInput, span: Span | None = None) -> BookingRequest:
     tenant_id = data.tenant_id if (actor.is_manager and data.tenant_id) else actor.tenant_id
     if tenant_id is None:
@@ -307,6 +316,7 @@ async def book_facility(
     try:
         async with transaction():
             row, spec = await _facility(data.facility_id)
+            await _check_tenant(actor, data)
             await lock_facility(spec.id)
             if data.recurrence:
                 return await _book_series(actor, data, row, spec, now, zone, policy)

@@ -13,6 +13,13 @@ from park.facilities.tables import Authorization, Blackout, Building, Facility
 from park.shared.timespan import Span
 
 
+MAX_ID = 2**31 - 1  # serial columns: a larger id cannot exist (and would overflow PostgreSQL's int)
+
+
+def _plausible(record_id: int) -> bool:
+    return isinstance(record_id, int) and 0 < record_id <= MAX_ID
+
+
 def _json(value: Any) -> Any:
     # JSON columns come back as text unless the query asked for load_json.
     return json.loads(value) if isinstance(value, str) else value
@@ -43,6 +50,8 @@ async def list_buildings() -> list[dict[str, Any]]:
 
 
 async def get_building(building_id: int) -> dict[str, Any] | None:
+    if not _plausible(building_id):
+        return None
     return await Building.select().where(Building.id == building_id).first()
 
 
@@ -71,6 +80,8 @@ async def search_facilities(
     offset: int = 0,
 ) -> tuple[list[dict[str, Any]], int]:
     """Facilities matching the filters (q: words in the name, English name, platform or description)."""
+    if building_id is not None and not _plausible(building_id):
+        return [], 0
     conditions = []
     if not include_inactive:
         conditions.append(Facility.is_active == True)  # noqa: E712
@@ -102,6 +113,8 @@ async def search_facilities(
 
 
 async def get_facility(facility_id: int) -> dict[str, Any] | None:
+    if not _plausible(facility_id):
+        return None
     return await Facility.select(
         *Facility.all_columns(),
         Facility.building.name.as_alias("building_name"),
@@ -141,6 +154,8 @@ async def list_blackouts(facility_id: int | None = None, building_id: int | None
 
 
 async def get_blackout(blackout_id: int) -> dict[str, Any] | None:
+    if not _plausible(blackout_id):
+        return None
     return await Blackout.select().where(Blackout.id == blackout_id).first()
 
 

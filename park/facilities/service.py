@@ -225,7 +225,7 @@ async def grant_authorization(
     async with transaction():
         if await queries.get_facility(facility_id) is None:
             raise NotFound(f"There is no facility {facility_id}.")
-        if not await User.exists().where(User.id == user_id):
+        if not 0 < user_id < 2**31 or not await User.exists().where(User.id == user_id):
             raise ValidationFailed.on("user_id", f"there is no user {user_id}")
         if valid_until is not None and valid_until <= now:
             raise ValidationFailed.on("valid_until", "the expiry must lie in the future")
@@ -248,7 +248,7 @@ async def grant_authorization(
 async def revoke_authorization(actor: Actor, authorization_id: int, now: datetime) -> None:
     _require_manager(actor)
     async with transaction():
-        if not await Authorization.exists().where(Authorization.id == authorization_id):
+        if not 0 < authorization_id < 2**31 or not await Authorization.exists().where(Authorization.id == authorization_id):
             raise NotFound(f"There is no authorisation {authorization_id}.")
         await Authorization.delete().where(Authorization.id == authorization_id)
         await record(actor, "authorization.revoke", "authorization", authorization_id, at=now)

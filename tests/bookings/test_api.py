@@ -149,3 +149,18 @@ async def test_window_mode_requests_do_not_hold_seats(client, member, rival):
     first = await book(client, member, facility, weekday_at(10))
     second = await book(client, rival, facility, weekday_at(10))
     assert [first.json()["status"], second.json()["status"]] == ["requested", "requested"]
+
+
+async def test_unknown_or_impossible_ids_are_not_found_rather_than_errors(client, member, manager):
+    facility = await create_facility()
+    huge = 2**40
+    assert (await client.get(f"/api/v1/bookings/{huge}", headers=member.headers)).status_code == 404
+    assert (await client.get(f"/api/v1/facilities/{huge}", headers=member.headers)).status_code == 404
+    assert (await book(client, member, {"id": huge}, weekday_at(10))).status_code == 404
+    for_nobody = await book(client, manager, facility, weekday_at(10), tenant_id=huge)
+    assert for_nobody.status_code == 422 and for_nobody.json()["errors"][0]["field"] == "tenant_id"
+    assert (await client.get(f"/api/v1/bookings?facility_id={huge}", headers=member.headers)).json()["total"] == 0
+    assert (await client.get(f"/api/v1/facilities?building_id={huge}", headers=member.headers)).json()["total"] == 0
+    assert (await client.delete(f"/api/v1/authorizations/{huge}", headers=manager.headers)).status_code == 404
+    grant = await client.post(f"/api/v1/facilities/{facility['id']}/authorizations", json={"user_id": huge}, headers=manager.headers)
+    assert grant.status_code == 422
