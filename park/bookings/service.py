@@ -226,6 +226,14 @@ async def notify(kind: str, booking: dict[str, Any], facility_name: str, zone: Z
 
 # --- booking ----------------------------------------------------------------------
 
+def _check_years(data: BookingInput) -> None:
+    """Times far outside any booking window are refused before any date arithmetic can overflow."""
+    for name in ("starts_at", "ends_at"):
+        value = getattr(data, name)
+        if isinstance(value, datetime) and not 2000 <= value.year <= 2999:
+            raise ValidationFailed.on(name, "choose a date within the facility's booking window")
+
+
 async def _check_tenant(actor: Actor, data: BookingInput) -> None:
     """A manager booking for a firm must name one that exists."""
     from park.tenants.tables import Tenant
@@ -302,6 +310,7 @@ async def _check_occurrences(
 
 async def preview_series(actor: Actor, data: BookingInput, now: datetime, zone: ZoneInfo) -> list[OccurrenceCheck]:
     """Which occurrences of a series could be booked and which clash or break a rule."""
+    _check_years(data)
     _row, spec = await _facility(data.facility_id)
     return await _check_occurrences(actor, data, spec, zone, now)
 
@@ -315,6 +324,7 @@ async def book_facility(
     """
     try:
         async with transaction():
+            _check_years(data)
             row, spec = await _facility(data.facility_id)
             await _check_tenant(actor, data)
             await lock_facility(spec.id)

@@ -145,6 +145,12 @@ class AuthorizationOut(msgspec.Struct):
     note: str
 
 
+def _within_years(value: datetime, field: str) -> None:
+    # Far-off years would overflow the date arithmetic around them.
+    if not 2000 <= value.year <= 2999:
+        raise ValidationFailed.on(field, "choose a date between the years 2000 and 2999")
+
+
 def building_out(row: dict[str, Any]) -> BuildingOut:
     return BuildingOut(id=row["id"], name=row["name"], name_en=row["name_en"], code=row["code"])
 
@@ -170,6 +176,8 @@ def blackout_out(row: dict[str, Any], cancelled: list[dict[str, Any]] | None = N
 
 
 def _span(starts_at: datetime, ends_at: datetime) -> Span:
+    _within_years(starts_at, "starts_at")
+    _within_years(ends_at, "ends_at")
     if ends_at <= starts_at:
         raise ValidationFailed.on("ends_at", "The end must be later than the start.")
     return Span(starts_at, ends_at)
@@ -239,6 +247,8 @@ class FacilityController(Controller):
             today = utc_now().astimezone(zone).date()
             starts_at = datetime(today.year, today.month, today.day, tzinfo=zone)
         ends_at = parse_instant(to, "to", zone, required=False) or starts_at + timedelta(days=7)
+        _within_years(starts_at, "from")
+        _within_years(ends_at, "to")
         if ends_at <= starts_at:
             raise ValidationFailed.on("to", "'to' must be later than 'from'.")
         slots = await service.availability(facility_id, Span(starts_at, ends_at), zone)

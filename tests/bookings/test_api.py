@@ -164,3 +164,13 @@ async def test_unknown_or_impossible_ids_are_not_found_rather_than_errors(client
     assert (await client.delete(f"/api/v1/authorizations/{huge}", headers=manager.headers)).status_code == 404
     grant = await client.post(f"/api/v1/facilities/{facility['id']}/authorizations", json={"user_id": huge}, headers=manager.headers)
     assert grant.status_code == 422
+
+
+async def test_a_time_at_the_end_of_the_calendar_is_a_422_not_an_overflow(client, member):
+    facility = await create_facility()
+    response = await client.post(
+        "/api/v1/bookings",
+        json={"facility_id": facility["id"], "starts_at": "9999-12-31T22:00:00+00:00", "ends_at": "9999-12-31T23:00:00+00:00"},
+        headers=member.headers,
+    )
+    assert response.status_code == 422

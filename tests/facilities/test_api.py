@@ -154,3 +154,17 @@ async def test_overlong_texts_are_refused_before_they_reach_the_database(client,
         headers=member.headers,
     )
     assert long_purpose.status_code == 422
+
+
+async def test_far_off_years_are_refused_not_overflowed(client, member, manager):
+    facility = await create_facility()
+    far = await client.get(
+        f"/api/v1/facilities/{facility['id']}/availability",
+        params={"from": "9999-12-30T00:00:00+00:00", "to": "9999-12-31T00:00:00+00:00"}, headers=member.headers,
+    )
+    assert far.status_code == 422
+    early = await client.post(
+        f"/api/v1/facilities/{facility['id']}/blackouts",
+        json={"starts_at": "0001-01-01T00:00:00+00:00", "ends_at": "0001-01-02T00:00:00+00:00"}, headers=manager.headers,
+    )
+    assert early.status_code == 422
