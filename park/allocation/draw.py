@@ -15,15 +15,17 @@ from zoneinfo import ZoneInfo
 from park.allocation.model import DrawDecision, DrawRequest, DrawResult, FreeSlot, Occupancy
 
 
-# Requests for a park-local day gather until noon of the day before; then they are drawn.
+# The policy's defaults: requests for a park-local day gather until noon of the day before.
 CUTOFF_DAYS_BEFORE = 1
 CUTOFF_LOCAL_TIME = time(12, 0)
 
 
-def draw_cutoff(starts_at: datetime, zone: ZoneInfo) -> datetime:
+def draw_cutoff(
+    starts_at: datetime, zone: ZoneInfo, days_before: int = CUTOFF_DAYS_BEFORE, at: time = CUTOFF_LOCAL_TIME
+) -> datetime:
     """When requests for the day of `starts_at` stop gathering and are drawn (aware, in `zone`)."""
-    day = starts_at.astimezone(zone).date() - timedelta(days=CUTOFF_DAYS_BEFORE)
-    return datetime.combine(day, CUTOFF_LOCAL_TIME, tzinfo=zone)
+    day = starts_at.astimezone(zone).date() - timedelta(days=days_before)
+    return datetime.combine(day, at, tzinfo=zone)
 
 
 def effective_priority(score: float, hours_granted: float, points_per_hour: float) -> float:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import tomllib
 from dataclasses import dataclass
+from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,8 @@ class Policy:
     quota: Quota
     draw_points_per_hour: float
     draw_text: Text
+    draw_cutoff_days_before: int = 1
+    draw_cutoff_time: dt_time = dt_time(12, 0)
 
     def qualification_points(self, kind: str) -> int:
         return next((r.points for r in self.qualifications if r.key == kind), 0)
@@ -211,6 +214,14 @@ def parse_policy(raw: dict[str, Any]) -> Policy:
     per_hour = _number(d, "points_per_hour_granted", "draw.points_per_hour_granted")
     if per_hour < 0:
         raise PolicyError("draw.points_per_hour_granted must not be negative")
+    cutoff_days = _int(d, "cutoff_days_before", "draw.cutoff_days_before", low=0, high=30) if "cutoff_days_before" in d else 1
+    cutoff_text = d.get("cutoff_local_time", "12:00")
+    try:
+        cutoff_time = dt_time.fromisoformat(cutoff_text) if isinstance(cutoff_text, str) else None
+    except ValueError:
+        cutoff_time = None
+    if cutoff_time is None:
+        raise PolicyError('draw.cutoff_local_time must be a time of day like "12:00"')
 
     return Policy(
         version=version,
@@ -227,6 +238,8 @@ def parse_policy(raw: dict[str, Any]) -> Policy:
         quota=quota,
         draw_points_per_hour=float(per_hour),
         draw_text=Text(**_words(d, "draw")),
+        draw_cutoff_days_before=cutoff_days,
+        draw_cutoff_time=cutoff_time,
     )
 
 

@@ -607,7 +607,7 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
         rows = await Booking.select().where(
             (Booking.facility == facility_id) & (Booking.status == REQUESTED) & (Booking.starts_at > now)
         )
-        due = [row for row in rows if draw_cutoff(row["starts_at"], zone) <= now]
+        due = [row for row in rows if draw_cutoff(row["starts_at"], zone, policy.draw_cutoff_days_before, policy.draw_cutoff_time) <= now]
         if not due:
             return outcome
         window = Span(min(r["starts_at"] for r in due), max(r["ends_at"] for r in due))
@@ -637,7 +637,7 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
             )
         # Requests sent before their cut-off are drawn by priority; those sent after
         # it take what is left, first come, first served (equal priority: the earlier wins).
-        cutoff_of = {row["id"]: draw_cutoff(row["starts_at"], zone) for row in due}
+        cutoff_of = {row["id"]: draw_cutoff(row["starts_at"], zone, policy.draw_cutoff_days_before, policy.draw_cutoff_time) for row in due}
         in_time = [r for r in requests if r.submitted_at <= cutoff_of[r.id]]
         late = [
             DrawRequest(r.id, r.tenant_id, 0, 0, r.submitted_at, r.starts_at, r.ends_at, r.seats)

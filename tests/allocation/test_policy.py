@@ -203,3 +203,17 @@ def test_an_invalid_policy_file_stops_park_with_a_message_naming_the_key(tmp_pat
     assert finished.returncode == 2
     assert "qualifications.leading_firm.points must be a whole number" in finished.stderr
     assert "Traceback" not in finished.stderr
+
+
+def test_draw_cutoff_comes_from_the_policy(policy):
+    from datetime import time
+
+    assert (policy.draw_cutoff_days_before, policy.draw_cutoff_time) == (1, time(12, 0))
+    raw = raw_policy()
+    raw["draw"]["cutoff_local_time"] = "noon"
+    with pytest.raises(PolicyError, match=r"draw\.cutoff_local_time"):
+        parse_policy(raw)
+    raw["draw"]["cutoff_local_time"] = "18:30"
+    raw["draw"]["cutoff_days_before"] = 2
+    changed = parse_policy(raw)
+    assert (changed.draw_cutoff_days_before, changed.draw_cutoff_time) == (2, time(18, 30))
