@@ -169,6 +169,9 @@ async def add_blackout(
     _require_manager(actor)
     if len(reason) > 300:
         raise ValidationFailed.on("reason", "keep the reason under 300 characters")
+    for name, value in (("starts_at", span.starts_at), ("ends_at", span.ends_at)):
+        if not 2000 <= value.year <= 2999:
+            raise ValidationFailed.on(name, "choose a date between the years 2000 and 2999")
     async with transaction():
         if facility_id is not None:
             facility = await queries.get_facility(facility_id)
