@@ -91,6 +91,17 @@ def _clipped_seconds(alias: str = "b") -> tuple[str, str]:
     return start, end
 
 
+def _clipped_duration() -> str:
+    """SQL for the seconds of a booking inside the window; parameters: window end, start."""
+    end = _earlier("b.ends_at", _instant())
+    start = _later("b.starts_at", _instant())
+    if is_sqlite():
+        # One subtraction of Julian days is cheaper than two epoch conversions.
+        # Rounded to whole seconds: Julian-day doubles carry a few microseconds of noise.
+        return f"ROUND((julianday({end}) - julianday({start})) * 86400.0)"
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+
+
 # What each grouping sums by: (key expression, label, English label, joins).
 _GROUPS: dict[str, tuple[str, str, str, str]] = {
     "facility": ("f.id", "MIN(f.name)", "MIN(f.name_en)", ""),
@@ -116,7 +127,6 @@ async def booked_by_group(
 ) -> list[BookedGroup]:
     """Booked seat-hours inside `[starts_at, ends_at)` per group."""
     key, label, label_en, joins = _GROUPS[group_by]
-    start, end = _clipped_seconds()
     where, where_args = filters.sql()
     facility_join = " JOIN facility f ON f.id = b.facility"
     if group_by == "facility" and not where:
@@ -124,7 +134,7 @@ async def booked_by_group(
         key, label, label_en, facility_join = "b.facility", "''", "''", ""
     sql = (
         f"SELECT {key} AS key, {label} AS label, {label_en} AS label_en, "
-        f"SUM(b.seats * (({end}) - ({start}))) AS seat_seconds "
+        f"SUM(b.seats * {_clipped_duration()}) AS seat_seconds "
         f"FROM {_bookings()}{facility_join}{joins} "
         f"WHERE b.status IN ({_status_list(statuses)}) "
         f"AND b.starts_at < {_instant()} AND b.starts_at >= {_instant()} "
@@ -215,16 +225,25 @@ class FacilityRecord:
     opening_hours: Any
 
 
-async def facilities(filters: Filters = Filters()) -> list[FacilityRecord]:
-    """Active facilities with their building, for open seat-hours."""
+async def facilities(
+    filters: Filters = Filters(), ids: Sequence[int] | None = None
+) -> list[FacilityRecord]:
+    """Active facilities with their building, for open seat-hours; or, with `ids`,
+    those facilities whatever their state (to name a retired one's bookings)."""
     where, where_args = filters.sql()
+    if ids is not None:
+        if not ids:
+            return []
+        where = f" AND f.id IN ({', '.join(str(int(value)) for value in ids)})"
+        where_args = []
+    active = "" if ids is not None else " AND f.is_active = {}"
     rows = await run_sql(
         "SELECT f.id AS id, f.name AS name, f.name_en AS name_en, f.kind AS kind, "
         "f.building AS building_id, bu.name AS building_name, bu.name_en AS building_name_en, "
         "f.platform AS platform, f.capacity AS capacity, f.opening_hours AS opening_hours "
-        f"FROM facility f JOIN building bu ON bu.id = f.building WHERE f.is_active = {{}}{where} "
+        f"FROM facility f JOIN building bu ON bu.id = f.building WHERE 1 = 1{active}{where} "
         "ORDER BY f.id",
-        True,
+        *([] if ids is not None else [True]),
         *where_args,
     )
     return [

@@ -291,3 +291,14 @@ async def test_a_snapshot_rolls_tenants_up_to_sectors_as_the_database_would(park
     assert [row["key"] for row in data["by_sector"]] == [row.key for row in in_sql.rows]
     assert [row["booked_hours"] for row in data["by_sector"]] == [row.booked_hours for row in in_sql.rows]
     assert {row["key"] for row in data["by_sector"]} == {"animation_games", "new_media"}
+
+
+async def test_bookings_of_a_retired_facility_still_count_under_its_kind(park):
+    from park.facilities.tables import Facility
+
+    await Facility.update({Facility.is_active: False}).where(Facility.id == park["room"]["id"])
+    by_kind = await service.build_occupancy_report(WINDOW, "kind", SHANGHAI)
+    rows = {row.key: row for row in by_kind.rows}
+    # No longer open, but the 4 hours booked while it was are the meeting rooms'.
+    assert (rows["meeting_room"].open_hours, rows["meeting_room"].booked_hours) == (0, 4)
+    assert set(rows) == {"meeting_room", "lab"}
