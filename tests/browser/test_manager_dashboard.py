@@ -112,3 +112,19 @@ def test_the_dashboard_shows_the_latest_report_with_its_chart_and_leads_to_it(br
     page.wait_for_url("**/reports/snapshots/*")
     assert page.locator("h1").is_visible()
     browser.shot(page, "snapshot-en-desktop")
+
+
+def test_a_decision_someone_else_already_made_shows_a_clear_page_instead_of_nothing(browser, site):
+    page = browser.open("/")
+    sign_in(page, MANAGER)
+    page.goto("/dashboard")
+    row, booking_id = first_pending_row(page)
+    token = httpx.post(f"{site}/api/v1/auth/token", json={"email": MANAGER, "password": DEMO_PASSWORD}).json()["token"]
+    httpx.post(f"{site}/api/v1/bookings/{booking_id}/reject", headers={"Authorization": f"Bearer {token}"})
+    # htmx gets 409; park.js then sends the form the ordinary way, and the error page explains.
+    with page.expect_navigation():
+        row.get_by_role("button", name="批准").click()
+    assert page.locator(".error-status").inner_text() == "409"
+    assert html_lang(page) == "zh-Hans"
+    assert "Only pending" not in page.locator("main").inner_text()
+    browser.shot(page, "dashboard-stale-decision-zh-desktop")
