@@ -25,7 +25,6 @@ from park.bookings.model import (
     CONFIRMED,
     PENDING,
     REJECTED,
-    REQUESTED,
     Booking as BookingValue,
     BookingRequest,
     Violation,
@@ -518,8 +517,3 @@ async def check_in(actor: Actor, booking_id: int, now: datetime) -> dict[str, An
         await record(actor, "booking.check_in", "booking", booking_id, at=now)
         return await queries.get_booking(booking_id)
 
-
-__all__ = [
-    "BookingInput", "book_facility", "preview_series", "cancel_booking", "cancel_series",
-    "approve_booking", "reject_booking", "check_in", "get_booking", "list_bookings", "REQUESTED",
-]
