@@ -129,6 +129,19 @@ def _describe(result: object) -> str:
     return str(result)[:200]
 
 
+# Claims are only needed while a slot might still fire (the misfire grace);
+# a month of them is kept for the operator to read.
+RUN_HISTORY = timedelta(days=30)
+
+
+async def prune_scheduled_runs(now: datetime) -> int:
+    """Delete run claims older than RUN_HISTORY; returns how many."""
+    rows = await run_sql(
+        f"DELETE FROM scheduled_run WHERE slot < {_instant()} RETURNING id", now - RUN_HISTORY
+    )
+    return len(rows)
+
+
 def latest_fire_time(trigger: CronTrigger, now: datetime, lookback: timedelta) -> datetime:
     """The last time `trigger` fired at or before `now`: the slot a late run belongs to.
 

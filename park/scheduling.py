@@ -48,6 +48,8 @@ SCHEDULE: list[ScheduledJob] = [
                  "Draw window-mode requests whose cut-off has passed, by effective priority"),
     ScheduledJob("fill_waitlist", "park.allocation.jobs:fill_waitlist",
                  "Book freed slots for waiting firms, best-ranked first"),
+    ScheduledJob("prune_scheduled_runs", "park.jobs:prune_scheduled_runs",
+                 "Forget run claims older than 30 days"),
 ]
 
 # Jobs run at start-up before the timetable begins: catch-up of missed snapshots.

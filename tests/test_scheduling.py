@@ -256,3 +256,14 @@ async def test_park_scheduler_runs_the_jobs_alone_and_stops_on_sigterm(db, manag
         out, err = process.communicate(timeout=30)
     assert process.returncode == 0, err[-2000:]
     assert "Scheduler running" in out
+
+
+async def test_old_run_claims_are_pruned_and_recent_ones_kept(db):
+    job = ScheduledJob("counting", f"{__name__}:counting_job", "test job")
+    now = local(2026, 12, 31, 3, 40)
+    for days_ago in (45, 31, 29, 1):
+        slot = now - timedelta(days=days_ago)
+        assert await jobs.run_job(job, slot, fixed(slot)) == "done"
+    assert await jobs.prune_scheduled_runs(now) == 2
+    rows = await run_sql("SELECT slot FROM scheduled_run ORDER BY slot")
+    assert len(rows) == 2
