@@ -350,9 +350,17 @@ async def run_allocation_round(actor: Actor, now: datetime, zone: ZoneInfo, poli
     async with transaction():
         await queries.supersede_proposed_rounds()
         rows = await queries.open_applications()
+        today = now.astimezone(zone).date()
+        facts = await queries.tenant_facts_many([row["tenant"] for row in rows], today, now)
         for row in rows:
-            fresh = await _score(row["tenant"], policy, now, zone)
-            await queries.update_application(row["id"], fresh)
+            score = score_tenant(facts[row["tenant"]], policy)
+            fresh = {
+                "score": score.points,
+                "score_breakdown": [{"rule": rule, "points": points} for rule, points in score.breakdown],
+                "policy_version": score.policy_version,
+            }
+            if any(row[key] != value for key, value in fresh.items()):
+                await queries.update_application(row["id"], fresh | {"scored_at": now})
             row.update(fresh)
         tenants = await queries.tenant_names([row["tenant"] for row in rows])
         buildings = await queries.building_names()

@@ -124,3 +124,28 @@ async def test_confirming_one_round_twice_at_once_leases_once(client, manager, t
     )
     assert sorted(a.status_code for a in answers) == [200, 409, 409]
     assert await Lease.count() == 1
+
+
+async def test_facts_read_in_bulk_equal_facts_read_one_by_one(db):
+    from park.allocation import queries
+    from tests.allocation.builders import qualify
+    from tests.facilities.builders import create_facility
+
+    firms = [await support.create_tenant(staff_count=10 * i + 5, rd_staff_count=i, ip_count=i) for i in range(3)]
+    await qualify(firms[0]["id"], "leading_firm", "original_brand")
+    await qualify(firms[1]["id"], "backbone_firm", valid_until=date(2020, 1, 1))
+    facility = await create_facility()
+    user = await support.create_user("member", firms[2]["id"])
+    from park.bookings.tables import Booking
+
+    for day, status in ((1, "no_show"), (2, "completed"), (3, "no_show")):
+        starts = NOW - timedelta(days=day)
+        await Booking(facility=facility["id"], tenant=firms[2]["id"], user=user.id, starts_at=starts,
+                      ends_at=starts + timedelta(hours=1), occupied_until=starts + timedelta(hours=1),
+                      status=status, created_at=starts).save()
+    today = date(2026, 11, 25)
+    bulk = await queries.tenant_facts_many([f["id"] for f in firms] + [987654], today, NOW)
+    for firm in firms:
+        assert bulk[firm["id"]] == await queries.tenant_facts(firm["id"], today, NOW)
+    assert bulk[firms[2]["id"]].no_show_count == 2 and bulk[firms[2]["id"]].bookings_due_count == 3
+    assert bulk[987654] == await queries.tenant_facts(987654, today, NOW)
