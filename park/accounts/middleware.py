@@ -45,5 +45,6 @@ class IdentityMiddleware:
                 ip,
                 float(signed_in_at) if isinstance(signed_in_at, (int, float)) else None,
                 from_session=True,
+                now=utc_now(),
             )
         return None

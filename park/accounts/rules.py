@@ -82,8 +82,15 @@ def may_manage_user(actor: Actor, target_role: str, target_tenant_id: int | None
     return False
 
 
-def session_still_valid(signed_in_at: float | None, valid_from: float | None) -> bool:
-    """A session begun before the user's cut-off (password change, deactivation) is over. Seconds since the epoch."""
-    if valid_from is None:
-        return True
-    return signed_in_at is not None and signed_in_at >= valid_from
+SESSION_MAX_AGE_S = 7 * 24 * 3600
+"""However active, a web session ends a week after its sign-in: a stolen cookie cannot live for ever."""
+
+
+def session_still_valid(
+    signed_in_at: float | None, valid_from: float | None, now: float, max_age_s: int = SESSION_MAX_AGE_S
+) -> bool:
+    """A session is over when it began before the user's cut-off (password change, deactivation),
+    when it is older than `max_age_s`, or when it does not say when it began. Seconds since the epoch."""
+    if signed_in_at is None or signed_in_at > now or now - signed_in_at > max_age_s:
+        return False
+    return valid_from is None or signed_in_at >= valid_from

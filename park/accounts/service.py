@@ -14,6 +14,7 @@ from park.accounts.passwords import hash_password, needs_rehash, verify_password
 from park.accounts.tables import ApiToken, SignInFailure, User
 from park.audit import service as audit
 from park.settings import Settings
+from park.shared.clock import utc_now
 from park.shared.db import transaction
 from park.shared.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from park.tenants.tables import Tenant
@@ -37,14 +38,17 @@ def actor_from_row(row: dict[str, Any], ip: str = "") -> Actor:
     )
 
 
-async def find_actor(user_id: int, ip: str = "", signed_in_at: float | None = None, *, from_session: bool = False) -> Actor | None:
-    """The active user; for a web session, only if it began after the user's last cut-off."""
+async def find_actor(
+    user_id: int, ip: str = "", signed_in_at: float | None = None, *, from_session: bool = False, now: datetime | None = None
+) -> Actor | None:
+    """The active user; for a web session, only if it began after the user's last cut-off and is not too old."""
     row = await User.select().where((User.id == user_id) & (User.is_active == True)).first()  # noqa: E712
     if row is None:
         return None
     if from_session:
         cut_off = row.get("sessions_valid_from")
-        if not rules.session_still_valid(signed_in_at, cut_off.timestamp() if cut_off else None):
+        at = (now or utc_now()).timestamp()
+        if not rules.session_still_valid(signed_in_at, cut_off.timestamp() if cut_off else None, at):
             return None
     return actor_from_row(row, ip)
 

@@ -55,8 +55,21 @@ def test_a_tenant_admin_manages_only_its_own_firms_people():
 def test_a_session_begun_before_the_cut_off_is_over():
     from park.accounts.rules import session_still_valid
 
-    assert session_still_valid(100.0, None)
-    assert session_still_valid(None, None)
-    assert session_still_valid(100.0, 100.0)
-    assert not session_still_valid(99.9, 100.0)
-    assert not session_still_valid(None, 100.0)
+    now = 1_000.0
+    assert session_still_valid(100.0, None, now)
+    assert session_still_valid(100.0, 100.0, now)
+    assert not session_still_valid(99.9, 100.0, now)
+
+
+def test_a_session_that_does_not_say_when_it_began_is_over():
+    from park.accounts.rules import session_still_valid
+
+    assert not session_still_valid(None, None, 1_000.0)
+
+
+def test_a_session_ends_a_week_after_sign_in_however_busy():
+    from park.accounts.rules import SESSION_MAX_AGE_S, session_still_valid
+
+    signed_in = 1_000.0
+    assert session_still_valid(signed_in, None, signed_in + SESSION_MAX_AGE_S)
+    assert not session_still_valid(signed_in, None, signed_in + SESSION_MAX_AGE_S + 1)

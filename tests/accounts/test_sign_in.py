@@ -133,3 +133,19 @@ async def test_signing_in_and_out_is_in_the_audit_log(client, member):
     await client.post("/logout", data={"_csrf_token": csrf_from(home.text)})
     actions = [row["action"] for row in await AuditEntry.select(AuditEntry.action).where(AuditEntry.actor_id == member.id)]
     assert "user.sign_in" in actions and "user.sign_out" in actions
+
+
+async def test_a_session_older_than_a_week_is_refused_however_busy(client, member):
+    import json
+
+    from park.accounts.rules import SESSION_MAX_AGE_S
+    from park.accounts.tables import WebSession
+
+    await sign_in(client, member.email)
+    assert "Test member" in (await client.get("/")).text
+    key = client.cookies.get("park_session")
+    row = await WebSession.select(WebSession.data).where(WebSession.key == key).first()
+    data = json.loads(bytes(row["data"]))
+    data["signed_in_at"] -= SESSION_MAX_AGE_S + 60
+    await WebSession.update({WebSession.data: json.dumps(data).encode()}).where(WebSession.key == key)
+    assert "Test member" not in (await client.get("/")).text
