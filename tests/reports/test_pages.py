@@ -78,3 +78,16 @@ async def test_space_page_renders_with_no_units(client, manager):
     response = await client.get("/reports/space", params={"on": "2026-11-24"}, headers=html(manager.headers, "en"))
     assert response.status_code == 200
     assert "Space occupancy" in response.text
+
+
+async def test_names_on_the_report_page_are_escaped(client, manager, tenant, member):
+    building = await create_building()
+    room = await create_facility(building["id"], name='<script>alert("x")</script>')
+    await create_booking(room["id"], tenant["id"], member.id, local(2026, 11, 24, 9), local(2026, 11, 24, 10))
+    response = await client.get(
+        "/reports", params={"from": "2026-11-24", "to": "2026-11-25", "group_by": "facility"},
+        headers=html(manager.headers),
+    )
+    assert response.status_code == 200
+    assert '<script>alert("x")</script>' not in response.text
+    assert "&lt;script&gt;" in response.text
