@@ -50,8 +50,10 @@ def _open_svg(chart_id: str, width: int, height: int, title: str, description: s
     """The opening of a chart `height` high below its visible title."""
     ident = _safe_id(chart_id)
     return [
+        # Natural size in pixels; the page's CSS (max-width: 100%) shrinks it on phones.
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + HEADING}" '
-        f'width="100%" role="img" aria-labelledby="{ident}-title {ident}-desc" '
+        f'width="{width}" height="{height + HEADING}" '
+        f'role="img" aria-labelledby="{ident}-title {ident}-desc" '
         f'font-family="{_text(FONT)}" font-size="12" class="chart">',
         f'<title id="{ident}-title">{_text(title)}</title>',
         f'<desc id="{ident}-desc">{_text(description)}</desc>',
@@ -85,7 +87,7 @@ def bar_chart(
             f'fill="{MUTED_COLOUR}">{_text(empty_message)}</text>'
         )
     track_x = label_width + 8
-    track_width = width - track_x - 110
+    track_width = width - track_x - 170  # room for the figure and its note
     for index, bar in enumerate(bars):
         y = top + index * row_height
         filled = 0.0 if bar.value is None else max(0.0, min(bar.value, 1.0)) * track_width
@@ -111,8 +113,8 @@ def bar_chart(
         )
         if bar.note:
             parts.append(
-                f'<text x="{track_x + track_width + 50}" y="{y + 18}" font-size="10" '
-                f'fill="{MUTED_COLOUR}">{_text(_shorten(bar.note, 14))}</text>'
+                f'<text x="{track_x + track_width + 52}" y="{y + 18}" font-size="10" '
+                f'fill="{MUTED_COLOUR}">{_text(_shorten(bar.note, 20))}</text>'
             )
         parts.append("</g>")
     parts.append(_close_svg())
@@ -211,14 +213,14 @@ def time_series_chart(
     left, bottom, top = 40, 36, 16
     plot_height = height - top - bottom
     parts = _open_svg(chart_id, width, height, title, description)
-    top_value = max([1.0] + [point.value or 0.0 for point in points])
-    for tick in (0.0, 0.5, 1.0):
+    top_value = axis_top(max([0.0] + [point.value or 0.0 for point in points]))
+    for tick in (0.0, top_value / 2, top_value):
         y = top + plot_height * (1 - tick / top_value)
         parts.append(
             f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{TRACK_COLOUR}"/>'
             f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="10" '
-            f'fill="{MUTED_COLOUR}">{percent(tick)}</text>'
+            f'fill="{MUTED_COLOUR}">{tick * 100:.{0 if tick * 100 == int(tick * 100) else 1}f}%</text>'
         )
     if not points:
         parts.append(
@@ -248,6 +250,18 @@ def time_series_chart(
         parts.append("</g>")
     parts.append(_close_svg())
     return "".join(parts)
+
+
+NICE_TOPS = (0.1, 0.2, 0.25, 0.5, 0.75, 1.0)
+
+
+def axis_top(highest: float) -> float:
+    """The top of a share axis: the smallest round share at or above the highest bar,
+    so a quiet month is not a row of slivers under an empty 100%."""
+    for top in NICE_TOPS:
+        if highest <= top:
+            return top
+    return highest
 
 
 def _shorten(text: str, limit: int) -> str:

@@ -86,3 +86,13 @@ def test_cell_figures_are_white_only_on_the_darkest_blues_so_they_stay_readable(
 def test_every_chart_shows_its_title_as_visible_text():
     root = parse(bar_chart("t", "Utilization by kind", "d", [Bar("Lab", 0.5)]))
     assert texts(root)[0] == "Utilization by kind"
+
+
+def test_a_quiet_month_gets_an_axis_that_fits_its_bars():
+    from park.reports.charts import axis_top
+
+    assert axis_top(0.07) == 0.1
+    assert axis_top(0.6) == 0.75
+    assert axis_top(1.3) == 1.3
+    root = parse(time_series_chart("q", "Quiet", "d", [Bar("11-01", 0.04), Bar("11-02", 0.08)]))
+    assert "10%" in texts(root)
