@@ -74,8 +74,8 @@ def bar_chart(
     description: str,
     bars: Sequence[Bar],
     empty_message: str = "No data",
-    label_width: int = 180,
-    width: int = 640,
+    label_width: int = 220,
+    width: int = 680,
 ) -> str:
     """Horizontal bars, one per row, each labelled with its percentage."""
     row_height, top = 28, 8
@@ -96,7 +96,7 @@ def bar_chart(
         parts.append(f"<g><title>{_text(spoken)}</title>")
         parts.append(
             f'<text x="{label_width}" y="{y + 18}" text-anchor="end" '
-            f'fill="{TEXT_COLOUR}">{_text(_shorten(bar.label, 28))}</text>'
+            f'fill="{TEXT_COLOUR}">{_text(_shorten(bar.label, 34))}</text>'
         )
         parts.append(
             f'<rect x="{track_x}" y="{y + 6}" width="{track_width}" height="16" '
@@ -151,6 +151,10 @@ def heat_map_chart(
     not waste half the chart on the night.
     """
     hours = list(range(first_hour, last_hour + 1))
+    # Shade against the busiest cell's round share, not 100%: a park at 15%
+    # still shows which hours are its busy ones.
+    shown = [value for row in grid for value in row if value is not None]
+    scale_top = axis_top(max(shown, default=0.0))
     left, top, cell_height = 56, 24, 26
     cell_width = (width - left - 8) / max(1, len(hours))
     height = top + len(weekday_labels) * cell_height + 44
@@ -172,13 +176,14 @@ def heat_map_chart(
             value = values[hour] if hour < len(values) else None
             x = left + column * cell_width
             figure = closed_label if value is None else percent(value)
+            shade = None if value is None else value / scale_top
             parts.append(
                 f'<g><title>{_text(f"{day_label} {hour:02d}:00 {figure}")}</title>'
                 f'<rect x="{x:.1f}" y="{y}" width="{cell_width - 2:.1f}" '
-                f'height="{cell_height - 2}" rx="2" fill="{heat_colour(value)}"/>'
+                f'height="{cell_height - 2}" rx="2" fill="{heat_colour(shade)}"/>'
             )
-            if value is not None and cell_width >= 22:
-                ink = heat_ink(value)
+            if value is not None and shade is not None and cell_width >= 22:
+                ink = heat_ink(shade)
                 parts.append(
                     f'<text x="{x + (cell_width - 2) / 2:.1f}" y="{y + 16}" '
                     f'text-anchor="middle" font-size="9" fill="{ink}">'
@@ -194,7 +199,7 @@ def heat_map_chart(
     parts.append(
         f'<text x="{left}" y="{legend_y + 24}" font-size="10" fill="{MUTED_COLOUR}">0%</text>'
         f'<text x="{left + len(HEAT_SCALE) * 28 - 2}" y="{legend_y + 24}" '
-        f'text-anchor="end" font-size="10" fill="{MUTED_COLOUR}">100%</text>'
+        f'text-anchor="end" font-size="10" fill="{MUTED_COLOUR}">{scale_top * 100:g}%</text>'
     )
     parts.append(_close_svg())
     return "".join(parts)

@@ -279,8 +279,8 @@ async def snapshot_page(request: Request, snapshot_id: FromPath[int]) -> Templat
         facility_rows=[dict(row, name=row_label(row, "facility", lang)) for row in data.get("by_facility", [])],
         tenant_rows=[dict(row, name=row_label(row, "tenant", lang)) for row in data.get("by_tenant", [])][:20],
         weekday_names=WEEKDAY_SHORT,
-        local_from=found.starts_at.astimezone(settings.zone),
-        local_to=found.ends_at.astimezone(settings.zone),
+        first_day=found.starts_at.astimezone(settings.zone).date(),
+        last_day=(found.ends_at.astimezone(settings.zone) - timedelta(days=1)).date(),
     )
 
 

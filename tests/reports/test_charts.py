@@ -96,3 +96,14 @@ def test_a_quiet_month_gets_an_axis_that_fits_its_bars():
     assert axis_top(1.3) == 1.3
     root = parse(time_series_chart("q", "Quiet", "d", [Bar("11-01", 0.04), Bar("11-02", 0.08)]))
     assert "10%" in texts(root)
+
+
+def test_a_quiet_heat_map_shades_against_its_busiest_hour_and_says_so():
+    from park.reports.charts import HEAT_SCALE
+
+    grid = [[None] * 24 for _ in range(7)]
+    grid[2][10], grid[2][11] = 0.19, 0.02
+    root = parse(heat_map_chart("q", "Busy hours", "d", grid, ["M", "T", "W", "T", "F", "S", "S"]))
+    fills = {rect.get("fill") for rect in root.iter(f"{SVG}rect")}
+    assert HEAT_SCALE[-1] in fills  # 19% of a 20% scale is the darkest blue
+    assert "20%" in texts(root)
