@@ -2,7 +2,6 @@
 
 from park.tenants.tables import QualificationRecord, Tenant
 from tests.accounts.test_pages import csrf_from, sign_in
-from tests.support import create_user
 
 VALID = "91440300708461136T"
 
