@@ -66,3 +66,33 @@ def test_the_scan_recognises_inline_code():
     for sample in samples:
         assert any(pattern.search(sample) for pattern, _ in INLINE_CODE), sample
     assert not any(pattern.search('<script src="/static/htmx.min.js" defer></script>') for pattern, _ in INLINE_CODE)
+
+
+async def test_every_form_post_without_the_csrf_token_is_refused(app, manager):
+    """Walks every non-API POST route of the assembled app, so a form added later is covered too."""
+    import re
+
+    import httpx
+
+    from park.audit.tables import AuditEntry
+    from tests.accounts.test_pages import sign_in
+
+    posts = sorted(
+        {
+            re.sub(r"\{\w+(?::\w+)?\}", "1", route.path)
+            for route in app.routes
+            for handler in getattr(route, "route_handlers", [])
+            if "POST" in handler.http_methods and not route.path.startswith(("/api/", "/schema", "/static"))
+        }
+    )
+    assert "/login" in posts and len(posts) > 5
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as browser:
+        await sign_in(browser, manager.email)
+        entries_before = await AuditEntry.count()
+        accepted = []
+        for path in posts:
+            response = await browser.post(path, data={"name": "x"}, headers={"accept": "text/html"})
+            if response.status_code != 403:
+                accepted.append(f"{path} answered {response.status_code}")
+        assert not accepted, "forms accepted without a CSRF token: " + ", ".join(accepted)
+        assert await AuditEntry.count() == entries_before
