@@ -43,9 +43,11 @@ class SignInPages(Controller):
         except Unauthorized:
             return page(request, "accounts/login.html", status_code=401, next=target, email=email,
                         error=_("Wrong email or password."))
-        except RateLimited:
-            return page(request, "accounts/login.html", status_code=429, next=target, email=email,
-                        error=_("Too many failed sign-ins. Wait a few minutes and try again."))
+        except RateLimited as limited:
+            response = page(request, "accounts/login.html", status_code=429, next=target, email=email,
+                            error=_("Too many failed sign-ins. Wait a few minutes and try again."))
+            response.headers["Retry-After"] = str(limited.retry_after_s)
+            return response
         now = utc_now()
         await audit.record(actor, "user.sign_in", "user", actor.id, at=now)
         request.session.clear()

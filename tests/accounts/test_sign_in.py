@@ -17,6 +17,7 @@ async def test_repeated_failed_page_sign_ins_answer_429_and_recover_after_the_wi
         assert (await sign_in(client, member.email, "wrong-password")).status_code == 401
     blocked = await sign_in(client, member.email)
     assert blocked.status_code == 429
+    assert 0 < int(blocked.headers["retry-after"]) <= settings.login_window_seconds + 1
     assert client.cookies.get("park_session") is None
     await SignInFailure.update(
         {SignInFailure.failed_at: utc_now() - timedelta(seconds=settings.login_window_seconds + 1)}, force=True
