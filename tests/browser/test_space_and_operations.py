@@ -114,3 +114,21 @@ def test_a_manager_downloads_last_months_occupancy_as_a_workbook(browser):
     assert download.suggested_filename.endswith(".xlsx")
     with open(path, "rb") as workbook:
         assert workbook.read(2) == b"PK", "an XLSX file is a zip archive"
+
+
+def test_registering_a_firm_with_a_wrong_credit_code_keeps_everything_typed(browser):
+    page = browser.open("/")
+    sign_in(page, MANAGER)
+    page.goto("/tenants/new")
+    page.get_by_label(zh("Registered name (Chinese)")).fill("深圳湾光年互动科技有限公司")
+    page.get_by_label(zh("English name")).fill("Bay Lightyear Interactive")
+    page.get_by_label(zh("Unified social credit code")).fill("91440300MA5ABCDE1X")  # wrong check character
+    page.get_by_label(zh("Staff")).fill("42")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    code = page.get_by_label(zh("Unified social credit code"))
+    assert code.get_attribute("aria-invalid") == "true"
+    assert code.input_value() == "91440300MA5ABCDE1X"
+    assert page.get_by_label(zh("Registered name (Chinese)")).input_value() == "深圳湾光年互动科技有限公司"
+    assert page.get_by_label(zh("Staff")).input_value() == "42"
+    browser.shot(page, "tenant-form-error-zh-desktop")
