@@ -144,3 +144,25 @@ def test_the_contrast_check_notices_pale_text(browser):
     assert low_contrast(page) == [], "text over the home page's gradient is not measured"
     page.evaluate("document.querySelector('footer p').style.color = '#c8c8c8'")
     assert any(item.startswith("p ") for item in low_contrast(page))
+
+
+def test_a_member_books_a_meeting_room_on_a_phone(browser):
+    page = browser.open("/", viewport="phone")
+    sign_in(page, MEMBER)
+    page.locator(".menu-toggle").click()
+    page.locator("nav a[href='/facilities']").click()
+    page.get_by_label(zh("Search")).fill("B201")
+    page.get_by_role("button", name=zh("Filter")).click()
+    page.get_by_role("link", name="会议室 B201").click()
+    assert scrolls_sideways(page) == []
+    browser.shot(page, "phone-facility-zh")
+    page.get_by_role("link", name=zh("Next week")).click()
+    page.locator("td.free a").first.click()
+    assert scrolls_sideways(page) == []
+    page.get_by_label(zh("Purpose")).fill("手机预订")
+    browser.shot(page, "phone-booking-form-zh")
+    page.get_by_role("button", name=zh("Book"), exact=True).click()
+    page.wait_for_url("**/bookings")
+    assert page.locator("tbody tr", has_text="手机预订").is_visible()
+    assert scrolls_sideways(page) == []
+    browser.shot(page, "phone-my-bookings-zh")
