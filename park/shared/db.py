@@ -10,14 +10,95 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import aiosqlite
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
 from park.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_S = 30
 log = logging.getLogger("park.db")
+
+
+class _PooledConnection:
+    """An aiosqlite connection whose close() hands it back to the engine for the next query."""
+
+    def __init__(self, engine: PooledSQLiteEngine, connection: aiosqlite.Connection) -> None:
+        object.__setattr__(self, "_engine", engine)
+        object.__setattr__(self, "_connection", connection)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._connection, name, value)
+
+    async def close(self) -> None:
+        await self._engine.release(self._connection)
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine, reusing connections instead of opening one per query.
+
+    Opening an aiosqlite connection starts a thread and opens the file: most of the cost of a
+    small query. Idle connections are kept (a few) and reused; one returned inside a
+    transaction is rolled back first. Their threads are daemons, so an idle connection
+    never keeps a finished process alive.
+    """
+
+    MAX_IDLE = 8
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._idle: list[aiosqlite.Connection] = []
+
+    async def get_connection(self) -> Any:
+        while self._idle:
+            connection = self._idle.pop()
+            if connection._connection is not None:  # still open
+                return _PooledConnection(self, connection)
+        connection = aiosqlite.connect(**self.connection_kwargs)
+        connection._thread.daemon = True  # see the class docstring
+        await connection
+        connection.row_factory = dict_factory
+        await connection.execute("PRAGMA foreign_keys = 1")
+        # With WAL, NORMAL syncs at checkpoints rather than at every commit: no corruption on
+        # a crash, and a power cut loses at most the last moments' commits.
+        await connection.execute("PRAGMA synchronous = NORMAL")
+        return _PooledConnection(self, connection)
+
+    async def _run_in_new_connection(self, query: str, args: Any = None, query_type: str = "generic", table: Any = None):
+        connection = await self.get_connection()
+        try:
+            async with connection.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
+        finally:
+            await connection.close()
+
+    async def _run_in_existing_connection(
+        self, connection: Any, query: str, args: Any = None, query_type: str = "generic", table: Any = None
+    ):
+        # Piccolo repeats PRAGMA foreign_keys before every statement; our connections have it from the start.
+        async with connection.execute(query, args or []) as cursor:
+            return await cursor.fetchall()
+
+    async def release(self, connection: aiosqlite.Connection) -> None:
+        try:
+            if connection.in_transaction:
+                await connection.rollback()
+        except Exception:  # a broken connection is simply dropped
+            await connection.close()
+            return
+        if len(self._idle) < self.MAX_IDLE:
+            self._idle.append(connection)
+        else:
+            await connection.close()
+
+    async def close_idle(self) -> None:
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            await connection.close()
 
 
 def make_engine(settings: Settings) -> Engine:
@@ -29,7 +110,7 @@ def make_engine(settings: Settings) -> Engine:
         except OSError:
             pass  # reported as unavailable by open_database and /healthz
         # timeout = SQLite's busy timeout: concurrent writers wait instead of failing.
-        return SQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
+        return PooledSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
     return PostgresEngine(config={"dsn": settings.database_url})
 
 
@@ -126,6 +207,8 @@ async def open_database(settings: Settings) -> Engine:
 async def close_database(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
+    if isinstance(engine, PooledSQLiteEngine):
+        await engine.close_idle()
 
 
 # --- the fast path: hand-written SQL straight to the driver ----------------------------

@@ -43,3 +43,28 @@ async def test_fetch_passes_aware_datetimes_through(app):
     await fetch("UPDATE tenant SET updated_at = $1 WHERE id = $2", moment, tenant["id"])
     row = await fetch_one("SELECT updated_at FROM tenant WHERE id = $1", tenant["id"])
     assert row["updated_at"] == moment
+
+
+def test_a_process_that_used_the_database_exits_without_closing_it():
+    """Idle pooled SQLite connections must never keep a finished command alive."""
+    import os
+    import subprocess
+    import sys
+
+    script = "import asyncio, park\nfrom park.shared.db import fetch\nasyncio.run(fetch('SELECT 1 AS one'))\nprint('done')"
+    result = subprocess.run([sys.executable, "-c", script], env=os.environ.copy(), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "done"
+
+
+async def test_a_failed_transaction_leaves_no_open_transaction_on_a_reused_connection(app):
+    tenant = await create_tenant(staff_count=3)
+    for _ in range(3):
+        try:
+            async with transaction():
+                await fetch("UPDATE tenant SET staff_count = staff_count + 1 WHERE id = $1", tenant["id"])
+                raise RuntimeError("roll back")
+        except RuntimeError:
+            pass
+    row = await fetch_one("SELECT staff_count FROM tenant WHERE id = $1", tenant["id"])
+    assert row["staff_count"] == 3
