@@ -244,7 +244,7 @@ async def test_park_scheduler_runs_the_jobs_alone_and_stops_on_sigterm(db, manag
     )
     try:
         count = 0
-        for _ in range(200):
+        for _ in range(600):  # a loaded machine may take a while to start Python
             rows = await run_sql("SELECT COUNT(*) AS n FROM report_snapshot")
             count = rows[0]["n"]
             if count >= 3 or process.poll() is not None:
