@@ -223,7 +223,7 @@ async def test_the_app_runs_the_scheduler_inside_park_serve_only_when_embedded(d
     async def snapshots_after_start(embedded: bool) -> int:
         app = create_app(settings.replace(scheduler_embedded=embedded))
         async with app.lifespan():
-            for _ in range(100 if embedded else 6):
+            for _ in range(600 if embedded else 6):
                 rows = await run_sql("SELECT COUNT(*) AS n FROM report_snapshot")
                 if rows[0]["n"] >= 3:
                     break
