@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from litestar import Request, get, post
@@ -33,7 +33,7 @@ def _kind_bars(rows: list[dict[str, Any]], lang: str) -> list[charts.Bar]:
     ]
 
 
-async def _today(request: Request, now, lang: str) -> dict[str, Any]:
+async def _today(request: Request, now: datetime, lang: str) -> dict[str, Any]:
     """Today's occupancy in the park's time zone: counts, utilization by facility kind and its chart."""
     _ = gettext_for(lang)
     zone = settings_of(request).zone
@@ -57,7 +57,7 @@ async def _today(request: Request, now, lang: str) -> dict[str, Any]:
     }
 
 
-async def _space(now, request: Request) -> dict[str, Any]:
+async def _space(request: Request, now: datetime) -> dict[str, Any]:
     today = now.astimezone(settings_of(request).zone).date()
     units, leased = await queries.units_and_leases(today)
     found = model.vacancies(units, leased)
@@ -102,7 +102,7 @@ async def dashboard(request: Request) -> Template:
         today=await _today(request, now, lang),
         approvals=approvals,
         pending_total=pending_total,
-        space=await _space(now, request),
+        space=await _space(request, now),
         snapshot=await _latest_snapshot(lang),
         waiting_hours=lambda created_at: model.waiting_hours(created_at, now),
     )
