@@ -103,9 +103,13 @@ class AuthController(Controller):
         token, expires_at = await service.issue_token(settings, actor, now, data.name)
         return TokenOut(token=token, expires_at=expires_at)
 
-    @get("/tokens", guards=[signed_in], summary="The caller's API tokens")
-    async def list_tokens(self, request: Request) -> list[TokenInfo]:
-        return [TokenInfo(**row) for row in await service.list_tokens(caller(request))]
+    @get("/tokens", guards=[signed_in], summary="The caller's API tokens, newest first")
+    async def list_tokens(
+        self, request: Request, limit: FromQuery[int | None] = None, offset: FromQuery[int | None] = None
+    ) -> Page[TokenInfo]:
+        limit, offset = paging(limit, offset)
+        rows = await service.list_tokens(caller(request))
+        return Page(items=[TokenInfo(**row) for row in rows[offset : offset + limit]], total=len(rows))
 
     @delete("/tokens/{token_id:int}", guards=[signed_in], status_code=204, summary="Revoke one of the caller's tokens")
     async def revoke_token(self, request: Request, token_id: FromPath[int]) -> None:

@@ -52,8 +52,8 @@ async def test_the_api_needs_a_token(client):
 
 async def test_a_revoked_token_is_refused(client, member):
     tokens = (await client.get("/api/v1/auth/tokens", headers=member.headers)).json()
-    assert len(tokens) == 1
-    revoked = await client.delete(f"/api/v1/auth/tokens/{tokens[0]['id']}", headers=member.headers)
+    assert tokens["total"] == 1
+    revoked = await client.delete(f"/api/v1/auth/tokens/{tokens['items'][0]['id']}", headers=member.headers)
     assert revoked.status_code == 204
     assert (await client.get("/api/v1/me", headers=member.headers)).status_code == 401
 
@@ -64,7 +64,7 @@ async def test_an_expired_token_is_refused(client, member):
 
 
 async def test_a_user_cannot_revoke_another_users_token(client, member, rival):
-    rival_tokens = (await client.get("/api/v1/auth/tokens", headers=rival.headers)).json()
+    rival_tokens = (await client.get("/api/v1/auth/tokens", headers=rival.headers)).json()["items"]
     response = await client.delete(f"/api/v1/auth/tokens/{rival_tokens[0]['id']}", headers=member.headers)
     assert response.status_code == 404
     assert (await client.get("/api/v1/me", headers=rival.headers)).status_code == 200
