@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from park.accounts.tables import User
 from park.allocation import model
+from park.bookings.tables import Booking
 from park.allocation.tables import AllocationRound, Lease, RoundAssignment, SpaceApplication, Unit
 from park.facilities.tables import Building
+from park.shared.db import fetch, fetch_one
 from park.tenants.tables import QualificationRecord, Tenant
 
 # No-shows are counted over this look-back when scoring a firm.
@@ -122,39 +123,32 @@ async def leases_ending_after(day: date) -> list[dict[str, Any]]:
 
 
 async def tenant_facts(tenant_id: int, today: date, now: datetime) -> model.TenantFacts:
-    """What the priority policy reads about a firm, its qualifications as valid on `today`."""
-    tenant = await Tenant.select().where(Tenant.id == tenant_id).first()
+    """What the priority policy reads about a firm, its qualifications as valid on `today`.
+
+    On the booking path (quota tiers), so hand-written SQL: three small indexed reads.
+    """
+    tenant = await fetch_one(
+        "SELECT sector, staff_count, rd_staff_count, ip_count FROM tenant WHERE id = $1", tenant_id
+    )
     if tenant is None:
         return model.TenantFacts()
-    records = await QualificationRecord.select(QualificationRecord.kind, QualificationRecord.valid_until).where(
-        QualificationRecord.tenant == tenant_id
-    )
+    records = await fetch("SELECT kind, valid_until FROM qualification_record WHERE tenant = $1", tenant_id)
     qualifications = frozenset(r["kind"] for r in records if r["valid_until"] is None or r["valid_until"] >= today)
-    no_shows, due = await _no_show_counts(tenant_id, now)
+    counts = await fetch_one(
+        "SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END), 0) AS no_shows "
+        "FROM booking WHERE tenant = $1 AND starts_at >= $2 AND starts_at < $3 "
+        "AND status IN ('checked_in', 'completed', 'no_show')",
+        tenant_id, now - NO_SHOW_LOOKBACK, now,
+    )
     return model.TenantFacts(
         sector=tenant["sector"],
         qualifications=qualifications,
         staff_count=tenant["staff_count"],
         rd_staff_count=tenant["rd_staff_count"],
         ip_count=tenant["ip_count"],
-        no_show_count=no_shows,
-        bookings_due_count=due,
+        no_show_count=int(counts["no_shows"] or 0),
+        bookings_due_count=int(counts["due"] or 0),
     )
-
-
-async def _no_show_counts(tenant_id: int, now: datetime) -> tuple[int, int]:
-    """(no-shows, bookings that were due) over the look-back; (0, 0) before bookings exist."""
-    if importlib.util.find_spec("park.bookings.tables") is None:
-        return 0, 0
-    from park.bookings.tables import Booking
-
-    if not hasattr(Booking, "status") or not hasattr(Booking, "tenant"):
-        return 0, 0
-    since = now - NO_SHOW_LOOKBACK
-    window = (Booking.tenant == tenant_id) & (Booking.starts_at >= since) & (Booking.starts_at < now)
-    due = await Booking.count().where(window & Booking.status.is_in(["checked_in", "completed", "no_show"]))
-    no_shows = await Booking.count().where(window & (Booking.status == "no_show"))
-    return no_shows, due
 
 
 async def tenant_facts_many(tenant_ids: list[int], today: date, now: datetime) -> dict[int, model.TenantFacts]:
@@ -164,7 +158,6 @@ async def tenant_facts_many(tenant_ids: list[int], today: date, now: datetime) -
     qualifications: dict[int, set[str]] = {}
     no_shows: dict[int, int] = {}
     due: dict[int, int] = {}
-    booking = _booking_table()
     since = now - NO_SHOW_LOOKBACK
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
@@ -176,17 +169,16 @@ async def tenant_facts_many(tenant_ids: list[int], today: date, now: datetime) -
         for record in records:
             if record["valid_until"] is None or record["valid_until"] >= today:
                 qualifications.setdefault(record["tenant"], set()).add(record["kind"])
-        if booking is not None:
-            rows = await booking.select(booking.tenant, booking.status).where(
-                booking.tenant.is_in(chunk)
-                & (booking.starts_at >= since)
-                & (booking.starts_at < now)
-                & booking.status.is_in(["checked_in", "completed", "no_show"])
-            )
-            for row in rows:
-                due[row["tenant"]] = due.get(row["tenant"], 0) + 1
-                if row["status"] == "no_show":
-                    no_shows[row["tenant"]] = no_shows.get(row["tenant"], 0) + 1
+        rows = await Booking.select(Booking.tenant, Booking.status).where(
+            Booking.tenant.is_in(chunk)
+            & (Booking.starts_at >= since)
+            & (Booking.starts_at < now)
+            & Booking.status.is_in(["checked_in", "completed", "no_show"])
+        )
+        for row in rows:
+            due[row["tenant"]] = due.get(row["tenant"], 0) + 1
+            if row["status"] == "no_show":
+                no_shows[row["tenant"]] = no_shows.get(row["tenant"], 0) + 1
     facts = {}
     for tenant_id in ids:
         tenant = tenants.get(tenant_id)
@@ -203,14 +195,6 @@ async def tenant_facts_many(tenant_ids: list[int], today: date, now: datetime) -
             bookings_due_count=due.get(tenant_id, 0),
         )
     return facts
-
-
-def _booking_table():
-    if importlib.util.find_spec("park.bookings.tables") is None:
-        return None
-    from park.bookings.tables import Booking
-
-    return Booking if hasattr(Booking, "status") and hasattr(Booking, "tenant") else None
 
 
 async def tenant_names(tenant_ids: list[int]) -> dict[int, dict[str, Any]]:

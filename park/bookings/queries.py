@@ -7,6 +7,7 @@ from typing import Any, Iterable
 
 from park.bookings.model import HOLDING_STATUSES, Booking as BookingValue
 from park.bookings.tables import Booking, BookingSeries
+from park.shared.db import fetch
 from park.shared.timespan import Span
 
 # No booking is longer than this (facility max_duration_minutes is capped to it),
@@ -16,6 +17,8 @@ MAX_BUFFER = timedelta(hours=24)
 
 # Hours that count against a quota: everything granted, used or not.
 QUOTA_STATUSES = frozenset(HOLDING_STATUSES | {"completed", "no_show"})
+_HOLDING_SQL = ", ".join(f"'{status}'" for status in sorted(HOLDING_STATUSES))
+_QUOTA_SQL = ", ".join(f"'{status}'" for status in sorted(QUOTA_STATUSES))
 
 
 def to_value(row: dict[str, Any]) -> BookingValue:
@@ -34,18 +37,16 @@ def to_value(row: dict[str, Any]) -> BookingValue:
 async def live_bookings_near(facility_id: int, window: Span, margin: timedelta = timedelta(0)) -> list[BookingValue]:
     """Seat-holding bookings of a facility whose span (widened by `margin`) meets `window`.
 
-    The lower bound on starts_at keeps the (facility, starts_at) index range short.
+    The lower bound on starts_at keeps the (facility, starts_at) index range short. On the
+    booking path, so hand-written SQL.
     """
-    starts_after = window.starts_at - MAX_BOOKING_SPAN - margin
-    rows = await Booking.select(
-        Booking.id, Booking.facility, Booking.tenant, Booking.user,
-        Booking.starts_at, Booking.ends_at, Booking.seats, Booking.status,
-    ).where(
-        (Booking.facility == facility_id)
-        & (Booking.starts_at >= starts_after)
-        & (Booking.starts_at < window.ends_at + margin)
-        & (Booking.ends_at > window.starts_at - margin)
-        & Booking.status.is_in(list(HOLDING_STATUSES))
+    rows = await fetch(
+        'SELECT id, facility, tenant, "user", starts_at, ends_at, seats, status FROM booking '
+        f"WHERE facility = $1 AND starts_at >= $2 AND starts_at < $3 AND ends_at > $4 AND status IN ({_HOLDING_SQL})",
+        facility_id,
+        window.starts_at - MAX_BOOKING_SPAN - margin,
+        window.ends_at + margin,
+        window.starts_at - margin,
     )
     return [to_value(row) for row in rows]
 
@@ -112,48 +113,31 @@ async def list_bookings(
 
 async def hours_held(tenant_id: int, facility_kind: str, month: Span, *, exclude_series: int | None = None) -> float:
     """Hours the tenant holds on facilities of one kind, for bookings starting in `month`."""
-    query = Booking.select(Booking.starts_at, Booking.ends_at).where(
-        (Booking.tenant == tenant_id)
-        & (Booking.facility.kind == facility_kind)
-        & (Booking.starts_at >= month.starts_at)
-        & (Booking.starts_at < month.ends_at)
-        & Booking.status.is_in(list(QUOTA_STATUSES))
+    rows = await fetch(
+        "SELECT b.starts_at, b.ends_at FROM booking b JOIN facility f ON f.id = b.facility "
+        f"WHERE b.tenant = $1 AND f.kind = $2 AND b.starts_at >= $3 AND b.starts_at < $4 AND b.status IN ({_QUOTA_SQL}) "
+        "AND (b.series IS NULL OR b.series <> $5)",
+        tenant_id, facility_kind, month.starts_at, month.ends_at, -1 if exclude_series is None else exclude_series,
     )
-    if exclude_series is not None:
-        query = query.where(Booking.series != exclude_series)
-    rows = await query
     return sum((row["ends_at"] - row["starts_at"]).total_seconds() for row in rows) / 3600
 
 
 async def insert_booking(**values: Any) -> dict[str, Any]:
     """Store a booking; the stored row comes back (one round trip)."""
-    rows = await Booking.insert(Booking(**values)).returning(*Booking.all_columns())
+    columns = list(values)
+    sql = (
+        f"INSERT INTO booking ({', '.join(_quoted(c) for c in columns)}) "
+        f"VALUES ({', '.join(f'${n}' for n in range(1, len(columns) + 1))}) RETURNING *"
+    )
+    rows = await fetch(sql, *values.values())
     return rows[0]
+
+
+def _quoted(column: str) -> str:
+    return f'"{column}"'
 
 
 async def set_status(booking_id: int, status: str, **values: Any) -> None:
     await Booking.update({Booking.status: status, **{getattr(Booking, k): v for k, v in values.items()}}).where(
         Booking.id == booking_id
-    )
-
-
-async def tenant_facts(tenant_id: int, now: datetime):
-    """What the priority policy reads about a firm, for its quota tier."""
-    from park.allocation.model import TenantFacts
-    from park.tenants.tables import QualificationRecord, Tenant
-
-    tenant = await Tenant.select().where(Tenant.id == tenant_id).first()
-    if tenant is None:
-        return TenantFacts()
-    today = now.date()
-    records = await QualificationRecord.select(QualificationRecord.kind, QualificationRecord.valid_until).where(
-        QualificationRecord.tenant == tenant_id
-    )
-    qualifications = frozenset(r["kind"] for r in records if r["valid_until"] is None or r["valid_until"] >= today)
-    return TenantFacts(
-        sector=tenant["sector"],
-        qualifications=qualifications,
-        staff_count=tenant["staff_count"],
-        rd_staff_count=tenant["rd_staff_count"],
-        ip_count=tenant["ip_count"],
     )

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from park.accounts.model import Actor
 from park.accounts.tables import User
 from park.audit.service import record
+from park.allocation import queries as allocation_queries
 from park.bookings import queries
 from park.bookings.model import (
     CANCELLED,
@@ -42,7 +43,7 @@ from park.bookings.tables import BookingSeries
 from park.facilities import queries as facility_queries
 from park.facilities.model import FacilitySpec
 from park.notifications.service import enqueue
-from park.shared.db import is_sqlite, run_sql, transaction
+from park.shared.db import fetch, is_sqlite, transaction
 from park.shared.errors import Conflict, FieldError, Forbidden, NotFound, QuotaExceeded, ValidationFailed
 from park.shared.timespan import Span
 
@@ -76,14 +77,14 @@ async def lock_facility(facility_id: int) -> None:
     """Serialise writers on one facility for the rest of the transaction."""
     if is_sqlite():
         return  # the IMMEDIATE transaction already holds the database's write lock
-    await run_sql("SELECT id FROM facility WHERE id = {} FOR UPDATE", facility_id)
+    await fetch("SELECT id FROM facility WHERE id = $1 FOR UPDATE", facility_id)
 
 
 async def lock_tenant(tenant_id: int) -> None:
     """Serialise one firm's quota checks (always taken after the facility lock)."""
     if is_sqlite():
         return
-    await run_sql("SELECT id FROM tenant WHERE id = {} FOR UPDATE", tenant_id)
+    await fetch("SELECT id FROM tenant WHERE id = $1 FOR UPDATE", tenant_id)
 
 
 def _is_exclusion_violation(error: BaseException) -> bool:
@@ -115,8 +116,12 @@ def raise_violations(violations: list[Violation]) -> None:
 
 # --- reading ----------------------------------------------------------------------
 
-async def _facility(facility_id: int) -> tuple[dict[str, Any], FacilitySpec]:
-    row = await facility_queries.get_facility(facility_id)
+async def _facility(facility_id: int, *, lock: bool = False) -> tuple[dict[str, Any], FacilitySpec]:
+    """The facility and its rules; with `lock`, held against other writers until the transaction ends."""
+    if lock:
+        row = await facility_queries.lock_facility_for_booking(facility_id)
+    else:
+        row = await facility_queries.get_facility(facility_id)
     if row is None or not row.get("is_active", True):
         raise NotFound(f"There is no facility {facility_id}.")
     return row, facility_queries.to_spec(row)
@@ -156,7 +161,7 @@ async def _check_quota(
     """Hours per firm per facility kind per month, scaled by the policy's tier for the firm."""
     if policy is None:
         return
-    quota_hours = await quota_for(tenant_id, spec.kind, policy, now)
+    quota_hours = await quota_for(tenant_id, spec.kind, policy, now, zone)
     by_month: dict[Span, float] = {}
     for span in spans:
         month = _month_of(span.starts_at, zone)
@@ -178,10 +183,11 @@ async def _check_quota(
             raise error
 
 
-async def quota_for(tenant_id: int, kind: str, policy: Any, now: datetime) -> float:
+async def quota_for(tenant_id: int, kind: str, policy: Any, now: datetime, zone: ZoneInfo = timezone.utc) -> float:
+    """Monthly hours on `kind` for the firm: the policy's tier for its score (the score a round would give it)."""
     from park.allocation.policy import monthly_quota_hours, score_tenant
 
-    facts = await queries.tenant_facts(tenant_id, now)
+    facts = await allocation_queries.tenant_facts(tenant_id, now.astimezone(zone).date(), now)
     score = score_tenant(facts, policy)
     return float(monthly_quota_hours(policy, score.points, kind))
 
@@ -201,9 +207,18 @@ NOTICES = {
 }
 
 
-async def notify(kind: str, booking: dict[str, Any], facility_name: str, zone: ZoneInfo, now: datetime, reason: str = "") -> None:
-    """Queue a notice in the outbox; call inside the transaction of the change."""
-    user = await User.select(User.email, User.name).where(User.id == booking["user"]).first()
+async def notify(
+    kind: str, booking: dict[str, Any], facility_name: str, zone: ZoneInfo, now: datetime, reason: str = "",
+    booker: Actor | None = None,
+) -> None:
+    """Queue a notice in the outbox; call inside the transaction of the change.
+
+    `booker`: the actor, when it is the booking's user (saves looking the user up).
+    """
+    if booker is not None and booker.id == booking["user"]:
+        user = {"email": booker.email, "name": booker.name}
+    else:
+        user = await User.select(User.email, User.name).where(User.id == booking["user"]).first()
     if user is None or not user["email"]:
         return
     subject, lead = NOTICES[kind]
@@ -324,9 +339,8 @@ async def book_facility(
     try:
         async with transaction():
             _check_years(data)
-            row, spec = await _facility(data.facility_id)
+            row, spec = await _facility(data.facility_id, lock=True)
             await _check_tenant(actor, data)
-            await lock_facility(spec.id)
             if data.recurrence:
                 return await _book_series(actor, data, row, spec, now, zone, policy)
             return await _book_one(actor, data, row, spec, now, zone, policy)
@@ -347,7 +361,7 @@ async def _book_one(actor, data, row, spec, now, zone, policy) -> dict[str, Any]
     await lock_tenant(request.tenant_id)
     await _check_quota(request.tenant_id, spec, [ctx.span], zone, now, policy)
     booking = await _insert(request, spec, now)
-    await notify(f"booking.{booking['status']}", booking, row["name"], zone, now)
+    await notify(f"booking.{booking['status']}", booking, row["name"], zone, now, booker=actor)
     await record(actor, "booking.create", "booking", booking["id"], {"status": booking["status"]}, at=now)
     return booking
 

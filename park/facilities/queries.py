@@ -10,6 +10,7 @@ from park.facilities.model import Authorization as AuthorizationValue
 from park.facilities.model import Blackout as BlackoutValue
 from park.facilities.model import FacilitySpec
 from park.facilities.tables import Authorization, Blackout, Building, Facility
+from park.shared.db import fetch, fetch_one, is_sqlite
 from park.shared.timespan import Span
 
 
@@ -122,6 +123,22 @@ async def get_facility(facility_id: int) -> dict[str, Any] | None:
     ).where(Facility.id == facility_id).first().output(load_json=True)
 
 
+async def lock_facility_for_booking(facility_id: int) -> dict[str, Any] | None:
+    """The facility row, locked for the rest of the transaction (PostgreSQL; SQLite's IMMEDIATE
+    transaction already holds the write lock). One round trip on the booking path."""
+    if not _plausible(facility_id):
+        return None
+    lock = "" if is_sqlite() else " FOR UPDATE OF f"
+    row = await fetch_one(
+        "SELECT f.*, b.name AS building_name, b.name_en AS building_name_en "
+        f"FROM facility f JOIN building b ON b.id = f.building WHERE f.id = $1{lock}",
+        facility_id,
+    )
+    if row is not None:
+        row["opening_hours"] = _json(row["opening_hours"])
+    return row
+
+
 def _blackout_value(row: dict[str, Any]) -> BlackoutValue:
     return BlackoutValue(
         span=Span(row["starts_at"], row["ends_at"]),
@@ -133,11 +150,11 @@ def _blackout_value(row: dict[str, Any]) -> BlackoutValue:
 
 
 async def blackouts_for(spec: FacilitySpec, window: Span) -> list[BlackoutValue]:
-    """Blackouts of the facility or of its building that overlap `window`."""
-    rows = await Blackout.select().where(
-        ((Blackout.facility == spec.id) | (Blackout.building == spec.building_id))
-        & (Blackout.starts_at < window.ends_at)
-        & (Blackout.ends_at > window.starts_at)
+    """Blackouts of the facility or of its building that overlap `window` (on the booking path)."""
+    rows = await fetch(
+        "SELECT id, facility, building, starts_at, ends_at, reason FROM blackout "
+        "WHERE (facility = $1 OR building = $2) AND starts_at < $3 AND ends_at > $4",
+        spec.id, spec.building_id, window.ends_at, window.starts_at,
     )
     return [_blackout_value(row) for row in rows]
 

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from park.notifications.tables import OutboxMessage
+from park.shared.db import fetch
 
 
 async def enqueue(kind: str, to_email: str, subject: str, body: str, now: datetime) -> None:
     """Written with the change; sent later by the outbox job, so a rolled-back change sends nothing."""
-    await OutboxMessage.insert(
-        OutboxMessage(
-            created_at=now,
-            kind=kind,
-            to_email=to_email,
-            subject=subject,
-            body=body,
-            status="pending",
-            next_attempt_at=now,
-        )
+    await fetch(
+        "INSERT INTO outbox_message (created_at, kind, to_email, subject, body, status, attempts, next_attempt_at, sent_at, last_error) "
+        "VALUES ($1, $2, $3, $4, $5, 'pending', 0, $1, NULL, '')",
+        now, kind, to_email, subject, body,
     )
 
 
