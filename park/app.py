@@ -190,7 +190,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         httponly=True,
         secure=secure_cookies,
         samesite="lax",
-        exclude=["/api/", "/healthz", "/static/", "/calendar/", "/schema"],
+        exclude=["/healthz", "/static/", "/calendar/", "/schema"],
     )
     csrf_config = CSRFConfig(
         secret=settings.secret_key,

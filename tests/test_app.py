@@ -89,3 +89,16 @@ async def test_a_page_that_needs_sign_in_sends_the_visitor_to_the_sign_in_page_a
     response = await client.get("/account/password?tab=1", headers={"accept": "text/html"})
     assert response.status_code == 303
     assert response.headers["location"] == "/login?next=/account/password%3Ftab%3D1"
+
+
+async def test_a_signed_in_page_session_may_read_the_api_but_never_write_through_it(client, manager):
+    from tests.accounts.test_pages import sign_in
+
+    assert (await sign_in(client, manager.email)).status_code == 303
+    download = await client.get("/api/v1/reports/occupancy.csv?from=2026-11-01&to=2026-11-02")
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith("text/csv")
+    write = await client.post("/api/v1/buildings", json={"name": "Cookie Tower", "code": "CK"})
+    assert write.status_code == 401
+    listed = await client.get("/api/v1/buildings")
+    assert "Cookie Tower" not in listed.text

@@ -123,10 +123,12 @@ async def reports_page(
     to: Text = None,
     group_by: Text = None,
     kind: Text = None,
-    building_id: FromQuery[int | None] = None,
+    building: Annotated[str | None, QueryParameter(name="building_id")] = None,
 ) -> Template:
     settings = settings_of(request)
     lang = page_lang(request)
+    # The form's "all buildings" sends building_id= (empty): that is no filter, not an error.
+    building_id = int(building) if building and building.isdigit() and int(building) < 2**31 else None
     zone = settings.zone
     errors: list[Any] = []
     group = group_by if group_by in GROUPINGS else "kind"

@@ -91,11 +91,6 @@ def test_a_manager_blacks_out_a_lab_for_maintenance_on_a_phone(browser):
     browser.shot(page, "blackout-zh-phone")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="reports page: the filter form sends building_id= for 'all buildings' and gets 422; its CSV/XLSX links "
-    "point at /api/v1/reports/occupancy.xlsx, which reads no session, so a signed-in manager gets 401",
-)
 def test_a_manager_downloads_last_months_occupancy_as_a_workbook(browser):
     page = browser.open("/")
     sign_in(page, MANAGER)
