@@ -266,9 +266,13 @@ def check_request(ctx: BookingContext, *, include_clashes: bool = True) -> list[
     return [v for rule in CLASH_RULES if (v := rule(ctx)) is not None]
 
 
-def initial_status(facility: FacilitySpec) -> str:
-    """Window-mode facilities gather requests; approval facilities wait for a manager."""
-    if facility.booking_mode == "window":
+def initial_status(facility: FacilitySpec, *, draw_settled: bool = False) -> str:
+    """Window-mode facilities gather requests until their draw; approval facilities wait for a manager.
+
+    `draw_settled`: the period's cut-off has passed and no request for this time awaits the
+    draw, so the time left is first come, first served like an instant facility's.
+    """
+    if facility.booking_mode == "window" and not draw_settled:
         return REQUESTED
     return PENDING if facility.requires_approval else CONFIRMED
 

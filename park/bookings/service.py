@@ -43,7 +43,7 @@ from park.bookings.tables import BookingSeries
 from park.facilities import queries as facility_queries
 from park.facilities.model import FacilitySpec
 from park.notifications.service import enqueue
-from park.shared.db import fetch, is_sqlite, transaction
+from park.shared.db import fetch, fetch_one, is_sqlite, transaction
 from park.shared.errors import Conflict, FieldError, Forbidden, NotFound, QuotaExceeded, ValidationFailed
 from park.shared.timespan import Span
 
@@ -360,7 +360,7 @@ async def _book_one(actor, data, row, spec, now, zone, policy) -> dict[str, Any]
     raise_violations(check_request(ctx))
     await lock_tenant(request.tenant_id)
     await _check_quota(request.tenant_id, spec, [ctx.span], zone, now, policy)
-    booking = await _insert(request, spec, now)
+    booking = await _insert(request, spec, now, zone=zone, policy=policy)
     await notify(f"booking.{booking['status']}", booking, row["name"], zone, now, booker=actor)
     await record(actor, "booking.create", "booking", booking["id"], {"status": booking["status"]}, at=now)
     return booking
@@ -374,8 +374,26 @@ def _sound_times(request: BookingRequest) -> bool:
     return True
 
 
-async def _insert(request: BookingRequest, spec: FacilitySpec, now: datetime, series_id: int | None = None, index: int | None = None) -> dict[str, Any]:
-    status = initial_status(spec)
+async def _draw_settled(spec: FacilitySpec, request: BookingRequest, now: datetime, zone: ZoneInfo, policy: Any) -> bool:
+    """For a window-mode facility: has this time's draw been run, leaving it first come, first served?"""
+    if spec.booking_mode != "window" or policy is None:
+        return False
+    from park.allocation.draw import draw_cutoff
+
+    if now < draw_cutoff(request.starts_at, zone, policy.draw_cutoff_days_before, policy.draw_cutoff_time):
+        return False
+    waiting = await fetch_one(
+        "SELECT id FROM booking WHERE facility = $1 AND status = 'requested' AND starts_at < $2 AND ends_at > $3 LIMIT 1",
+        spec.id, request.ends_at, request.starts_at,
+    )
+    return waiting is None
+
+
+async def _insert(
+    request: BookingRequest, spec: FacilitySpec, now: datetime, series_id: int | None = None, index: int | None = None,
+    *, zone: ZoneInfo = timezone.utc, policy: Any = None,
+) -> dict[str, Any]:
+    status = initial_status(spec, draw_settled=await _draw_settled(spec, request, now, zone, policy))
     return await queries.insert_booking(
         facility=spec.id,
         tenant=request.tenant_id,
@@ -416,7 +434,7 @@ async def _book_series(actor, data, row, spec, now, zone, policy) -> dict[str, A
     series_id = series_rows[0]["id"]
     created = []
     for check in good:
-        created.append(await _insert(_request_for(actor, data, check.span), spec, now, series_id, check.index))
+        created.append(await _insert(_request_for(actor, data, check.span), spec, now, series_id, check.index, zone=zone, policy=policy))
     await notify(f"booking.{created[0]['status']}", created[0], row["name"], zone, now,
                  reason=f"{len(created)} occurrences / 次 ({data.recurrence})")
     await record(actor, "booking.create_series", "booking_series", series_id, {"created": len(created), "skipped": len(broken)}, at=now)

@@ -174,3 +174,32 @@ async def test_a_time_at_the_end_of_the_calendar_is_a_422_not_an_overflow(client
         headers=member.headers,
     )
     assert response.status_code == 422
+
+
+ALWAYS_OPEN = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+
+
+def soon() -> datetime:
+    """A whole hour two to three hours ahead: its draw cut-off (noon the day before) has passed."""
+    return (utc_now() + timedelta(hours=3)).replace(minute=0, second=0, microsecond=0)
+
+
+async def test_after_the_draw_a_window_facilitys_free_time_is_first_come_first_served(client, member, rival):
+    facility = await create_facility(booking_mode="window", opening_hours=ALWAYS_OPEN)
+    first = await book(client, member, facility, soon())
+    assert first.status_code == 201 and first.json()["status"] == "confirmed"
+    second = await book(client, rival, facility, soon())
+    assert second.status_code == 409
+
+
+async def test_a_late_request_waits_behind_requests_the_draw_has_not_yet_decided(client, member, rival):
+    from park.bookings.tables import Booking
+
+    facility = await create_facility(booking_mode="window", opening_hours=ALWAYS_OPEN)
+    start = soon()
+    await Booking.insert(
+        Booking(facility=facility["id"], tenant=rival.tenant_id, user=rival.id, starts_at=start, ends_at=start + timedelta(hours=1),
+                occupied_until=start + timedelta(hours=1), exclusive=True, seats=1, status="requested", created_at=start - timedelta(days=3))
+    )
+    late = await book(client, member, facility, start)
+    assert late.status_code == 201 and late.json()["status"] == "requested"
