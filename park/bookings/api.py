@@ -135,7 +135,7 @@ class BookingController(Controller):
     async def list_bookings(
         self, request: Request, settings: NamedDependency[Settings],
         facility_id: FromQuery[int | None] = None,
-        from_: Annotated[str | None, QueryParameter(query="from")] = None,
+        from_: Annotated[str | None, QueryParameter(name="from")] = None,
         to: FromQuery[str | None] = None,
         status: FromQuery[str | None] = None,
         limit: FromQuery[int | None] = None,

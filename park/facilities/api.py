@@ -239,7 +239,7 @@ class FacilityController(Controller):
     @get("/{facility_id:int}/availability", summary="Slots with seats left (closed hours and blackouts left out)")
     async def availability(
         self, facility_id: FromPath[int], settings: NamedDependency[Settings],
-        from_: Annotated[str | None, QueryParameter(query="from")] = None, to: FromQuery[str | None] = None,
+        from_: Annotated[str | None, QueryParameter(name="from")] = None, to: FromQuery[str | None] = None,
     ) -> AvailabilityOut:
         zone = settings.zone
         starts_at = parse_instant(from_, "from", zone, required=False)
