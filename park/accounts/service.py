@@ -15,7 +15,7 @@ from park.accounts.tables import ApiToken, SignInFailure, User
 from park.audit import service as audit
 from park.settings import Settings
 from park.shared.clock import utc_now
-from park.shared.db import transaction
+from park.shared.db import fetch_one, transaction
 from park.shared.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from park.tenants.tables import Tenant
 
@@ -156,14 +156,14 @@ async def issue_token(settings: Settings, actor: Actor, now: datetime, name: str
 
 
 async def actor_for_token(token: str, now: datetime, ip: str = "") -> Actor | None:
-    row = (
-        await ApiToken.select(ApiToken.id, ApiToken.user, ApiToken.expires_at, ApiToken.revoked_at)
-        .where(ApiToken.token_hash == token_digest(token))
-        .first()
+    """The active user of a live token. Every API request passes here: one indexed join, hand-written."""
+    row = await fetch_one(
+        'SELECT u.id, u.email, u.name, u.role, u.tenant AS tenant, u.locale FROM api_token t '
+        'JOIN park_user u ON u.id = t."user" '
+        "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.is_active = $3",
+        token_digest(token), now, True,
     )
-    if row is None or row["revoked_at"] is not None or row["expires_at"] <= now:
-        return None
-    return await find_actor(row["user"], ip)
+    return actor_from_row(row, ip) if row else None
 
 
 async def list_tokens(actor: Actor) -> list[dict[str, Any]]:
