@@ -18,6 +18,11 @@ given concurrency in two shapes:
 It prints requests per second, bookings created per second, latency
 percentiles and the answers by status code, and checks that no slot holds
 more seats than its capacity.
+
+The Python client shares the machine's cores with the server; `--wrk SECONDS`
+adds a run driven by wrk (a C load generator: `apt-get install wrk`), which
+measures the server rather than the client. Each wrk request books a distinct
+(facility, hour) slot as one of the firms.
 """
 
 from __future__ import annotations
@@ -25,9 +30,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import secrets
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -166,11 +175,62 @@ async def main_async(args) -> None:
         print(f"database: PostgreSQL; server: park serve --workers {args.workers}; client concurrency {args.concurrency}")
         report("spread (distinct slots)", *await fire(base_url, spread[50:], args.concurrency))
         report("contended (40 requests per slot, 2 facilities)", *await fire(base_url, contended, args.concurrency))
+        if args.wrk:
+            run_wrk(base_url, facilities, tokens, start + timedelta(days=45), args)
     engine = await open_database(load_settings())
     try:
         await check_capacity()
     finally:
         await close_database(engine)
+
+
+WRK_SCRIPT = """
+local tokens = {%(tokens)s}
+local facilities = {%(facilities)s}
+local start = %(start)d
+local counter = 0
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  local f = facilities[(counter %% #facilities) + 1]
+  local hour = start + math.floor(counter / #facilities) * 3600
+  local token = tokens[(math.floor(counter / #facilities) %% #tokens) + 1]
+  counter = counter + 1
+  local body = string.format('{"facility_id": %%d, "starts_at": "%%s", "ends_at": "%%s"}', f,
+    os.date("!%%Y-%%m-%%dT%%H:%%M:%%SZ", hour), os.date("!%%Y-%%m-%%dT%%H:%%M:%%SZ", hour + 3600))
+  return wrk.format(nil, "/api/v1/bookings", {["Authorization"] = "Bearer " .. token}, body)
+end
+"""
+
+
+def run_wrk(base_url: str, facilities: list[dict], tokens: list[str], start: datetime, args) -> None:
+    """Distinct slots booked as fast as wrk (one thread, `--concurrency` connections) can send them."""
+    if shutil.which("wrk") is None:
+        print("-- wrk: not installed (apt-get install wrk); skipped")
+        return
+    script = WRK_SCRIPT % {
+        "tokens": ", ".join(f'"{token}"' for token in tokens),
+        "facilities": ", ".join(str(facility["id"]) for facility in facilities),
+        "start": int(start.timestamp()),
+    }
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as lua:
+        lua.write(script)
+    try:
+        result = subprocess.run(
+            ["wrk", "-t1", f"-c{args.concurrency}", f"-d{args.wrk}s", "--latency", "-s", lua.name, base_url],
+            capture_output=True, text=True, timeout=args.wrk + 60,
+        )
+    finally:
+        os.unlink(lua.name)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", result.stdout)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
+    total = re.search(r"(\d+) requests in", result.stdout)
+    print(f"-- wrk, {args.wrk} s, {args.concurrency} connections (distinct slots)")
+    print(f"   requests/s: {rate.group(1) if rate else '?'}; requests: {total.group(1) if total else '?'}; "
+          f"non-2xx: {errors.group(1) if errors else 0}")
+    for line in result.stdout.splitlines():
+        if line.strip().startswith(("50%", "90%", "99%")):
+            print(f"   latency {line.strip()}")
 
 
 def main() -> None:
@@ -179,6 +239,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--firms", type=int, default=200)
+    parser.add_argument("--wrk", type=int, default=0, metavar="SECONDS", help="also drive the server with wrk for this long")
     args = parser.parse_args()
     if not SERVER_URL.startswith("postgres"):
         print("set PARK_BENCH_DATABASE_URL to a PostgreSQL server URL, e.g. postgresql://postgres@127.0.0.1:5432/postgres")
