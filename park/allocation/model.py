@@ -5,30 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+# The contract's words for firms have one home, the tenants domain's rules; re-exported here.
+from park.tenants.rules import QUALIFICATIONS, SECTORS  # noqa: F401
+
 UNIT_KINDS = ("office", "lab", "studio", "showroom", "warehouse")
-
-SECTORS = (
-    "creative_design",
-    "animation_games",
-    "digital_publishing",
-    "news_media",
-    "new_media",
-    "film_tv_performing_arts",
-    "cultural_tourism",
-    "intangible_heritage",
-    "high_end_printing",
-    "arts_crafts",
-    "cultural_software",
-)
-
-QUALIFICATIONS = (
-    "leading_firm",
-    "backbone_firm",
-    "major_project",
-    "high_tech_enterprise",
-    "alliance_member",
-    "original_brand",
-)
 
 
 @dataclass(frozen=True)
