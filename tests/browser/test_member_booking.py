@@ -98,3 +98,37 @@ def test_a_member_books_the_motion_capture_stage_next_tuesday_once_and_weekly_an
     assert remaining.count() >= 1, "the other occurrences stay booked"
     browser.shot(page, "my-bookings-cancelled-one-zh-desktop")
     assert browser.problems == []
+
+
+def test_a_trained_member_books_the_motion_capture_system_and_a_manager_approves_it(browser):
+    member = browser.open("/")
+    sign_in(member, "member2@dragonlight.demo")  # holds the system's training record in the demo
+    open_menu(member)
+    member.locator("nav a[href='/facilities']").click()
+    member.get_by_label(zh("Search")).fill("动作捕捉")
+    member.get_by_role("button", name=zh("Filter")).click()
+    member.get_by_role("link", name="光学动作捕捉系统").click()
+    tuesday = next_tuesday()
+    if not member.locator(f"a[href*='start={tuesday.isoformat()}T']").count():
+        member.get_by_role("link", name=zh("Next week")).click()
+    start, end = free_two_hours(member, tuesday)
+    member.locator(f"a[href*='start={start}']").first.click()
+    member.get_by_label(zh("End")).fill(end)
+    member.get_by_label(zh("Purpose")).fill("面部表情捕捉测试")
+    member.get_by_role("button", name=zh("Book"), exact=True).click()
+    member.wait_for_url("**/bookings")
+    row = member.locator("tbody tr", has_text="面部表情捕捉测试")
+    assert zh("Pending approval") in row.inner_text()
+
+    manager = browser.open("/")
+    sign_in(manager, "manager@park.demo")
+    manager.goto("/dashboard")
+    manager.locator("#approvals").get_by_role("link", name=zh("See them all")).click()
+    waiting = manager.locator("tbody tr", has_text="面部表情捕捉测试")
+    waiting.get_by_role("button", name=zh("Approve")).click()
+    manager.wait_for_load_state()
+    assert manager.locator("tbody tr", has_text="面部表情捕捉测试").count() == 0
+
+    member.reload()
+    assert zh("Confirmed") in member.locator("tbody tr", has_text="面部表情捕捉测试").inner_text()
+    browser.shot(member, "my-bookings-approved-zh-desktop")
