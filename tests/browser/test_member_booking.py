@@ -35,10 +35,16 @@ def free_two_hours(page, day: date) -> tuple[str, str]:
         href.split("start=")[1].split("&")[0]
         for href in page.locator(f"a[href*='start={day.isoformat()}T']").evaluate_all("links => links.map(a => a.getAttribute('href'))")
     ]
-    for start in starts:
-        later = (datetime.fromisoformat(start) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
-        if later in starts:
-            return start, (datetime.fromisoformat(start) + timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M")
+    free = set(starts)
+
+    def hour(start: str, offset: int) -> str:
+        return (datetime.fromisoformat(start) + timedelta(hours=offset)).strftime("%Y-%m-%dT%H:%M")
+
+    # Facilities keep a buffer between bookings: prefer two free hours with a free hour on each side.
+    for wanted in ((-1, 0, 1, 2), (0, 1, 2), (0, 1)):
+        for start in starts:
+            if all(hour(start, offset) in free for offset in wanted):
+                return start, hour(start, 2)
     raise AssertionError(f"no two free hours on {day}: {starts}")
 
 
