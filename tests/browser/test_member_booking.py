@@ -77,6 +77,8 @@ def test_a_member_books_the_motion_capture_stage_next_tuesday_once_and_weekly_an
     assert page.get_by_label(zh("Repeat (optional)")).input_value() == "FREQ=WEEKLY;COUNT=4", "the form keeps what was typed"
     assert page.locator("#preview-heading").is_visible()
     browser.shot(page, "series-preview-zh-desktop")
+    # Whatever the preview found, the member keeps the free dates and lets clashing ones go.
+    page.get_by_label(zh("Book the series without the dates that clash")).check()
     page.get_by_role("button", name=zh("Book"), exact=True).click()
     page.wait_for_url("**/bookings")
     rows = page.locator("tbody tr", has_text="每周动作采集")
