@@ -104,6 +104,7 @@ def visible_text(page: Any, selector: str = "body") -> str:
 
 def scrolls_sideways(page: Any) -> list[str]:
     """The elements that stick out past the right edge of the screen (empty when none does)."""
+    page.wait_for_load_state()  # a click may have started a navigation: measure the page it leads to
     return page.evaluate("""() => {
       if (document.documentElement.scrollWidth <= window.innerWidth + 1) return [];
       const out = [];
