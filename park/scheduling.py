@@ -50,6 +50,8 @@ SCHEDULE: list[ScheduledJob] = [
                  "Book freed slots for waiting firms, best-ranked first"),
     ScheduledJob("prune_scheduled_runs", "park.jobs:prune_scheduled_runs",
                  "Forget run claims older than 30 days"),
+    ScheduledJob("purge_expired_sessions", "park.accounts.jobs:purge_expired_sessions",
+                 "Remove expired web sessions and old sign-in failures"),
 ]
 
 # Jobs run at start-up before the timetable begins: catch-up of missed snapshots.
