@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-
 from tests.browser.steps import MANAGER, TENANT_ADMIN, html_lang, open_menu, scrolls_sideways, sign_in, switch_language, zh
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
