@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PARK := $(VENV)/bin/park
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-sqlite test-postgres test-browser bench messages clean
+.PHONY: install run test test-browser bench messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Park needs Python 3.11 or newer")'
