@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from park.accounts.guards import manager_only, signed_in, tenant_admin_or_manager
-from park.allocation import service
+from park.allocation import fair_access, service
 from park.allocation.policy import Policy, current_policy
 from park.settings import Settings
 from park.shared.api import AwareDatetime, Page, caller, paging
@@ -421,9 +421,9 @@ class WaitlistController(Controller):
 
     @post("", summary="Wait for a taken slot; when it frees, the best-ranked waiting firm is booked and told")
     async def join(self, request: Request, data: JSONBody[WaitIn]) -> WaitOut:
-        row = await service.join_waitlist(
+        row = await fair_access.join_waitlist(
             caller(request),
-            service.WaitInput(data.facility_id, data.starts_at, data.ends_at, data.seats, data.purpose),
+            fair_access.WaitInput(data.facility_id, data.starts_at, data.ends_at, data.seats, data.purpose),
             utc_now(),
         )
         return wait_out(row)
@@ -437,12 +437,12 @@ class WaitlistController(Controller):
         offset: FromQuery[int | None] = None,
     ) -> Page[WaitOut]:
         limit, offset = paging(limit, offset)
-        rows, total = await service.list_waitlist(caller(request), limit=limit, offset=offset, status=status)
+        rows, total = await fair_access.list_waitlist(caller(request), limit=limit, offset=offset, status=status)
         return Page(items=[wait_out(row) for row in rows], total=total)
 
     @post("/{entry_id:int}/cancel", status_code=200, summary="Stop waiting")
     async def cancel(self, request: Request, entry_id: FromPath[int]) -> WaitOut:
-        return wait_out(await service.leave_waitlist(caller(request), entry_id, utc_now()))
+        return wait_out(await fair_access.leave_waitlist(caller(request), entry_id, utc_now()))
 
 
 class RuleOut(msgspec.Struct):

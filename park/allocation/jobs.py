@@ -60,7 +60,7 @@ async def run_window_draws(now: datetime) -> int:
     `requested`, so a second scheduler finds nothing left to draw.
     """
     from park.allocation.policy import current_policy
-    from park.allocation.service import draw_facility
+    from park.allocation.fair_access import draw_facility
     from park.bookings.model import REQUESTED
     from park.bookings.tables import Booking
 
@@ -82,7 +82,7 @@ async def fill_waitlist(now: datetime) -> int:
     Returns how many entries were booked.
     """
     from park.allocation.policy import current_policy
-    from park.allocation.service import fill_waitlist_for
+    from park.allocation.fair_access import fill_waitlist_for
 
     settings = load_settings()
     policy = current_policy(settings)
