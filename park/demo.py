@@ -18,7 +18,7 @@ from park.accounts.passwords import hash_password
 from park.accounts.tables import User
 from park.facilities.tables import DEFAULT_OPENING_HOURS, Building, Facility
 from park.shared.db import transaction
-from park.tenants.rules import QUALIFICATIONS, SECTORS, USCC_ALPHABET, uscc_check_character
+from park.tenants.rules import SECTORS, USCC_ALPHABET, uscc_check_character
 from park.tenants.tables import QualificationRecord, Tenant
 
 SEED = 20261124
