@@ -157,3 +157,5 @@ def browser(request: pytest.FixtureRequest, chromium, site) -> Iterator[Browser]
                 session.shot(page, f"FAILED-{request.node.name}-{number}")
         session.close()
         _forget_language_choices()
+    # Every page of every journey: no script error, no resource refused by the security policy, no broken asset.
+    assert session.problems == [], session.problems

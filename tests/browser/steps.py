@@ -70,8 +70,8 @@ def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
     page.locator("header a[href^='/login']").click()
     page.locator("#email").fill(email)
     page.locator("#password").fill(password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
 
 
 def zh(text: str) -> str:
@@ -90,8 +90,8 @@ def open_menu(page: Any) -> None:
 
 def switch_language(page: Any, language_name: str) -> None:
     open_menu(page)
-    page.get_by_role("button", name=language_name).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=language_name).click()
 
 
 def html_lang(page: Any) -> str:

@@ -31,8 +31,8 @@ def test_a_wrong_password_keeps_the_email_and_says_what_went_wrong(browser):
     page = browser.open("/login")
     page.locator("#email").fill(MEMBER)
     page.locator("#password").fill("not-the-password")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     assert page.locator("#email").input_value() == MEMBER
     assert page.get_by_role("alert").is_visible()
     browser.shot(page, "sign-in-error-zh-desktop")
@@ -65,8 +65,8 @@ def test_changing_the_password_with_a_wrong_current_one_marks_the_field_and_a_ri
     page.get_by_label("当前密码").fill("wrong-current-password")
     page.get_by_label("新密码", exact=True).fill("a-fresh-password-for-2027")
     page.get_by_label("再次输入新密码").fill("a-fresh-password-for-2027")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     current = page.get_by_label("当前密码")
     assert current.get_attribute("aria-invalid") == "true"
     assert page.locator("#current_password-error").is_visible()

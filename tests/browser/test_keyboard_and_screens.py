@@ -90,7 +90,8 @@ def test_a_member_books_and_cancels_a_meeting_room_without_javascript(browser):
     sign_in(page, MEMBER)
     page.goto("/facilities?q=A102")
     page.get_by_role("link", name="会议室 A102").click()
-    page.get_by_role("link", name=zh("Next week")).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=zh("Next week")).click()
     free = page.locator("td.free a").first
     free.click()
     page.get_by_label(zh("Purpose")).fill("无脚本预订")
@@ -116,8 +117,8 @@ def test_a_clashing_booking_keeps_what_the_member_typed(browser):
     page.get_by_label(zh("Start")).fill(f"{day.isoformat()}T10:00")
     page.get_by_label(zh("End")).fill(f"{day.isoformat()}T11:00")
     page.get_by_label(zh("Purpose")).fill("周末客户来访")
-    page.get_by_role("button", name=zh("Book"), exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Book"), exact=True).click()
     assert page.get_by_label(zh("Purpose")).input_value() == "周末客户来访"
     assert page.get_by_label(zh("Start")).input_value() == f"{day.isoformat()}T10:00"
     assert page.locator("[role=alert], .field-error").first.is_visible()
@@ -156,7 +157,8 @@ def test_a_member_books_a_meeting_room_on_a_phone(browser):
     page.get_by_role("link", name="会议室 B201").click()
     assert scrolls_sideways(page) == []
     browser.shot(page, "phone-facility-zh")
-    page.get_by_role("link", name=zh("Next week")).click()
+    with page.expect_navigation():
+        page.get_by_role("link", name=zh("Next week")).click()
     page.locator("td.free a").first.click()
     assert scrolls_sideways(page) == []
     page.get_by_label(zh("Purpose")).fill("手机预订")

@@ -25,7 +25,8 @@ def open_stage_week(page, search: str, filter_button: str, stage_name: str, next
     page.get_by_role("link", name=stage_name).click()
     tuesday = next_tuesday()
     if not page.locator(f"a[href*='start={tuesday.isoformat()}T']").count():
-        page.get_by_role("link", name=next_week).click()
+        with page.expect_navigation():
+            page.get_by_role("link", name=next_week).click()
     return tuesday
 
 
@@ -72,8 +73,8 @@ def test_a_member_books_the_motion_capture_stage_next_tuesday_once_and_weekly_an
     page.get_by_label(zh("End")).fill(series_end)
     page.get_by_label(zh("Purpose")).fill("每周动作采集")
     page.get_by_label(zh("Repeat (optional)")).fill("FREQ=WEEKLY;COUNT=4")
-    page.get_by_role("button", name=zh("Preview the series")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Preview the series")).click()
     assert page.get_by_label(zh("Repeat (optional)")).input_value() == "FREQ=WEEKLY;COUNT=4", "the form keeps what was typed"
     assert page.locator("#preview-heading").is_visible()
     browser.shot(page, "series-preview-zh-desktop")
@@ -118,7 +119,8 @@ def test_a_trained_member_books_the_motion_capture_system_and_a_manager_approves
     member.get_by_role("link", name="光学动作捕捉系统").click()
     tuesday = next_tuesday()
     if not member.locator(f"a[href*='start={tuesday.isoformat()}T']").count():
-        member.get_by_role("link", name=zh("Next week")).click()
+        with member.expect_navigation():
+            member.get_by_role("link", name=zh("Next week")).click()
     start, end = free_two_hours(member, tuesday)
     member.locator(f"a[href*='start={start}']").first.click()
     member.get_by_label(zh("End")).fill(end)
@@ -133,8 +135,8 @@ def test_a_trained_member_books_the_motion_capture_system_and_a_manager_approves
     manager.goto("/dashboard")
     manager.locator("#approvals").get_by_role("link", name=zh("See them all")).click()
     waiting = manager.locator("tbody tr", has_text="面部表情捕捉测试")
-    waiting.get_by_role("button", name=zh("Approve")).click()
-    manager.wait_for_load_state()
+    with manager.expect_navigation():
+        waiting.get_by_role("button", name=zh("Approve")).click()
     assert manager.locator("tbody tr", has_text="面部表情捕捉测试").count() == 0
 
     member.reload()

@@ -16,8 +16,8 @@ def first_of_next_month(today: date) -> date:
 
 def nav_link(page, path: str) -> None:
     open_menu(page)
-    page.locator(f"nav a[href='{path}']").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator(f"nav a[href='{path}']").click()
 
 
 def test_a_firm_applies_for_200_m2_of_office_and_reads_its_rank_and_explanation_after_a_round(browser):
@@ -34,8 +34,8 @@ def test_a_firm_applies_for_200_m2_of_office_and_reads_its_rank_and_explanation_
     firm.get_by_label("Start date").fill(start.isoformat())
     firm.get_by_label("Term (months)").fill("24")
     firm.get_by_label("Why you need the space").fill("Our motion-capture team grows from 12 to 30 people.")
-    firm.get_by_role("button", name="Apply", exact=True).click()
-    firm.wait_for_load_state()
+    with firm.expect_navigation():
+        firm.get_by_role("button", name="Apply", exact=True).click()
     assert "/space/apply" in firm.url, "a wrong form is shown again"
     assert firm.get_by_label("Why you need the space").input_value().startswith("Our motion-capture team"), "input is kept"
     assert firm.locator(".field-error").first.is_visible()
@@ -54,8 +54,8 @@ def test_a_firm_applies_for_200_m2_of_office_and_reads_its_rank_and_explanation_
     manager.get_by_role("button", name=zh("Run a round")).click()
     manager.wait_for_url("**/allocation/rounds/*")
     browser.shot(manager, "allocation-round-proposed-zh-desktop")
-    manager.get_by_role("button", name=zh("Confirm the round")).click()
-    manager.wait_for_load_state()
+    with manager.expect_navigation():
+        manager.get_by_role("button", name=zh("Confirm the round")).click()
     assert manager.locator("form[action$='/confirm']").count() == 0, "a confirmed round offers no second confirmation"
     browser.shot(manager, "allocation-round-confirmed-zh-desktop")
 
@@ -82,8 +82,8 @@ def test_a_manager_blacks_out_a_lab_for_maintenance_on_a_phone(browser):
     page.get_by_label(zh("From")).fill(f"{day.isoformat()}T09:00")
     page.get_by_label(zh("Until")).fill(f"{day.isoformat()}T18:00")
     page.get_by_label(zh("Reason")).fill("空调检修")
-    page.get_by_role("button", name=zh("Close for this period")).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Close for this period")).click()
     assert page.locator("table", has_text="空调检修").is_visible()
     assert scrolls_sideways(page) == []
     browser.shot(page, "blackout-zh-phone")
@@ -97,8 +97,8 @@ def test_a_manager_downloads_last_months_occupancy_as_a_workbook(browser):
     last_month = (this_month - timedelta(days=1)).replace(day=1)
     page.get_by_label(zh("From")).fill(last_month.isoformat())
     page.get_by_label(zh("To (exclusive)")).fill(this_month.isoformat())
-    page.get_by_role("button", name=zh("Show"), exact=True).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=zh("Show"), exact=True).click()
     browser.shot(page, "reports-month-zh-desktop")
     with page.expect_download() as arrival:
         page.get_by_role("link", name=zh("Download Excel")).click()
@@ -117,8 +117,8 @@ def test_registering_a_firm_with_a_wrong_credit_code_keeps_everything_typed(brow
     page.get_by_label(zh("English name")).fill("Bay Lightyear Interactive")
     page.get_by_label(zh("Unified social credit code")).fill("91440300MA5ABCDE1X")  # wrong check character
     page.get_by_label(zh("Staff")).fill("42")
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").last.click()
     code = page.get_by_label(zh("Unified social credit code"))
     assert code.get_attribute("aria-invalid") == "true"
     assert code.input_value() == "91440300MA5ABCDE1X"
