@@ -14,6 +14,7 @@ from park.accounts.tables import User
 from park.bookings import service
 from park.bookings.api import current_policy
 from park.bookings.model import CONFIRMED, PENDING, REQUESTED
+from park.bookings.recurrence import RecurrenceError, rrule_for
 from park.bookings.rules import check_in_window
 from park.bookings import queries
 from park.facilities import queries as facility_queries
@@ -86,7 +87,8 @@ class BookingPages(Controller):
         facility = await facility_queries.get_facility(facility_id)
         if facility is None or not facility["is_active"]:
             raise NotFound(f"There is no facility {facility_id}.")
-        form = {"starts_at": (start or "")[:16], "ends_at": (end or "")[:16], "seats": "1", "purpose": "", "recurrence": ""}
+        form = {"starts_at": (start or "")[:16], "ends_at": (end or "")[:16], "seats": "1", "purpose": "", "recurrence": "",
+                "repeat": "", "repeat_count": "4"}
         return page(request, "bookings/form.html", facility=facility, form=form, errors={}, preview=None)
 
     @post("/facilities/{facility_id:int}/book")
@@ -108,8 +110,13 @@ class BookingPages(Controller):
             ends_at = _local(data.get("ends_at", ""), zone)
         except ValueError:
             errors["starts_at"] = _("Give the start and the end as date and time.")
+        recurrence = data.get("recurrence", "").strip() or None
+        if recurrence is None and data.get("repeat"):
+            try:
+                recurrence = rrule_for(data["repeat"], int(data.get("repeat_count") or 0))
+            except (RecurrenceError, ValueError) as error:
+                errors["repeat_count"] = _(getattr(error, "message", "A series has between 2 and 52 bookings."))
         if not errors:
-            recurrence = data.get("recurrence", "").strip() or None
             booking_input = service.BookingInput(
                 facility_id=facility_id, starts_at=starts_at, ends_at=ends_at, seats=seats,
                 purpose=data.get("purpose", "").strip()[:500], recurrence=recurrence,
@@ -125,6 +132,11 @@ class BookingPages(Controller):
                     return redirect("/bookings")
             except DomainError as error:
                 errors = _errors_of(error, _)
+                if error.extra.get("rule") == "series_clashes" and error.extra.get("occurrences"):
+                    errors["form"] = _(
+                        "Some dates of the series cannot be booked (see the list below). Tick "
+                        "“Book the series without the dates that clash” to book the others, or change the series."
+                    )
                 if error.extra.get("occurrences"):
                     preview = await service.preview_series(caller(request), booking_input, utc_now(), zone)
         return page(request, "bookings/form.html", status_code=422 if errors else 200, facility=facility,

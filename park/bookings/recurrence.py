@@ -120,3 +120,22 @@ def expand_series(
     if not occurrences:
         raise RecurrenceError(N_("the rule gives no dates; check BYDAY, UNTIL and the start"))
     return occurrences
+
+
+# The repeat choices of the booking form, as RRULEs. Pure.
+SIMPLE_REPEATS = {
+    "weekdays": "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR",
+    "weekly": "FREQ=WEEKLY",
+    "biweekly": "FREQ=WEEKLY;INTERVAL=2",
+    "monthly": "FREQ=MONTHLY",
+}
+MAX_SIMPLE_COUNT = 52
+
+
+def rrule_for(repeat: str, count: int) -> str:
+    """The RRULE of a form's "how often" and "how many times in all"; RecurrenceError when neither fits."""
+    if repeat not in SIMPLE_REPEATS:
+        raise RecurrenceError("Choose how often the booking repeats.")
+    if not 2 <= count <= MAX_SIMPLE_COUNT:
+        raise RecurrenceError("A series has between 2 and 52 bookings.")
+    return f"{SIMPLE_REPEATS[repeat]};COUNT={count}"

@@ -95,7 +95,7 @@ class CataloguePages(Controller):
             request, "facilities/facility.html", facility=row, grid=week_grid(slots, monday, zone),
             monday=monday, previous_week=(monday - timedelta(days=7)).isoformat(),
             next_week=(monday + timedelta(days=7)).isoformat(), blackouts=upcoming,
-            opening=queries.to_spec(row).opening_hours.to_contract(),
+            opening=queries.to_spec(row).opening_hours.to_contract(), now=utc_now(),
         )
 
     @get("/{facility_id:int}/blackouts", guards=[manager_only])

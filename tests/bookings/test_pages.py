@@ -134,3 +134,35 @@ async def test_manager_records_training_so_the_member_may_book(client, member, m
     assert response.status_code == 303
     assert await Authorization.count() == 1
     assert (await book(client, member, facility, weekday_at(10))).status_code == 201
+
+
+async def test_a_member_repeats_a_booking_weekly_by_choosing_from_the_form(client, member, rival):
+    facility = await create_facility()
+    await book(client, rival, facility, weekday_at(10) + timedelta(weeks=1))
+    await sign_in(client, member.email)
+    form = await client.get(f"/facilities/{facility['id']}/book", headers=HTML)
+    starts_at = weekday_at(10)
+    fields = {"starts_at": local_input(starts_at), "ends_at": local_input(starts_at + timedelta(hours=1)), "seats": "1",
+              "repeat": "weekly", "repeat_count": "3", "_csrf_token": csrf_from(form.text)}
+    clash = await client.post(f"/facilities/{facility['id']}/book", data=fields | {"action": "book"}, headers=HTML)
+    assert clash.status_code == 422
+    assert "系列中有些日期无法预订" in clash.text and "skip_clashes=true" not in clash.text
+    booked = await client.post(f"/facilities/{facility['id']}/book", data=fields | {"action": "book", "skip_clashes": "on"}, headers=HTML)
+    assert booked.status_code == 303
+    assert await Booking.count().where(Booking.tenant == member.tenant_id) == 2
+
+
+async def test_a_repeat_count_out_of_range_is_refused_on_its_field(client, member):
+    facility = await create_facility()
+    await sign_in(client, member.email)
+    form = await client.get(f"/facilities/{facility['id']}/book", headers=HTML)
+    starts_at = weekday_at(10)
+    response = await client.post(
+        f"/facilities/{facility['id']}/book",
+        data={"starts_at": local_input(starts_at), "ends_at": local_input(starts_at + timedelta(hours=1)), "seats": "1",
+              "repeat": "weekly", "repeat_count": "500", "action": "book", "_csrf_token": csrf_from(form.text)},
+        headers=HTML,
+    )
+    assert response.status_code == 422
+    assert 'id="repeat_count-error"' in response.text
+    assert await Booking.count().where(Booking.tenant == member.tenant_id) == 0

@@ -58,3 +58,16 @@ def test_series_longer_than_the_limit_is_refused():
     with pytest.raises(RecurrenceError, match="at most 10"):
         expand_series("FREQ=DAILY;COUNT=11", first(), SHANGHAI, HORIZON, max_occurrences=10)
     assert len(expand_series("FREQ=DAILY;COUNT=10", first(), SHANGHAI, HORIZON, max_occurrences=10)) == 10
+
+
+def test_the_forms_repeat_choices_become_bounded_rules():
+    from park.bookings.recurrence import RecurrenceError, rrule_for
+
+    assert rrule_for("weekly", 4) == "FREQ=WEEKLY;COUNT=4"
+    assert rrule_for("weekdays", 5) == "FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR;COUNT=5"
+    for repeat, count in (("hourly", 4), ("weekly", 1), ("weekly", 53)):
+        try:
+            rrule_for(repeat, count)
+        except RecurrenceError:
+            continue
+        raise AssertionError(f"{repeat} x {count} should be refused")

@@ -72,10 +72,12 @@ def test_a_member_books_the_motion_capture_stage_next_tuesday_once_and_weekly_an
     page.get_by_label(zh("Start")).fill(series_start)
     page.get_by_label(zh("End")).fill(series_end)
     page.get_by_label(zh("Purpose")).fill("每周动作采集")
-    page.get_by_label(zh("Repeat (optional)")).fill("FREQ=WEEKLY;COUNT=4")
+    page.get_by_label(zh("How often")).select_option("weekly")
+    page.get_by_label(zh("How many times in all")).fill("4")
     with page.expect_navigation():
         page.get_by_role("button", name=zh("Preview the series")).click()
-    assert page.get_by_label(zh("Repeat (optional)")).input_value() == "FREQ=WEEKLY;COUNT=4", "the form keeps what was typed"
+    assert page.get_by_label(zh("How often")).input_value() == "weekly", "the form keeps what was chosen"
+    assert page.get_by_label(zh("How many times in all")).input_value() == "4"
     assert page.locator("#preview-heading").is_visible()
     browser.shot(page, "series-preview-zh-desktop")
     # Whatever the preview found, the member keeps the free dates and lets clashing ones go.
