@@ -151,6 +151,9 @@ def handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[
 
 def _configure_logging(settings: Settings) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Libraries speak only when something is wrong; Park's own lines (one per request) stay.
+    for name in ("apscheduler", "piccolo", "httpx"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLogger().level))
 
 
 def _session_store(settings: Settings):
