@@ -65,7 +65,7 @@ def db_upgrade() -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
 def serve(host: str, port: int, workers: int) -> None:
     """Serve the web app and API."""
-    settings_or_exit()
+    settings = settings_or_exit()
     import uvicorn
 
     uvicorn.run(
@@ -75,6 +75,7 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         access_log=False,
         log_level="warning",
     )

@@ -68,6 +68,8 @@ class Settings:
     """The priority policy file (relative paths start at the project root)."""
     log_level: str = "INFO"
     """Level of Park's logs."""
+    forwarded_allow_ips: str = "127.0.0.1"
+    """Proxies (comma-separated addresses, or *) whose X-Forwarded-For is trusted for the client address."""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     """Keys of config files that are not settings (kept for other modules)."""
 

@@ -59,6 +59,7 @@ NAV = [
     ("/", N_("Home"), "all"),
     ("/facilities", N_("Facilities"), "all"),
     ("/bookings", N_("My bookings"), "signed_in"),
+    ("/my-firm", N_("My firm"), "firm"),
     ("/approvals", N_("Approvals"), "manager"),
     ("/space", N_("Space"), "signed_in"),
     ("/allocation", N_("Allocation"), "manager"),
@@ -80,6 +81,8 @@ def _nav(request: Request[Any, Any, Any], actor: Actor | None) -> list[tuple[str
         allowed.add("signed_in")
         if actor.is_manager:
             allowed.add("manager")
+        if actor.tenant_id is not None:
+            allowed.add("firm")
     return [(path, label) for path, label, who in NAV if who in allowed and path in paths]
 
 
