@@ -15,7 +15,7 @@ from park.accounts.tables import ApiToken, SignInFailure, User
 from park.audit import service as audit
 from park.settings import Settings
 from park.shared.clock import utc_now
-from park.shared.db import fetch_one, transaction
+from park.shared.db import fetch_one, matches, transaction
 from park.shared.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from park.tenants.tables import Tenant
 
@@ -220,7 +220,7 @@ async def list_users(
     if tenant_id is not None:
         conditions.append(User.tenant == tenant_id)
     if q:
-        conditions.append(User.email.ilike(f"%{q.strip()}%") | User.name.ilike(f"%{q.strip()}%"))
+        conditions.append(matches(User.email, f"%{q.strip()}%") | matches(User.name, f"%{q.strip()}%"))
     for condition in conditions:
         query = query.where(condition)
         count = count.where(condition)

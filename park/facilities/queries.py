@@ -10,7 +10,7 @@ from park.facilities.model import Authorization as AuthorizationValue
 from park.facilities.model import Blackout as BlackoutValue
 from park.facilities.model import FacilitySpec
 from park.facilities.tables import Authorization, Blackout, Building, Facility
-from park.shared.db import fetch, fetch_one, is_sqlite
+from park.shared.db import fetch, fetch_one, is_sqlite, matches
 from park.shared.timespan import Span
 
 
@@ -93,10 +93,10 @@ async def search_facilities(
     for word in (q or "").split():
         pattern = f"%{word}%"
         conditions.append(
-            Facility.name.ilike(pattern)
-            | Facility.name_en.ilike(pattern)
-            | Facility.platform.ilike(pattern)
-            | Facility.description.ilike(pattern)
+            matches(Facility.name, pattern)
+            | matches(Facility.name_en, pattern)
+            | matches(Facility.platform, pattern)
+            | matches(Facility.description, pattern)
         )
     query = Facility.select(
         *Facility.all_columns(),

@@ -253,3 +253,8 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
 async def fetch_one(sql: str, *args: Any) -> dict[str, Any] | None:
     rows = await fetch(sql, *args)
     return rows[0] if rows else None
+
+
+def matches(column: Any, pattern: str) -> Any:
+    """Case-insensitive LIKE on both databases (SQLite's LIKE already ignores ASCII case; it has no ILIKE)."""
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from park.shared.db import matches
 from park.tenants.model import Qualification
 from park.tenants.rules import valid_qualifications
 from park.tenants.tables import QualificationRecord, Tenant
@@ -61,7 +62,7 @@ def _filters(q: str | None, sector: str | None):
     conditions = []
     if q:
         pattern = f"%{q.strip()}%"
-        conditions.append(Tenant.name.ilike(pattern) | Tenant.name_en.ilike(pattern) | Tenant.uscc.ilike(pattern))
+        conditions.append(matches(Tenant.name, pattern) | matches(Tenant.name_en, pattern) | matches(Tenant.uscc, pattern))
     if sector:
         conditions.append(Tenant.sector == sector)
     return conditions
