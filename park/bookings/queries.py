@@ -101,6 +101,7 @@ async def list_bookings(
         Booking.facility.name.as_alias("facility_name"),
         Booking.facility.name_en.as_alias("facility_name_en"),
         Booking.tenant.name.as_alias("tenant_name"),
+        Booking.tenant.name_en.as_alias("tenant_name_en"),
         Booking.user.name.as_alias("user_name"),
     )
     count = Booking.count()
