@@ -340,6 +340,7 @@ class AllocationPages(Controller):
         return space_page(
             request,
             "allocation/units.html",
+            unit_form=request.session.pop(UNIT_FORM_KEY, None) or {},
             units=rows,
             total=total,
             holder=holder,
@@ -370,11 +371,14 @@ class AllocationPages(Controller):
             )
         except ValueError:
             flash(request, _("Enter numbers for the floor, the area and the rent."), "error")
+            request.session[UNIT_FORM_KEY] = {key: str(value)[:100] for key, value in form.items()}
             return redirect("/allocation/units")
         try:
             row = await service.create_unit(caller(request), data, utc_now())
         except DomainError as error:
             flash(request, _(error.detail), "error")
+            # Shown again on the next page, so the manager corrects rather than retypes.
+            request.session[UNIT_FORM_KEY] = {key: str(value)[:100] for key, value in form.items()}
         else:
             flash(request, _("Unit %(code)s added.", code=row["code"]), "success")
         return redirect("/allocation/units")
@@ -391,5 +395,8 @@ class AllocationPages(Controller):
             flash(request, _("The application is marked ineligible."), "success")
         return redirect("/allocation")
 
+
+UNIT_FORM_KEY = "unit_form"
+"""Session key of a refused new-unit form, shown again once."""
 
 ROUTES: list[Any] = [PolicyPage, SpacePages, AllocationPages]

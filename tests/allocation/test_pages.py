@@ -121,3 +121,21 @@ async def test_manager_sees_units_with_holders_filters_vacancy_and_adds_a_unit(c
     assert {"code": "UV-901", "area_m2": 88.5, "monthly_rent_fen": 1200050, "kind": "lab"}.items() <= next(
         u for u in units if u["code"] == "UV-901"
     ).items()
+
+
+async def test_a_refused_new_unit_comes_back_with_what_the_manager_typed(client, manager):
+    building = await create_building(code="UW")
+    await create_unit(building["id"], code="UW-101")
+    await sign_in(client, manager.email)
+    page = await client.get("/allocation/units", headers={"accept-language": "en"})
+    refused = await client.post(
+        "/allocation/units",
+        data={"building_id": str(building["id"]), "floor": "7", "code": "UW-101", "kind": "studio",
+              "area_m2": "64", "monthly_rent_yuan": "5000", "_csrf_token": csrf_from(page.text)},
+    )
+    assert refused.status_code == 303
+    again = await client.get("/allocation/units", headers={"accept-language": "en"})
+    assert 'name="code" required placeholder="A-1203" value="UW-101"' in again.text
+    assert 'value="64"' in again.text and '<option value="studio" selected>' in again.text
+    fresh = await client.get("/allocation/units", headers={"accept-language": "en"})
+    assert 'placeholder="A-1203" value=""' in fresh.text
