@@ -7,27 +7,13 @@ from zoneinfo import ZoneInfo
 
 from park.bookings.model import CONFIRMED, Booking, BookingRequest
 from park.bookings.rules import BookingContext
-from park.facilities.hours import parse_hours
 from park.facilities.model import FacilitySpec
+from tests.facilities.builders import SHANGHAI, at, make_facility  # noqa: F401 (shared with the booking tests)
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 BERLIN = ZoneInfo("Europe/Berlin")
 
 # Monday 2026-11-30, 08:00 in Shanghai: "now" for most rule tests.
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=SHANGHAI)
-
-
-def at(day: int, hour: int, minute: int = 0, month: int = 12, year: int = 2026, zone: ZoneInfo = SHANGHAI) -> datetime:
-    """A park-local time, aware."""
-    return datetime(year, month, day, hour, minute, tzinfo=zone)
-
-
-def make_facility(**overrides) -> FacilitySpec:
-    values = dict(id=1, kind="meeting_room", building_id=1, capacity=1)
-    if "opening_hours" in overrides and not hasattr(overrides["opening_hours"], "days"):
-        overrides["opening_hours"] = parse_hours(overrides["opening_hours"])
-    values.update(overrides)
-    return FacilitySpec(**values)
 
 
 _next_id = iter(range(1000, 10**9))
