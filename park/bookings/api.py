@@ -7,17 +7,19 @@ from functools import lru_cache
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.di import NamedDependency
 
 from park.accounts.guards import manager_only, signed_in
-from park.bookings import service
+from park.bookings import moving, search, service
 from park.bookings.model import STATUSES
 from park.settings import Settings
 from park.shared.api import AwareDatetime, Page, caller, paging, parse_instant
 from park.shared.clock import utc_now
+from park.facilities.model import FACILITY_KINDS, MAX_BOOKING_MINUTES
 from park.shared.errors import ValidationFailed
+from park.shared.timespan import Span
 
 
 class BookingIn(msgspec.Struct):
@@ -67,6 +69,37 @@ class PreviewOut(msgspec.Struct):
     clashing: int
 
 
+class BookingPatch(msgspec.Struct):
+    """Fields to change; a field left out keeps its value."""
+
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    facility_id: int | None = None
+    seats: int | None = None
+    purpose: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+class MovedBookingOut(BookingOut):
+    back_to_pending: bool = False
+    """True when a confirmed booking was moved on an approval facility and waits for a manager again."""
+
+
+class FreeIntervalOut(msgspec.Struct):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class FacilityFreeOut(msgspec.Struct):
+    facility_id: int
+    name: str
+    name_en: str
+    kind: str
+    building_id: int
+    bookable: bool
+    reason: str
+    free: list[FreeIntervalOut]
+
+
 class SeriesCancelIn(msgspec.Struct):
     from_: AwareDatetime | None = msgspec.field(default=None, name="from")
 
@@ -108,6 +141,62 @@ def _input(data: BookingIn) -> service.BookingInput:
         purpose=data.purpose.strip(), recurrence=(data.recurrence or None), skip_clashes=data.skip_clashes,
         tenant_id=data.tenant_id,
     )
+
+
+def search_window(from_: str | None, to: str | None, zone) -> Span:
+    starts_at = parse_instant(from_, "from", zone)
+    ends_at = parse_instant(to, "to", zone)
+    for name, value in (("from", starts_at), ("to", ends_at)):
+        if not 2000 <= value.year <= 2999:
+            raise ValidationFailed.on(name, "choose a date between the years 2000 and 2999")
+    if ends_at <= starts_at:
+        raise ValidationFailed.on("to", "'to' must be later than 'from'.")
+    return Span(starts_at, ends_at)
+
+
+def check_search_filters(duration_minutes: int | None, seats: int | None, kind: str | None) -> None:
+    if duration_minutes is not None and not 1 <= duration_minutes <= MAX_BOOKING_MINUTES:
+        raise ValidationFailed.on("duration_minutes", f"give between 1 and {MAX_BOOKING_MINUTES} minutes")
+    if seats is not None and not 1 <= seats <= 10_000:
+        raise ValidationFailed.on("seats", "ask for at least 1 seat")
+    if kind and kind not in FACILITY_KINDS:
+        raise ValidationFailed.on("kind", f"use one of {', '.join(FACILITY_KINDS)}")
+
+
+class AvailabilitySearchController(Controller):
+    path = "/api/v1/availability"
+    tags = ["bookings"]
+    guards = [signed_in]
+
+    @get("", summary="Time-first search: every facility with a fitting free interval, earliest first")
+    async def search_availability(
+        self, request: Request, settings: NamedDependency[Settings],
+        from_: Annotated[str | None, QueryParameter(name="from")] = None,
+        to: FromQuery[str | None] = None,
+        duration_minutes: FromQuery[int | None] = None,
+        seats: FromQuery[int | None] = None,
+        kind: FromQuery[str | None] = None,
+        building_id: FromQuery[int | None] = None,
+        q: FromQuery[str | None] = None,
+        limit: FromQuery[int | None] = None,
+        offset: FromQuery[int | None] = None,
+    ) -> Page[FacilityFreeOut]:
+        limit_, offset_ = paging(limit, offset)
+        window = search_window(from_, to, settings.zone)
+        check_search_filters(duration_minutes, seats, kind)
+        hits = await search.search_availability(
+            caller(request), window, utc_now(), settings.zone, duration_minutes=duration_minutes, seats=seats or 1,
+            kind=kind, building_id=building_id, q=q,
+        )
+        items = [
+            FacilityFreeOut(
+                facility_id=hit.facility["id"], name=hit.facility["name"], name_en=hit.facility["name_en"],
+                kind=hit.facility["kind"], building_id=hit.facility["building"], bookable=hit.bookable, reason=hit.reason,
+                free=[FreeIntervalOut(span.starts_at, span.ends_at) for span in hit.free],
+            )
+            for hit in hits[offset_: offset_ + limit_]
+        ]
+        return Page(items=items, total=len(hits))
 
 
 class BookingController(Controller):
@@ -158,6 +247,18 @@ class BookingController(Controller):
     async def get_booking(self, request: Request, booking_id: FromPath[int]) -> BookingOut:
         return booking_out(await service.get_booking(caller(request), booking_id))
 
+    @patch("/{booking_id:int}", summary="Move or change a booking in one step (refused: the booking is unchanged)")
+    async def move_booking(
+        self, request: Request, booking_id: FromPath[int], data: JSONBody[BookingPatch], settings: NamedDependency[Settings]
+    ) -> MovedBookingOut:
+        changes = moving.BookingChanges(
+            starts_at=data.starts_at, ends_at=data.ends_at, facility_id=data.facility_id, seats=data.seats,
+            purpose=data.purpose.strip() if data.purpose is not None else None,
+        )
+        result = await moving.move_booking(caller(request), booking_id, changes, utc_now(), settings.zone, current_policy(settings))
+        out = booking_out(result.booking)
+        return MovedBookingOut(**msgspec.structs.asdict(out), back_to_pending=result.back_to_pending)
+
     @post("/{booking_id:int}/cancel", status_code=200, summary="Cancel (until the facility's cut-off)")
     async def cancel(self, request: Request, booking_id: FromPath[int], settings: NamedDependency[Settings]) -> BookingOut:
         return booking_out(await service.cancel_booking(caller(request), booking_id, utc_now(), settings.zone))
@@ -187,4 +288,4 @@ class SeriesController(Controller):
         return SeriesCancelOut(series_id=series_id, cancelled=[booking_out(r) for r in rows])
 
 
-ROUTES = [BookingController, SeriesController]
+ROUTES = [BookingController, SeriesController, AvailabilitySearchController]

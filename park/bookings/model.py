@@ -32,7 +32,8 @@ HOLDING_STATUSES: frozenset[str] = frozenset({PENDING, CONFIRMED, CHECKED_IN})
 TRANSITIONS: dict[str, frozenset[str]] = {
     REQUESTED: frozenset({PENDING, CONFIRMED, DECLINED, CANCELLED}),
     PENDING: frozenset({CONFIRMED, REJECTED, EXPIRED, CANCELLED}),
-    CONFIRMED: frozenset({CHECKED_IN, NO_SHOW, COMPLETED, CANCELLED}),
+    # confirmed → pending: a booking moved on an approval facility waits for a manager again.
+    CONFIRMED: frozenset({CHECKED_IN, NO_SHOW, COMPLETED, CANCELLED, PENDING}),
     CHECKED_IN: frozenset({COMPLETED}),
     COMPLETED: frozenset(),
     CANCELLED: frozenset(),

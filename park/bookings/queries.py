@@ -112,13 +112,19 @@ async def list_bookings(
     return rows, await count
 
 
-async def hours_held(tenant_id: int, facility_kind: str, month: Span, *, exclude_series: int | None = None) -> float:
-    """Hours the tenant holds on facilities of one kind, for bookings starting in `month`."""
+async def hours_held(
+    tenant_id: int, facility_kind: str, month: Span, *, exclude_series: int | None = None, exclude_booking: int | None = None
+) -> float:
+    """Hours the tenant holds on facilities of one kind, for bookings starting in `month`.
+
+    `exclude_booking`: a booking being moved, whose old hours give way to its new ones.
+    """
     rows = await fetch(
         "SELECT b.starts_at, b.ends_at FROM booking b JOIN facility f ON f.id = b.facility "
         f"WHERE b.tenant = $1 AND f.kind = $2 AND b.starts_at >= $3 AND b.starts_at < $4 AND b.status IN ({_QUOTA_SQL}) "
-        "AND (b.series IS NULL OR b.series <> $5)",
+        "AND (b.series IS NULL OR b.series <> $5) AND b.id <> $6",
         tenant_id, facility_kind, month.starts_at, month.ends_at, -1 if exclude_series is None else exclude_series,
+        -1 if exclude_booking is None else exclude_booking,
     )
     return sum((row["ends_at"] - row["starts_at"]).total_seconds() for row in rows) / 3600
 
@@ -142,3 +148,29 @@ async def set_status(booking_id: int, status: str, **values: Any) -> None:
     await Booking.update({Booking.status: status, **{getattr(Booking, k): v for k, v in values.items()}}).where(
         Booking.id == booking_id
     )
+
+
+async def live_bookings_of(facility_ids: list[int], window: Span, margin: timedelta = MAX_BUFFER) -> dict[int, list[BookingValue]]:
+    """`live_bookings_near` for many facilities in one query: facility id → its seat-holding bookings."""
+    found: dict[int, list[BookingValue]] = {facility_id: [] for facility_id in facility_ids}
+    if not facility_ids:
+        return found
+    marks = ", ".join(f"${n}" for n in range(4, 4 + len(facility_ids)))
+    rows = await fetch(
+        'SELECT id, facility, tenant, "user", starts_at, ends_at, seats, status FROM booking '
+        f"WHERE starts_at >= $1 AND starts_at < $2 AND ends_at > $3 AND status IN ({_HOLDING_SQL}) "
+        f"AND facility IN ({marks})",
+        window.starts_at - MAX_BOOKING_SPAN - margin,
+        window.ends_at + margin,
+        window.starts_at - margin,
+        *facility_ids,
+    )
+    for row in rows:
+        found[row["facility"]].append(to_value(row))
+    return found
+
+
+async def update_booking(booking_id: int, **values: Any) -> None:
+    """Change a booking's facility, times, seats or purpose (never its status: see set_status)."""
+    assert "status" not in values, "statuses change through set_status"
+    await Booking.update({getattr(Booking, k): v for k, v in values.items()}).where(Booking.id == booking_id)

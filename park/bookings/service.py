@@ -156,7 +156,8 @@ def _month_of(instant: datetime, zone: ZoneInfo) -> Span:
 
 
 async def _check_quota(
-    tenant_id: int, spec: FacilitySpec, spans: list[Span], zone: ZoneInfo, now: datetime, policy: Any
+    tenant_id: int, spec: FacilitySpec, spans: list[Span], zone: ZoneInfo, now: datetime, policy: Any,
+    *, exclude_booking: int | None = None,
 ) -> None:
     """Hours per firm per facility kind per month, scaled by the policy's tier for the firm."""
     if policy is None:
@@ -167,7 +168,7 @@ async def _check_quota(
         month = _month_of(span.starts_at, zone)
         by_month[month] = by_month.get(month, 0.0) + span.duration / timedelta(hours=1)
     for month, requested in sorted(by_month.items()):
-        used = await queries.hours_held(tenant_id, spec.kind, month)
+        used = await queries.hours_held(tenant_id, spec.kind, month, exclude_booking=exclude_booking)
         violation = quota_violation(used, requested, quota_hours, spec.kind)
         if violation is not None:
             error = QuotaExceeded(
@@ -345,9 +346,16 @@ async def book_facility(
                 return await _book_series(actor, data, row, spec, now, zone, policy)
             return await _book_one(actor, data, row, spec, now, zone, policy)
     except Exception as error:
+        refusal = error
         if _is_exclusion_violation(error):
-            raise Conflict("Someone else has just booked that time; choose another time.", extra={"rule": "seats_free"}) from None
-        raise
+            refusal = Conflict("Someone else has just booked that time; choose another time.", extra={"rule": "seats_free"})
+        if isinstance(refusal, Conflict) and not data.recurrence and _sound_times(_request_for(actor, data)):
+            from park.bookings.search import attach_alternatives
+
+            await attach_alternatives(refusal, actor, data.facility_id, Span(data.starts_at, data.ends_at), data.seats, now, zone)
+        if refusal is error:
+            raise
+        raise refusal from None
 
 
 async def _book_one(actor, data, row, spec, now, zone, policy) -> dict[str, Any]:

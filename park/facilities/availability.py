@@ -128,3 +128,70 @@ def compute_availability(
             index += 1
         result.append(Slot(slot.starts_at, slot.ends_at, max(facility.capacity - peak, 0)))
     return result
+
+
+def booking_horizon(facility: FacilitySpec, now: datetime, zone: ZoneInfo) -> datetime:
+    """The first instant a booking may no longer start at: the park-local midnight after the last bookable day.
+
+    Matches the rule `within_advance_window` (counted in park-local days).
+    """
+    last_day = now.astimezone(zone).date() + timedelta(days=facility.max_advance_days + 1)
+    return datetime(last_day.year, last_day.month, last_day.day, tzinfo=zone)
+
+
+def free_intervals(
+    facility: FacilitySpec,
+    window: Span,
+    zone: ZoneInfo,
+    now: datetime,
+    bookings: Iterable[HeldSeats],
+    blackouts: Iterable[Blackout] = (),
+    *,
+    seats: int = 1,
+    duration: timedelta | None = None,
+) -> list[Span]:
+    """The maximal intervals inside `window` in which `seats` seats could be booked for at least `duration`.
+
+    Built from `compute_availability`'s slots (opening hours, blackouts,
+    granularity, buffers and seats left already applied): runs of touching
+    slots with enough seats that start after `now` and before the booking
+    horizon, kept when at least `duration` long (default: the facility's
+    minimum; never shorter than it). A duration beyond the facility's maximum,
+    or more seats than its capacity, fits nowhere.
+    """
+    minimum = timedelta(minutes=facility.min_duration_minutes)
+    needed = max(duration or minimum, minimum)
+    if needed > timedelta(minutes=facility.max_duration_minutes) or not 1 <= seats <= facility.capacity:
+        return []
+    horizon = booking_horizon(facility, now, zone)
+    runs: list[Span] = []
+    run_start: datetime | None = None
+    run_end: datetime | None = None
+    for slot in compute_availability(facility, window, zone, bookings, blackouts):
+        usable = slot.free >= seats and slot.starts_at >= now and slot.starts_at < horizon
+        if usable and run_end is not None and slot.starts_at == run_end:
+            run_end = slot.ends_at
+            continue
+        if run_start is not None and run_end is not None:
+            runs.append(Span(run_start, run_end))
+        run_start, run_end = (slot.starts_at, slot.ends_at) if usable else (None, None)
+    if run_start is not None and run_end is not None:
+        runs.append(Span(run_start, run_end))
+    return [run for run in runs if run.duration >= needed]
+
+
+def nearest_starts(intervals: Sequence[Span], wanted: Span, step: timedelta, limit: int) -> list[Span]:
+    """Up to `limit` spans as long as `wanted`, on the `step` grid of each interval, nearest to its start first.
+
+    The wanted span itself is never offered (it is the one refused).
+    """
+    length = wanted.duration
+    candidates: list[tuple[timedelta, datetime]] = []
+    for interval in intervals:
+        cursor = interval.starts_at
+        while cursor + length <= interval.ends_at:
+            if cursor != wanted.starts_at:
+                candidates.append((abs(cursor - wanted.starts_at), cursor))
+            cursor += step
+    candidates.sort()
+    return [Span(start, start + length) for _distance, start in candidates[:limit]]

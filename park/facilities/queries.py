@@ -189,3 +189,29 @@ async def list_authorizations(facility_id: int) -> list[dict[str, Any]]:
     return await Authorization.select(
         *Authorization.all_columns(), Authorization.user.name.as_alias("user_name"), Authorization.user.email.as_alias("user_email")
     ).where(Authorization.facility == facility_id).order_by(Authorization.id)
+
+
+async def blackouts_of(specs: list[FacilitySpec], window: Span) -> list[BlackoutValue]:
+    """Blackouts of any of the facilities or of their buildings that overlap `window` (one query)."""
+    if not specs:
+        return []
+    facility_ids = sorted({spec.id for spec in specs})
+    building_ids = sorted({spec.building_id for spec in specs})
+    facility_marks = ", ".join(f"${n}" for n in range(3, 3 + len(facility_ids)))
+    start = 3 + len(facility_ids)
+    building_marks = ", ".join(f"${n}" for n in range(start, start + len(building_ids)))
+    rows = await fetch(
+        "SELECT id, facility, building, starts_at, ends_at, reason FROM blackout "
+        f"WHERE starts_at < $1 AND ends_at > $2 AND (facility IN ({facility_marks}) OR building IN ({building_marks}))",
+        window.ends_at, window.starts_at, *facility_ids, *building_ids,
+    )
+    return [_blackout_value(row) for row in rows]
+
+
+async def authorizations_of(user_id: int) -> dict[int, AuthorizationValue]:
+    """The user's training records: facility id → authorisation (one query)."""
+    rows = await Authorization.select(Authorization.facility, Authorization.valid_until).where(Authorization.user == user_id)
+    return {
+        row["facility"]: AuthorizationValue(user_id=user_id, facility_id=row["facility"], valid_until=row["valid_until"])
+        for row in rows
+    }
