@@ -247,6 +247,7 @@ PATH_OVERRIDES: dict[tuple[str, str], Entry] = {
 
 PREFIX_OVERRIDES: list[tuple[str, str, str]] = [
     ("/api/v1/waitlist/", "entry_id", "waitlist_entry_id"),
+    ("/waitlist/", "entry_id", "waitlist_entry_id"),
 ]
 """(path prefix, parameter, REGISTRY key): a generic parameter name read by the route's prefix."""
 

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from park.accounts.guards import manager_only, signed_in
-from park.allocation import queries, service
+from park.allocation import fair_access, queries, service
 from park.allocation.model import UNIT_KINDS, Application
 from park.allocation.policy import Policy, current_policy
 from park.allocation.rules import rank_applications
 from park.shared.api import caller
 from park.shared.clock import utc_now
-from park.shared.errors import DomainError, Forbidden, ValidationFailed
+from park.shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from park.shared.labels import N_
 from park.shared.web import flash, gettext_for, page, page_lang, redirect, settings_of
 
@@ -399,4 +399,61 @@ class AllocationPages(Controller):
 UNIT_FORM_KEY = "unit_form"
 """Session key of a refused new-unit form, shown again once."""
 
-ROUTES: list[Any] = [PolicyPage, SpacePages, AllocationPages]
+class WaitlistPages(Controller):
+    """My waitlist: join from a refused booking, see the entries, leave them."""
+
+    path = "/waitlist"
+    include_in_schema = False
+    guards = [signed_in]
+
+    @get("")
+    async def mine(self, request: Request) -> Template:
+        from park.facilities import queries as facility_queries
+
+        actor = caller(request)
+        entries: list[dict[str, Any]] = []
+        if actor.is_manager or actor.tenant_id is not None:
+            rows, _total = await fair_access.list_waitlist(actor, limit=200, offset=0)
+            entries = [row for row in rows if row["user"] == actor.id]
+        facilities = {}
+        for entry in entries:
+            if entry["facility"] not in facilities:
+                facilities[entry["facility"]] = await facility_queries.get_facility(entry["facility"])
+            entry["facility_row"] = facilities[entry["facility"]]
+        return page(request, "allocation/waitlist.html", entries=entries)
+
+    @post("")
+    async def join(self, request: Request, data: URLEncodedBody[dict[str, str]]) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        zone = settings_of(request).zone
+        try:
+            starts_at = datetime.fromisoformat(data.get("starts_at", "")).replace(tzinfo=zone)
+            ends_at = datetime.fromisoformat(data.get("ends_at", "")).replace(tzinfo=zone)
+            facility_id = int(data.get("facility_id", ""))
+            seats = int(data.get("seats") or 1)
+        except ValueError:
+            flash(request, _("Give the start and the end as date and time."), "error")
+            return redirect("/waitlist")
+        try:
+            await fair_access.join_waitlist(
+                caller(request), fair_access.WaitInput(facility_id, starts_at, ends_at, seats, data.get("purpose", "")[:500]), utc_now()
+            )
+            flash(request, _("You are on the waitlist. If the time frees up, it is booked for you and you get a mail."), "success")
+        except DomainError as error:
+            flash(request, "; ".join(_(e.message) for e in getattr(error, "errors", [])) or _(error.detail), "error")
+        return redirect("/waitlist")
+
+    @post("/{entry_id:int}/leave")
+    async def leave(self, request: Request, entry_id: FromPath[int]) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        try:
+            await fair_access.leave_waitlist(caller(request), entry_id, utc_now())
+            flash(request, _("You left the waitlist for that time."), "success")
+        except NotFound:
+            raise
+        except DomainError as error:
+            flash(request, _(error.detail), "error")
+        return redirect("/waitlist")
+
+
+ROUTES: list[Any] = [PolicyPage, SpacePages, AllocationPages, WaitlistPages]

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from park.accounts.tables import User
-from park.bookings.model import CHECKED_IN, COMPLETED, CONFIRMED, PENDING, REQUESTED
+from park.bookings.model import CANCELLED, CHECKED_IN, COMPLETED, CONFIRMED, DECLINED, EXPIRED, PENDING, REJECTED, REQUESTED
 from park.bookings.tables import Booking
 from park.facilities.tables import Facility
 from park.settings import Settings
@@ -22,6 +22,10 @@ from park.shared.errors import NotFound
 FEED_PAST = timedelta(days=60)
 FEED_FUTURE = timedelta(days=400)
 FEED_STATUSES = [REQUESTED, PENDING, CONFIRMED, CHECKED_IN, COMPLETED]
+# Bookings that will not take place stay in the user's feed as STATUS:CANCELLED,
+# so a subscribed calendar removes the event instead of keeping a stale copy.
+WITHDRAWN_STATUSES = [CANCELLED, REJECTED, EXPIRED, DECLINED]
+USER_FEED_STATUSES = FEED_STATUSES + WITHDRAWN_STATUSES
 ICS = "text/calendar; charset=utf-8"
 
 
@@ -41,10 +45,16 @@ def _event(row: dict[str, Any], summary: str, host: str, stamp: datetime, descri
     event.add("dtstart", row["starts_at"])
     event.add("dtend", row["ends_at"])
     event.add("summary", summary)
-    event.add("status", "CONFIRMED" if row["status"] in (CONFIRMED, CHECKED_IN, COMPLETED) else "TENTATIVE")
+    event.add("status", ical_status(row["status"]))
     if description:
         event.add("description", description)
     return event
+
+
+def ical_status(status: str) -> str:
+    if status in WITHDRAWN_STATUSES:
+        return "CANCELLED"
+    return "CONFIRMED" if status in (CONFIRMED, CHECKED_IN, COMPLETED) else "TENTATIVE"
 
 
 def user_feed(rows: list[dict[str, Any]], user_name: str, host: str, stamp: datetime) -> bytes:
@@ -60,6 +70,11 @@ def user_feed(rows: list[dict[str, Any]], user_name: str, host: str, stamp: date
     return calendar.to_ical()
 
 
+def booking_event_file(row: dict[str, Any], host: str, stamp: datetime) -> bytes:
+    """One booking as an .ics file to add to a calendar (same UID as in the user's feed)."""
+    return user_feed([row], row.get("facility_name") or "", host, stamp)
+
+
 def facility_feed(rows: list[dict[str, Any]], facility_name: str, host: str, stamp: datetime) -> bytes:
     """Busy times only: neither firm nor person nor purpose appears."""
     calendar = _calendar(f"Park — {facility_name}")
@@ -68,7 +83,7 @@ def facility_feed(rows: list[dict[str, Any]], facility_name: str, host: str, sta
     return calendar.to_ical()
 
 
-def _host(settings: Settings) -> str:
+def host_of(settings: Settings) -> str:
     return settings.base_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "park"
 
 
@@ -87,9 +102,9 @@ async def user_calendar(name: FromPath[str], settings: NamedDependency[Settings]
     rows = await Booking.select(
         *Booking.all_columns(), Booking.facility.name.as_alias("facility_name"), Booking.facility.name_en.as_alias("facility_name_en")
     ).where(
-        (Booking.user == user["id"]) & (Booking.ends_at > start) & (Booking.starts_at < end) & Booking.status.is_in(FEED_STATUSES)
+        (Booking.user == user["id"]) & (Booking.ends_at > start) & (Booking.starts_at < end) & Booking.status.is_in(USER_FEED_STATUSES)
     ).order_by(Booking.starts_at)
-    body = user_feed(rows, user["name"], _host(settings), utc_now())
+    body = user_feed(rows, user["name"], host_of(settings), utc_now())
     return Response(body, media_type=ICS, headers={"Cache-Control": "private, max-age=300"})
 
 
@@ -104,7 +119,7 @@ async def facility_calendar(name: FromPath[str], settings: NamedDependency[Setti
         (Booking.facility == facility["id"]) & (Booking.ends_at > start) & (Booking.starts_at < end)
         & (Booking.starts_at >= start - timedelta(days=7)) & Booking.status.is_in(FEED_STATUSES[1:])
     ).order_by(Booking.starts_at)
-    body = facility_feed(rows, facility["name"], _host(settings), utc_now())
+    body = facility_feed(rows, facility["name"], host_of(settings), utc_now())
     return Response(body, media_type=ICS, headers={"Cache-Control": "public, max-age=300"})
 
 

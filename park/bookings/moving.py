@@ -76,7 +76,7 @@ async def _move(actor: Actor, booking_id: int, changes: BookingChanges, now: dat
         await service.lock_facility(facility_id)
     current = await queries.get_booking(booking_id)  # re-read under the lock
     if current["status"] not in MOVABLE:
-        raise Conflict(f"A {current['status']} booking cannot be changed.", extra={"rule": "movable"})
+        raise Conflict("Only a pending or confirmed booking can be changed.", extra={"rule": "movable"})
     if current["starts_at"] <= now:
         raise Conflict("This booking has already started; it can no longer be changed.", extra={"rule": "movable"})
     try:

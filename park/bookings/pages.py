@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from park.accounts.guards import manager_only, signed_in
 from park.accounts.tables import User
-from park.bookings import service
+from park.bookings import moving, search, service
+from park.bookings.calendar import ICS, booking_event_file, host_of
 from park.bookings.api import current_policy
 from park.bookings.model import CONFIRMED, PENDING, REQUESTED
 from park.bookings.recurrence import RecurrenceError, rrule_for
 from park.bookings.rules import check_in_window
 from park.bookings import queries
 from park.facilities import queries as facility_queries
+from park.facilities.model import FACILITY_KINDS
 from park.shared.api import caller
 from park.shared.clock import utc_now
-from park.shared.errors import DomainError, Forbidden, NotFound
+from park.shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from park.shared.timespan import Span
 from park.shared.labels import label
 from park.shared.web import flash, gettext_for, page, page_lang, redirect, safe_next, settings_of
 
@@ -53,6 +56,32 @@ def _errors_of(error: DomainError, _) -> dict[str, str]:
     return errors
 
 
+def _form_time(value: datetime, zone) -> str:
+    """An instant as a datetime-local form value on the park's wall clock."""
+    return value.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+
+
+async def _choices(alternatives: list[dict[str, Any]] | None, zone) -> list[dict[str, Any]]:
+    """A refusal's alternatives, with their facilities, ready for one-click buttons."""
+    choices = []
+    for alternative in alternatives or []:
+        facility = await facility_queries.get_facility(alternative["facility_id"])
+        if facility is None:
+            continue
+        starts_at = datetime.fromisoformat(alternative["starts_at"])
+        ends_at = datetime.fromisoformat(alternative["ends_at"])
+        choices.append({"facility": facility, "starts_at": starts_at, "ends_at": ends_at,
+                        "start": _form_time(starts_at, zone), "end": _form_time(ends_at, zone)})
+    return choices
+
+
+def _is_clash(error: DomainError) -> bool:
+    return error.extra.get("rule") in search.CLASH_RULE_NAMES
+
+
+SEARCH_DURATIONS = (30, 60, 90, 120, 180, 240, 480)
+
+
 async def _act(request: Request, booking_id: int, data: dict[str, str], action: str) -> Redirect:
     _ = gettext_for(page_lang(request))
     zone = settings_of(request).zone
@@ -83,13 +112,17 @@ class BookingPages(Controller):
     guards = [signed_in]
 
     @get("/facilities/{facility_id:int}/book")
-    async def booking_form(self, request: Request, facility_id: FromPath[int], start: FromQuery[str | None] = None, end: FromQuery[str | None] = None) -> Template:
+    async def booking_form(
+        self, request: Request, facility_id: FromPath[int], start: FromQuery[str | None] = None, end: FromQuery[str | None] = None,
+        seats: FromQuery[str | None] = None,
+    ) -> Template:
         facility = await facility_queries.get_facility(facility_id)
         if facility is None or not facility["is_active"]:
             raise NotFound(f"There is no facility {facility_id}.")
-        form = {"starts_at": (start or "")[:16], "ends_at": (end or "")[:16], "seats": "1", "purpose": "", "recurrence": "",
+        wanted_seats = seats if seats and seats.isdigit() and 1 <= int(seats) <= facility["capacity"] else "1"
+        form = {"starts_at": (start or "")[:16], "ends_at": (end or "")[:16], "seats": wanted_seats, "purpose": "", "recurrence": "",
                 "repeat": "", "repeat_count": "4"}
-        return page(request, "bookings/form.html", facility=facility, form=form, errors={}, preview=None)
+        return page(request, "bookings/form.html", facility=facility, form=form, errors={}, preview=None, alternatives=[], waitlist=None)
 
     @post("/facilities/{facility_id:int}/book")
     async def book(self, request: Request, facility_id: FromPath[int], data: Form) -> Template | Redirect:
@@ -101,6 +134,8 @@ class BookingPages(Controller):
             raise NotFound(f"There is no facility {facility_id}.")
         errors: dict[str, str] = {}
         preview = None
+        alternatives: list[dict[str, Any]] = []
+        waitlist: dict[str, Any] | None = None
         try:
             seats = int(data.get("seats") or 1)
         except ValueError:
@@ -132,6 +167,11 @@ class BookingPages(Controller):
                     return redirect("/bookings")
             except DomainError as error:
                 errors = _errors_of(error, _)
+                if _is_clash(error) and not recurrence:
+                    alternatives = await _choices(error.extra.get("alternatives"), zone)
+                    if facility["booking_mode"] == "instant":
+                        waitlist = {"facility_id": facility_id, "starts_at": _form_time(starts_at, zone),
+                                    "ends_at": _form_time(ends_at, zone), "seats": seats, "purpose": data.get("purpose", "")}
                 if error.extra.get("rule") == "series_clashes" and error.extra.get("occurrences"):
                     errors["form"] = _(
                         "Some dates of the series cannot be booked (see the list below). Tick "
@@ -139,8 +179,120 @@ class BookingPages(Controller):
                     )
                 if error.extra.get("occurrences"):
                     preview = await service.preview_series(caller(request), booking_input, utc_now(), zone)
-        return page(request, "bookings/form.html", status_code=422 if errors else 200, facility=facility,
-                    form=data, errors=errors, preview=preview)
+        return page(request, "bookings/form.html", status_code=(409 if alternatives or waitlist else 422) if errors else 200,
+                    facility=facility, form=data, errors=errors, preview=preview, alternatives=alternatives, waitlist=waitlist)
+
+    @get("/find")
+    async def find(
+        self, request: Request, starts: FromQuery[str | None] = None, ends: FromQuery[str | None] = None,
+        duration: FromQuery[str | None] = None, seats: FromQuery[str | None] = None, kind: FromQuery[str | None] = None,
+        building: FromQuery[str | None] = None, q: FromQuery[str | None] = None,
+    ) -> Template:
+        """Time-first search: when, how long, how many, what kind, where; facilities with fitting free time."""
+        _ = gettext_for(page_lang(request))
+        zone = settings_of(request).zone
+        now = utc_now()
+        tomorrow = (now.astimezone(zone) + timedelta(days=1)).date()
+        form = {
+            "starts": (starts or f"{tomorrow.isoformat()}T09:00")[:16], "ends": (ends or f"{tomorrow.isoformat()}T18:00")[:16],
+            "duration": duration or "60", "seats": seats or "1", "kind": kind or "", "building": building or "", "q": (q or "")[:100],
+        }
+        errors: dict[str, str] = {}
+        hits = None
+        if starts is not None:
+            window = None
+            try:
+                window = Span(_local(form["starts"], zone), _local(form["ends"], zone))
+            except ValueError:
+                errors["starts"] = _("Give the start and the end as date and time, the end after the start.")
+            try:
+                duration_minutes = int(form["duration"])
+                seat_count = int(form["seats"])
+                building_id = int(form["building"]) if form["building"] else None
+                if not (1 <= duration_minutes <= 7 * 24 * 60 and seat_count >= 1):
+                    raise ValueError
+            except ValueError:
+                errors["duration"] = _("Give the duration and the seats as whole numbers.")
+            if form["kind"] and form["kind"] not in FACILITY_KINDS:
+                errors["kind"] = _("Choose a kind from the list.")
+            if not errors and window is not None:
+                try:
+                    hits = await search.search_availability(
+                        caller(request), window, now, zone, duration_minutes=duration_minutes, seats=seat_count,
+                        kind=form["kind"] or None, building_id=building_id, q=form["q"] or None,
+                    )
+                except ValidationFailed as error:
+                    errors["starts"] = "; ".join(_(e.message) for e in error.errors)
+        results = []
+        for hit in hits or []:
+            minimum = timedelta(minutes=hit.facility["min_duration_minutes"])
+            length = max(timedelta(minutes=int(form["duration"])), minimum)
+            results.append({
+                "facility": hit.facility, "bookable": hit.bookable,
+                "reason": _(hit.reason_template, **dict(hit.reason_params)) if hit.reason_template else "",
+                "free": [{"span": span, "start": _form_time(span.starts_at, zone),
+                          "end": _form_time(span.starts_at + length, zone)} for span in hit.free[:6]],
+                "more": max(len(hit.free) - 6, 0),
+            })
+        buildings = await facility_queries.list_buildings()
+        return page(request, "bookings/find.html", status_code=422 if errors else 200, form=form, errors=errors,
+                    results=results if hits is not None else None, buildings=buildings, kinds=FACILITY_KINDS,
+                    durations=SEARCH_DURATIONS)
+
+    @get("/bookings/{booking_id:int}")
+    async def booking_page(self, request: Request, booking_id: FromPath[int]) -> Template:
+        return await _booking_page(request, booking_id)
+
+    @post("/bookings/{booking_id:int}/move")
+    async def move(self, request: Request, booking_id: FromPath[int], data: Form) -> Template | Redirect:
+        """Edit a booking's times (or take an offered alternative): the same rules as booking anew."""
+        _ = gettext_for(page_lang(request))
+        settings = settings_of(request)
+        zone = settings.zone
+        actor = caller(request)
+        current = await service.get_booking(actor, booking_id)  # another firm's booking: 404
+        errors: dict[str, str] = {}
+        try:
+            starts_at = _local(data.get("starts_at", ""), zone)
+            ends_at = _local(data.get("ends_at", ""), zone)
+        except ValueError:
+            errors["starts_at"] = _("Give the start and the end as date and time.")
+        facility_id = None
+        if data.get("facility_id", "").isdigit():
+            facility_id = int(data["facility_id"])
+        alternatives: list[dict[str, Any]] = []
+        waitlist = None
+        if not errors:
+            try:
+                result = await moving.move_booking(
+                    actor, booking_id, moving.BookingChanges(starts_at=starts_at, ends_at=ends_at, facility_id=facility_id),
+                    utc_now(), zone, current_policy(settings),
+                )
+                if result.back_to_pending:
+                    flash(request, _("The booking was moved. This facility needs approval, so it waits for a park manager's decision again."), "success")
+                else:
+                    flash(request, _("The booking was moved."), "success")
+                return redirect(f"/bookings/{booking_id}")
+            except (NotFound, Forbidden):
+                raise
+            except DomainError as error:
+                errors = _errors_of(error, _)
+                if _is_clash(error):
+                    alternatives = await _choices(error.extra.get("alternatives"), zone)
+                    target = facility_id or current["facility"]
+                    waitlist = {"facility_id": target, "starts_at": _form_time(starts_at, zone), "ends_at": _form_time(ends_at, zone),
+                                "seats": current["seats"], "purpose": current["purpose"]}
+        return await _booking_page(request, booking_id, errors=errors, form=data, alternatives=alternatives, waitlist=waitlist,
+                                   status_code=409 if alternatives or waitlist else 422)
+
+    @get("/bookings/{booking_id:int}/calendar.ics")
+    async def booking_ics(self, request: Request, booking_id: FromPath[int]) -> Response[bytes]:
+        """One booking as a file to add to any calendar."""
+        row = await service.get_booking(caller(request), booking_id)
+        facility = await facility_queries.get_facility(row["facility"])
+        row = {**row, "facility_name": facility["name"] if facility else "", "facility_name_en": facility["name_en"] if facility else ""}
+        body = booking_event_file(row, host_of(settings_of(request)), utc_now())
+        return Response(body, media_type=ICS, headers={"Content-Disposition": f'attachment; filename="booking-{booking_id}.ics"'})
 
     @get("/bookings")
     async def my_bookings(self, request: Request, show: FromQuery[str | None] = None) -> Template:
@@ -162,8 +314,9 @@ class BookingPages(Controller):
             window = check_in_window(value)
             row["can_check_in"] = row["status"] == CONFIRMED and row["user"] == actor.id and window.contains(now)
             row["can_cancel"] = row["status"] in (REQUESTED, PENDING, CONFIRMED) and row["ends_at"] > now
+        webcal_url = "webcal://" + calendar_url.split("://", 1)[1] if "://" in calendar_url else ""
         return page(request, "bookings/mine.html", bookings=rows, total=total, show=show or "upcoming",
-                    calendar_url=calendar_url)
+                    calendar_url=calendar_url, webcal_url=webcal_url)
 
     @post("/bookings/{booking_id:int}/cancel")
     async def cancel(self, request: Request, booking_id: FromPath[int], data: Form) -> Redirect:
@@ -184,6 +337,24 @@ class BookingPages(Controller):
         except DomainError as error:
             flash(request, _(error.detail), "error")
         return redirect(safe_next(data.get("next"), "/bookings"))
+
+async def _booking_page(
+    request: Request, booking_id: int, *, errors: dict[str, str] | None = None, form: dict[str, str] | None = None,
+    alternatives: list[dict[str, Any]] | None = None, waitlist: dict[str, Any] | None = None, status_code: int = 200,
+) -> Template:
+    actor = caller(request)
+    zone = settings_of(request).zone
+    now = utc_now()
+    booking = await service.get_booking(actor, booking_id)
+    facility = await facility_queries.get_facility(booking["facility"])
+    may_change = actor.is_manager or booking["user"] == actor.id or actor.is_tenant_admin
+    can_move = (may_change and booking["status"] in moving.MOVABLE and booking["starts_at"] > now
+                and facility is not None and facility["booking_mode"] == "instant")
+    form = form or {"starts_at": _form_time(booking["starts_at"], zone), "ends_at": _form_time(booking["ends_at"], zone)}
+    return page(request, "bookings/booking.html", status_code=status_code if errors else 200, booking=booking,
+                facility=facility, can_move=can_move, form=form, errors=errors or {}, alternatives=alternatives or [],
+                waitlist=waitlist)
+
 
 class ApprovalPages(Controller):
     path = "/approvals"

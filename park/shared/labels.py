@@ -57,6 +57,12 @@ LABELS: dict[str, dict[str, str]] = {
         "no_show": N_("No-show"),
         "declined": N_("Declined"),
     },
+    "waitlist_status": {
+        "waiting": N_("Waiting"),
+        "booked": N_("Booked for you"),
+        "cancelled": N_("Left"),
+        "expired": N_("Expired"),
+    },
     "role": {
         "member": N_("Member"),
         "tenant_admin": N_("Firm administrator"),

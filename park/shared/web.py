@@ -58,7 +58,9 @@ def _take_flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
 NAV = [
     ("/", N_("Home"), "all"),
     ("/facilities", N_("Facilities"), "all"),
+    ("/find", N_("Find a free time"), "signed_in"),
     ("/bookings", N_("My bookings"), "signed_in"),
+    ("/waitlist", N_("My waitlist"), "firm"),
     ("/my-firm", N_("My firm"), "firm"),
     ("/approvals", N_("Approvals"), "manager"),
     ("/space", N_("Space"), "signed_in"),

@@ -27,6 +27,23 @@
     }
   });
 
+  // Copy buttons: <button data-copy="input-id" hidden> shows only where it can work.
+  ready(function () {
+    var buttons = document.querySelectorAll("button[data-copy]");
+    Array.prototype.forEach.call(buttons, function (button) {
+      var field = document.getElementById(button.getAttribute("data-copy"));
+      if (!field || !navigator.clipboard) { return; }
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        navigator.clipboard.writeText(field.value).then(function () {
+          var text = button.textContent;
+          button.textContent = button.getAttribute("data-copied") || text;
+          setTimeout(function () { button.textContent = text; }, 2000);
+        }, function () { field.select(); });
+      });
+    });
+  });
+
   // A form may ask before it does something hard to undo: <form data-confirm="...">.
   document.addEventListener("submit", function (event) {
     var form = event.target;
