@@ -15,6 +15,8 @@ MANAGER = "manager@park.demo"
 VIEWPORTS = {
     "desktop": {"width": 1280, "height": 860},
     "phone": {"width": 390, "height": 844},
+    "narrow": {"width": 360, "height": 780},
+    "wide": {"width": 1366, "height": 900},
 }
 LANGUAGE_HEADERS = {"zh_Hans": "zh-CN,zh;q=0.9", "en": "en-GB,en;q=0.9"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
