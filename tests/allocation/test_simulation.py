@@ -136,3 +136,56 @@ async def test_a_bad_edited_policy_is_refused_naming_the_key(client, manager):
 async def test_only_managers_may_simulate(client, tenant_admin):
     answer = await client.post("/api/v1/allocation-rounds/simulations", json={}, headers=tenant_admin.headers)
     assert answer.status_code == 403
+
+
+async def test_the_what_if_page_shows_who_gains_and_loses_and_where_the_area_goes(client, manager):
+    from park.allocation.tables import AllocationRound, SpaceApplication
+    from tests.accounts.test_pages import csrf_from, sign_in
+
+    await _two_firms_one_office(client)
+    await sign_in(client, manager.email)
+    form = await client.get("/allocation/what-if", headers={"accept-language": "en"})
+    assert form.status_code == 200
+    assert 'name="sectors.cultural_tourism" inputmode="numeric" value="15"' in form.text
+    scores_before = await SpaceApplication.select(SpaceApplication.id, SpaceApplication.score)
+    answer = await client.post(
+        "/allocation/what-if",
+        data={"sectors.cultural_tourism": "60", "version": "2026.1-whatif", "_csrf_token": csrf_from(form.text)},
+        headers={"accept-language": "en"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert "gains a unit" in answer.text and "loses its unit" in answer.text
+    assert "Housed area by sector" in answer.text and "Cultural tourism" in answer.text
+    assert await AllocationRound.count() == 0
+    assert await SpaceApplication.select(SpaceApplication.id, SpaceApplication.score) == scores_before
+
+    refused = await client.post(
+        "/allocation/what-if",
+        data={"qualifications.leading_firm": "many", "_csrf_token": csrf_from(form.text)},
+        headers={"accept-language": "en"},
+    )
+    assert refused.status_code == 422
+    assert "policy.qualifications.leading_firm.points" in refused.text
+
+
+async def test_every_published_version_stays_readable_with_what_changed(client, manager, settings):
+    from datetime import datetime, timezone
+
+    from park.allocation import published
+    from park.allocation.tables import PublishedPolicy
+
+    document = await _edited_document(client, manager, tourism_points=5)
+    document["version"] = "2025.9"
+    await PublishedPolicy(
+        version="2025.9", effective_from="2025-09-01", document=document, source="version = \"2025.9\"",
+        first_seen_at=datetime(2025, 9, 1, tzinfo=timezone.utc),
+    ).save()
+    await published.remember_policy_in_force(settings, utc_now())
+    await published.remember_policy_in_force(settings, utc_now())
+    assert await PublishedPolicy.count() == 2
+
+    page = await client.get("/policy/history", headers={"accept-language": "en"})
+    assert page.status_code == 200
+    assert page.text.index("Version 2026.1") < page.text.index("Version 2025.9")
+    changes = page.text[page.text.index("Changes from version 2025.9") :]
+    assert "sectors.cultural_tourism.points</code></td><td>5</td><td>15</td>" in changes
