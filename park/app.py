@@ -23,8 +23,10 @@ from park.accounts import api as accounts_api
 from park.accounts import pages as accounts_pages
 from park.accounts.middleware import IdentityMiddleware
 from park.accounts.sessions import DatabaseSessionStore, SessionConfig
+from park.allocation.published import remember_policy_in_force
 from park.facilities import pages as facilities_pages
 from park.settings import ROOT_DIR, Settings, load_settings
+from park.shared.clock import utc_now
 from park.shared.db import check_database, close_database, open_database
 from park.shared.errors import DomainError, FieldError, Problem, problem_from
 from park.shared.http import RequestLogMiddleware, add_security_headers
@@ -171,6 +173,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = await open_database(settings)
+        # Keep the policy version in force readable for good (old scores name it).
+        try:
+            await remember_policy_in_force(settings, utc_now())
+        except Exception:  # an unreachable or unmigrated database is reported by /healthz, not here
+            logging.getLogger("park").warning("could not record the policy version in force", exc_info=True)
         runner = None
         if settings.scheduler_embedded:
             # Each worker runs one; park/jobs.py makes every run happen once.

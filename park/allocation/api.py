@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from park.accounts.guards import manager_only, signed_in, tenant_admin_or_manager
-from park.allocation import fair_access, service
+from park.allocation import fair_access, service, simulation
 from park.allocation.policy import Policy, current_policy
 from park.settings import Settings
 from park.shared.api import AwareDatetime, Page, caller, paging
@@ -128,6 +128,61 @@ class RoundOut(msgspec.Struct):
     unit_count: int
     housed_count: int
     assignments: list[AssignmentOut]
+
+
+class SimulationIn(msgspec.Struct):
+    # The `document` of GET /priority-policy (or that whole answer), edited; or the policy's TOML text.
+    policy: dict[str, Any] | str | None = None
+
+
+class Placement(msgspec.Struct):
+    rank: int
+    unit_id: int | None
+
+
+class DifferenceOut(msgspec.Struct):
+    application_id: int
+    tenant_id: int
+    change: str
+    current: Placement
+    simulated: Placement
+
+
+class SimulationOut(msgspec.Struct):
+    status: str
+    policy_version: str
+    current_policy_version: str
+    application_count: int
+    unit_count: int
+    housed_count: int
+    current_housed_count: int
+    assignments: list[AssignmentOut]
+    differences: list[DifferenceOut]
+    housed_area: dict[str, dict[str, dict[str, float]]]
+
+
+def simulation_out(result: dict[str, Any]) -> SimulationOut:
+    return SimulationOut(
+        status=result["status"],
+        policy_version=result["policy_version"],
+        current_policy_version=result["current_policy_version"],
+        application_count=result["application_count"],
+        unit_count=result["unit_count"],
+        housed_count=result["housed_count"],
+        current_housed_count=result["current_housed_count"],
+        assignments=[assignment_out(a) for a in result["assignments"]],
+        differences=[
+            DifferenceOut(
+                application_id=d.application_id,
+                tenant_id=d.tenant_id,
+                change=d.change,
+                current=Placement(d.current_rank, d.current_unit_id),
+                simulated=Placement(d.simulated_rank, d.simulated_unit_id),
+            )
+            for d in result["differences"]
+        ],
+        housed_area=result["housed_area"],
+    )
 
 
 class RoundSummary(msgspec.Struct):
@@ -350,6 +405,18 @@ class AllocationRoundController(Controller):
         row = await service.run_allocation_round(caller(request), utc_now(), settings.zone, current_policy(settings))
         return round_out(row)
 
+    @post(
+        "/simulations",
+        status_code=200,
+        summary="What-if: the round an edited policy would give now, beside the policy in force; stores nothing",
+    )
+    async def simulate(
+        self, request: Request, settings: NamedDependency[Settings], data: JSONBody[SimulationIn]
+    ) -> SimulationOut:
+        edited = simulation.edited_policy(data.policy) if data.policy is not None else None
+        result = await simulation.simulate_round(caller(request), utc_now(), settings.zone, current_policy(settings), edited)
+        return simulation_out(result)
+
     @get("", summary="Allocation rounds, newest first")
     async def list_rounds(
         self, request: Request, limit: FromQuery[int | None] = None, offset: FromQuery[int | None] = None
@@ -460,6 +527,8 @@ class PolicyOut(msgspec.Struct):
     summary_en: str
     summary_zh: str
     rules: list[RuleOut]
+    # The policy file as a table: edit it and send it back to /allocation-rounds/simulations.
+    document: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 def policy_rules(policy: Policy) -> list[RuleOut]:
@@ -491,6 +560,7 @@ class PolicyController(Controller):
             summary_en=policy.summary.en,
             summary_zh=policy.summary.zh,
             rules=policy_rules(policy),
+            document=simulation.document_in_force(settings),
         )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
 from typing import Any
 
@@ -10,9 +11,9 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from park.accounts.guards import manager_only, signed_in
-from park.allocation import fair_access, queries, service
+from park.allocation import fair_access, published, queries, service, simulation
 from park.allocation.model import UNIT_KINDS, Application
-from park.allocation.policy import Policy, current_policy
+from park.allocation.policy import Policy, current_policy, policy_path
 from park.allocation.rules import rank_applications
 from park.shared.api import caller
 from park.shared.clock import utc_now
@@ -83,6 +84,11 @@ class PolicyPage(Controller):
         policy = current_policy(settings_of(request))
         lang = page_lang(request)
         return space_page(request, "allocation/policy.html", policy=policy, words=lambda item: _words(item, lang))
+
+    @get("/history")
+    async def history(self, request: Request) -> Template:
+        versions = await published.policy_history(settings_of(request), utc_now())
+        return space_page(request, "allocation/policy_history.html", versions=versions)
 
 
 class SpacePages(Controller):
@@ -307,6 +313,33 @@ class AllocationPages(Controller):
             flash(request, _("The assignment has been changed and the reason recorded."), "success")
         return redirect(f"/allocation/rounds/{round_id}")
 
+    @get("/what-if")
+    async def what_if(self, request: Request) -> Template:
+        settings = settings_of(request)
+        text = policy_path(settings).read_text(encoding="utf-8")
+        return _what_if_page(request, simulation.document_in_force(settings), text)
+
+    @post("/what-if")
+    async def simulate(self, request: Request) -> Template:
+        settings = settings_of(request)
+        form = await request.form()
+        text = form.get("toml") or ""
+        in_force = policy_path(settings).read_text(encoding="utf-8")
+        if text.strip() and text.strip() != in_force.strip():
+            edited: Any = text
+            document: dict[str, Any] = {}
+        else:
+            document = edited_numbers(simulation.document_in_force(settings), form)
+            edited, text = document, in_force
+        try:
+            policy = simulation.edited_policy(edited)
+            result = await simulation.simulate_round(
+                caller(request), utc_now(), settings.zone, current_policy(settings), policy
+            )
+        except ValidationFailed as error:
+            return _what_if_page(request, document or simulation.document_in_force(settings), text, errors=error.errors, status_code=422)
+        return _what_if_page(request, document or simulation.document_in_force(settings), text, result=result)
+
     @get("/units")
     async def units(self, request: Request) -> Template:
         """Units with who holds each today; with both dates, only those vacant over [from, to)."""
@@ -454,6 +487,31 @@ class WaitlistPages(Controller):
         except DomainError as error:
             flash(request, _(error.detail), "error")
         return redirect("/waitlist")
+
+
+
+def edited_numbers(document: dict[str, Any], form: Any) -> dict[str, Any]:
+    """The policy document with the points typed on the what-if form (`qualifications.KEY`, `sectors.KEY`)."""
+    document = copy.deepcopy(document)
+    for group in ("qualifications", "sectors"):
+        for key, entry in document.get(group, {}).items():
+            typed = (form.get(f"{group}.{key}") or "").strip()
+            if typed:
+                entry["points"] = int(typed) if typed.lstrip("-").isdigit() else typed
+    version = (form.get("version") or "").strip()
+    if version:
+        document["version"] = version
+    return document
+
+
+def _what_if_page(
+    request: Request, document: dict[str, Any], text: str, *, result: dict[str, Any] | None = None,
+    errors: list[Any] = (), status_code: int = 200,
+) -> Template:
+    return space_page(
+        request, "allocation/what_if.html", status_code=status_code,
+        document=document, toml_text=text, result=result, errors=list(errors),
+    )
 
 
 ROUTES: list[Any] = [PolicyPage, SpacePages, AllocationPages, WaitlistPages]

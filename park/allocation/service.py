@@ -343,53 +343,83 @@ def _application_model(row: dict[str, Any], tenant_name: str, tenant_name_en: st
     )
 
 
+@dataclass(frozen=True)
+class RoundInputs:
+    """What a round reads: open application rows, the firms' facts and names, units and leases."""
+
+    rows: list[dict[str, Any]]
+    facts: dict[int, Any]
+    tenants: dict[int, dict[str, Any]]
+    units: list[Unit]
+    unit_area: dict[int, float]
+    leases: list[Lease]
+
+    def scored(self, policy: Policy) -> list[dict[str, Any]]:
+        """Each open application's score under `policy` (rows left untouched)."""
+        out = []
+        for row in self.rows:
+            score = score_tenant(self.facts[row["tenant"]], policy)
+            out.append(
+                {
+                    "score": score.points,
+                    "score_breakdown": [{"rule": rule, "points": points} for rule, points in score.breakdown],
+                    "policy_version": score.policy_version,
+                }
+            )
+        return out
+
+    def applications(self, scores: list[dict[str, Any]]) -> list[Application]:
+        return [
+            _application_model(
+                row | score,
+                self.tenants.get(row["tenant"], {}).get("name", ""),
+                self.tenants.get(row["tenant"], {}).get("name_en", ""),
+            )
+            for row, score in zip(self.rows, scores)
+        ]
+
+
+async def read_round_inputs(now: datetime, zone: ZoneInfo) -> RoundInputs:
+    """Read (and only read) everything a round computes over."""
+    rows = await queries.open_applications()
+    today = now.astimezone(zone).date()
+    facts = await queries.tenant_facts_many([row["tenant"] for row in rows], today, now)
+    tenants = await queries.tenant_names([row["tenant"] for row in rows])
+    buildings = await queries.building_names()
+    unit_rows = await queries.all_units()
+    units = [
+        Unit(
+            id=u["id"],
+            building_id=u["building"],
+            kind=u["kind"],
+            area_m2=u["area_m2"],
+            code=u["code"],
+            floor=u["floor"],
+            building_name=buildings.get(u["building"], {}).get("name", ""),
+            building_name_en=buildings.get(u["building"], {}).get("name_en", ""),
+        )
+        for u in unit_rows
+    ]
+    earliest = min((row["start_date"] for row in rows), default=now.date())
+    leases = [
+        Lease(unit_id=x["unit"], starts_on=x["starts_on"], ends_on=x["ends_on"], tenant_id=x["tenant"])
+        for x in await queries.leases_ending_after(earliest)
+    ]
+    return RoundInputs(rows, facts, tenants, units, {u.id: u.area_m2 for u in units}, leases)
+
+
 async def run_allocation_round(actor: Actor, now: datetime, zone: ZoneInfo, policy: Policy) -> dict[str, Any]:
     """Score every open application under the policy in force, allocate, and store the proposal."""
     _require_manager(actor)
     async with transaction():
         await queries.supersede_proposed_rounds()
-        rows = await queries.open_applications()
-        today = now.astimezone(zone).date()
-        facts = await queries.tenant_facts_many([row["tenant"] for row in rows], today, now)
-        for row in rows:
-            score = score_tenant(facts[row["tenant"]], policy)
-            fresh = {
-                "score": score.points,
-                "score_breakdown": [{"rule": rule, "points": points} for rule, points in score.breakdown],
-                "policy_version": score.policy_version,
-            }
+        inputs = await read_round_inputs(now, zone)
+        scores = inputs.scored(policy)
+        for row, fresh in zip(inputs.rows, scores):
             if any(row[key] != value for key, value in fresh.items()):
                 await queries.update_application(row["id"], fresh | {"scored_at": now})
-            row.update(fresh)
-        tenants = await queries.tenant_names([row["tenant"] for row in rows])
-        buildings = await queries.building_names()
-        unit_rows = await queries.all_units()
-        units = [
-            Unit(
-                id=u["id"],
-                building_id=u["building"],
-                kind=u["kind"],
-                area_m2=u["area_m2"],
-                code=u["code"],
-                floor=u["floor"],
-                building_name=buildings.get(u["building"], {}).get("name", ""),
-                building_name_en=buildings.get(u["building"], {}).get("name_en", ""),
-            )
-            for u in unit_rows
-        ]
-        earliest = min((row["start_date"] for row in rows), default=now.date())
-        leases = [
-            Lease(unit_id=x["unit"], starts_on=x["starts_on"], ends_on=x["ends_on"], tenant_id=x["tenant"])
-            for x in await queries.leases_ending_after(earliest)
-        ]
-        applications = [
-            _application_model(
-                row,
-                tenants.get(row["tenant"], {}).get("name", ""),
-                tenants.get(row["tenant"], {}).get("name_en", ""),
-            )
-            for row in rows
-        ]
+        units, leases = inputs.units, inputs.leases
+        applications = inputs.applications(scores)
         result = allocate(applications, units, leases, policy)
         score_of = {a.id: a.score for a in applications}
         round_id = await queries.insert_round(

@@ -121,3 +121,13 @@ class WaitlistEntry(Table, tablename="booking_waitlist"):
     status_reason = Text(default="")
     created_at = Timestamptz(default=TimestamptzNow())
     decided_at = Timestamptz(null=True, default=None)
+
+
+class PublishedPolicy(Table, tablename="published_policy"):
+    """Every priority policy version Park has run under, kept so old scores stay readable."""
+
+    version = Varchar(length=64, unique=True)
+    effective_from = Varchar(length=32, default="")
+    document = JSON(default={})
+    source = Text(default="")  # the policy file's text as published
+    first_seen_at = Timestamptz()
