@@ -12,7 +12,9 @@ ratio to the floor measured minutes before it, so the noise of a shared machine
 mostly cancels.
 
 Load: wrk (`apt-get install wrk`), one thread, 64 connections (`--connections`),
-`--seconds` per run (5 with --quick, the default; 10 with --full). Each booking
+`--seconds` per run (5 with --quick, the default; 10 with --full). Floor and Park
+serve side by side and their runs alternate, `--repeat` times (2 with --quick, 3
+with --full); each figure is the run with the median rate. Each booking
 asks for a distinct (facility, hour) as one of 2,000 firms (so quotas never
 refuse), on 40 facilities open around the clock (20 one-seat rooms, 20 10-seat labs).
 
@@ -411,6 +413,11 @@ class MemoryWatch:
 
 # --- the runs -------------------------------------------------------------------------
 
+def median_run(runs: list[Run]) -> Run:
+    """The run with the median rate (the lower middle one of an even count)."""
+    return sorted(runs, key=lambda run: run.rate)[(len(runs) - 1) // 2]
+
+
 PARK_BOOK = "/api/v1/bookings"
 FLOOR_BOOK = "/floor/bookings"
 
@@ -428,22 +435,32 @@ def run_postgres(args, table: list[tuple], notes: list[str]) -> None:
         loaded = on_database(bench.url, lambda: fill(bench, 10_000))
         notes.append(f"PostgreSQL: 10^4 bookings bulk-loaded in {loaded:.1f} s")
         seconds, connections = args.seconds, args.connections
-        with Server("floor", bench.url, args.workers) as floor:
-            book(bench, floor, FLOOR_BOOK, 2, connections)  # warm-up
-            floor_insert = book(bench, floor, FLOOR_BOOK, seconds, connections)
-            floor_week = read_week(bench, floor, lambda f: f"/floor/facilities/{f}/week", seconds, connections)
-            floor_week_1 = read_week(bench, floor, lambda f: f"/floor/facilities/{f}/week", min(seconds, 5), 1)
-        with Server("park", bench.url, args.workers) as park:
-            book(bench, park, PARK_BOOK, 2, connections)  # warm-up
-            with MemoryWatch(park) as memory:
-                park_book = book(bench, park, PARK_BOOK, seconds, connections)
-            park_week = read_week(bench, park, lambda f: f"/api/v1/facilities/{f}/availability", seconds, connections)
-            park_week_1 = read_week(bench, park, lambda f: f"/api/v1/facilities/{f}/availability", min(seconds, 5), 1)
+        floor_week_path = lambda f: f"/floor/facilities/{f}/week"  # noqa: E731
+        park_week_path = lambda f: f"/api/v1/facilities/{f}/availability"  # noqa: E731
+        with Server("floor", bench.url, args.workers) as floor, Server("park", bench.url, args.workers) as park:
+            book(bench, floor, FLOOR_BOOK, 2, connections)  # warm-up: connections, pools, first imports
+            book(bench, park, PARK_BOOK, 2, connections)
+            pairs: dict[str, list[Run]] = {}
+            peaks: dict[int, float] = {}
+            for _ in range(args.repeat):  # floor and Park alternate, so drifting load hits both alike
+                pairs.setdefault("floor insert", []).append(book(bench, floor, FLOOR_BOOK, seconds, connections))
+                with MemoryWatch(park) as memory:
+                    pairs.setdefault("park book", []).append(book(bench, park, PARK_BOOK, seconds, connections))
+                peaks = {pid: max(mb, peaks.get(pid, 0.0)) for pid, mb in memory.peaks.items()}
+            for _ in range(args.repeat):
+                pairs.setdefault("floor week", []).append(read_week(bench, floor, floor_week_path, seconds, connections))
+                pairs.setdefault("park week", []).append(read_week(bench, park, park_week_path, seconds, connections))
+            pairs["floor week 1"] = [read_week(bench, floor, floor_week_path, min(seconds, 5), 1)]
+            pairs["park week 1"] = [read_week(bench, park, park_week_path, min(seconds, 5), 1)]
+        floor_insert, park_book, floor_week, park_week, floor_week_1, park_week_1 = (
+            median_run(pairs[k]) for k in
+            ("floor insert", "park book", "floor week", "park week", "floor week 1", "park week 1")
+        )
         table.append(("create a booking, PostgreSQL", park_book, floor_insert, "one-row Piccolo insert"))
         table.append(("one facility's week, PostgreSQL", park_week, floor_week, "one GiST overlap query"))
         table.append(("  the same, one client (p95)", park_week_1, floor_week_1, "one GiST overlap query"))
-        peaks = ", ".join(f"{mb:.0f} MB" for mb in sorted(memory.peaks.values(), reverse=True))
-        notes.append(f"worker resident memory under the PostgreSQL booking load (peak per worker): {peaks}")
+        shown = ", ".join(f"{mb:.0f} MB" for mb in sorted(peaks.values(), reverse=True))
+        notes.append(f"worker resident memory under the PostgreSQL booking load (peak per worker): {shown}")
 
         curve = [(f"{args.workers} workers, 10^4 stored", park_book)]
         for workers in (1, 4):
@@ -477,12 +494,14 @@ def run_sqlite(args, table: list[tuple], notes: list[str]) -> None:
         on_database(bench.url, lambda: prepare(bench))
         on_database(bench.url, lambda: fill(bench, 10_000))
         seconds, connections = args.seconds, args.connections
-        with Server("floor", bench.url, args.workers) as floor:
+        with Server("floor", bench.url, args.workers) as floor, Server("park", bench.url, args.workers) as park:
             book(bench, floor, FLOOR_BOOK, 2, connections)
-            floor_insert = book(bench, floor, FLOOR_BOOK, seconds, connections)
-        with Server("park", bench.url, args.workers) as park:
             book(bench, park, PARK_BOOK, 2, connections)
-            park_book = book(bench, park, PARK_BOOK, seconds, connections)
+            floors, parks = [], []
+            for _ in range(args.repeat):
+                floors.append(book(bench, floor, FLOOR_BOOK, seconds, connections))
+                parks.append(book(bench, park, PARK_BOOK, seconds, connections))
+        floor_insert, park_book = median_run(floors), median_run(parks)
         table.append(("create a booking, SQLite", park_book, floor_insert, "one-row Piccolo insert"))
         over = on_database(bench.url, over_capacity)
         notes.append(f"SQLite: slots over capacity after the runs: {over}")
@@ -494,7 +513,7 @@ def run_sqlite(args, table: list[tuple], notes: list[str]) -> None:
 
 def print_table(table: list[tuple], args) -> None:
     print(f"\nwrk -t1 -c{args.connections} -d{args.seconds}s; uvicorn --workers {args.workers}; pool {POOL_SIZE}; "
-          f"10^4 bookings stored")
+          f"10^4 bookings stored; median of {args.repeat} alternating floor/Park runs")
     print(f"| work | Park | bare floor | Park / floor |")
     print(f"|---|---|---|---|")
     for work, park, floor, floor_name in table:
@@ -520,10 +539,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=None)
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=None, help="alternating floor/Park runs per figure, median kept "
+                        "(2 with --quick, 3 with --full)")
     parser.add_argument("--only", choices=["postgres", "sqlite"], default=None)
     args = parser.parse_args()
     args.seconds = args.seconds or (10 if args.full else 5)
     args.max_stored = 1_000_000 if args.full else 100_000
+    args.repeat = args.repeat or (3 if args.full else 2)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install -y wrk")
     table: list[tuple] = []
