@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PARK := $(VENV)/bin/park
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-browser bench messages clean
+.PHONY: install run test test-browser bench bench-all messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Park needs Python 3.11 or newer")'
@@ -34,8 +34,19 @@ test: install
 test-browser: install
 	$(PY) -m pytest -m browser tests/browser
 
+# Benchmarks, not tests. `make bench` (a few minutes): Park against the bare floor (PostgreSQL
+# when PARK_BENCH_DATABASE_URL or PARK_TEST_DATABASE_URL names a server, and SQLite) and the
+# hardest allocation round. BENCH=--full: 10 s runs and 10^6 stored bookings.
+# `make bench-all` also runs the 1,000,000-booking availability and report benchmarks.
+BENCH ?= --quick
+
 bench: install
-	@for script in tests/bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+	@echo "== tests/bench/bench_vs_floor.py $(BENCH)"; $(PY) tests/bench/bench_vs_floor.py $(BENCH)
+	@echo "== tests/bench/bench_allocation.py --shape nested"; $(PY) tests/bench/bench_allocation.py --shape nested
+
+bench-all: bench
+	@for script in tests/bench/bench_availability.py tests/bench/bench_reports.py tests/bench/bench_allocation.py; do \
+		echo "== $$script"; $(PY) $$script || exit 1; done
 
 messages: install
 	$(PY) -m park.shared.i18n

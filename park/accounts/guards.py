@@ -1,4 +1,8 @@
-"""Route guards by role. Tenant scoping lives in the services, not here."""
+"""Route guards by role. Tenant scoping lives in the services, not here.
+
+The guards are coroutines: Litestar runs a plain function guard in a worker thread, a
+thread hop on every request for a check that never waits.
+"""
 
 from __future__ import annotations
 
@@ -18,21 +22,21 @@ def _actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
     return actor
 
 
-def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     _actor(connection)
 
 
-def manager_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def manager_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if not _actor(connection).is_manager:
         raise Forbidden("Only park managers may do this.")
 
 
-def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     if not _actor(connection).is_admin:
         raise Forbidden("Only administrators may do this.")
 
 
-def tenant_admin_or_manager(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def tenant_admin_or_manager(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     actor = _actor(connection)
     if not (actor.is_manager or actor.is_tenant_admin):
         raise Forbidden("Only your firm's administrator or a park manager may do this.")

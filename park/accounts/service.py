@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from park.accounts import rules
+from park.accounts import rules, token_cache
 from park.accounts.model import Actor
 from park.accounts.passwords import hash_password, needs_rehash, verify_password
 from park.accounts.tables import ApiToken, SignInFailure, User
+from park.accounts.token_cache import forgets_tokens
 from park.audit import service as audit
 from park.settings import Settings
 from park.shared.clock import utc_now
@@ -156,14 +157,22 @@ async def issue_token(settings: Settings, actor: Actor, now: datetime, name: str
 
 
 async def actor_for_token(token: str, now: datetime, ip: str = "") -> Actor | None:
-    """The active user of a live token. Every API request passes here: one indexed join, hand-written."""
-    row = await fetch_one(
-        'SELECT u.id, u.email, u.name, u.role, u.tenant AS tenant, u.locale FROM api_token t '
-        'JOIN park_user u ON u.id = t."user" '
-        "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.is_active = $3",
-        token_digest(token), now, True,
-    )
-    return actor_from_row(row, ip) if row else None
+    """The active user of a live token. Every API request passes here: one indexed join, hand-written,
+    remembered for a moment (`park.accounts.token_cache`: revocation reaches other processes within seconds)."""
+    digest = token_digest(token)
+    row = token_cache.recall(digest, now)
+    if row is None:
+        since = token_cache.generation()
+        row = await fetch_one(
+            'SELECT u.id, u.email, u.name, u.role, u.tenant AS tenant, u.locale, t.expires_at FROM api_token t '
+            'JOIN park_user u ON u.id = t."user" '
+            "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2 AND u.is_active = $3",
+            digest, now, True,
+        )
+        if row is None:
+            return None
+        token_cache.remember(digest, row["expires_at"], row, since)
+    return actor_from_row(row, ip)
 
 
 async def list_tokens(actor: Actor) -> list[dict[str, Any]]:
@@ -176,6 +185,7 @@ async def list_tokens(actor: Actor) -> list[dict[str, Any]]:
     )
 
 
+@forgets_tokens
 async def revoke_token(actor: Actor, token_id: int, now: datetime) -> None:
     async with transaction():
         row = await ApiToken.select(ApiToken.id).where((ApiToken.id == token_id) & (ApiToken.user == actor.id)).first()
@@ -193,6 +203,7 @@ async def regenerate_calendar_token(actor: Actor, now: datetime) -> str:
     return token
 
 
+@forgets_tokens
 async def set_locale(actor: Actor, locale: str) -> None:
     async with transaction():
         await User.update({User.locale: locale}).where(User.id == actor.id)
@@ -235,6 +246,7 @@ async def get_user(actor: Actor, user_id: int) -> dict[str, Any]:
     return row
 
 
+@forgets_tokens
 async def end_sessions_and_tokens(user_id: int, now: datetime) -> None:
     """What a stolen session or token would need to survive: every web session and API token of the user ends now."""
     await User.update({User.sessions_valid_from: now}).where(User.id == user_id)
@@ -250,6 +262,7 @@ async def _manageable(actor: Actor, user_id: int) -> dict[str, Any]:
     return row
 
 
+@forgets_tokens
 async def set_user_active(actor: Actor, user_id: int, active: bool, now: datetime) -> dict[str, Any]:
     async with transaction():
         row = await _manageable(actor, user_id)
@@ -261,6 +274,7 @@ async def set_user_active(actor: Actor, user_id: int, active: bool, now: datetim
     return await get_user(actor, user_id)
 
 
+@forgets_tokens
 async def change_role(actor: Actor, user_id: int, role: str, now: datetime) -> dict[str, Any]:
     async with transaction():
         row = await _manageable(actor, user_id)
@@ -275,6 +289,7 @@ async def change_role(actor: Actor, user_id: int, role: str, now: datetime) -> d
     return await get_user(actor, user_id)
 
 
+@forgets_tokens
 async def rename_user(actor: Actor, user_id: int, name: str, now: datetime) -> dict[str, Any]:
     if not name.strip() or len(name) > 200:
         raise ValidationFailed.on("name", "Enter the person's name (at most 200 characters).")
@@ -287,6 +302,7 @@ async def rename_user(actor: Actor, user_id: int, name: str, now: datetime) -> d
     return await get_user(actor, user_id)
 
 
+@forgets_tokens
 async def change_password(actor: Actor, current_password: str, new_password: str, now: datetime) -> None:
     """The caller's own password; every other session and every API token of the caller ends."""
     row = await User.select(User.password_hash).where(User.id == actor.id).first()
@@ -306,6 +322,7 @@ async def change_password(actor: Actor, current_password: str, new_password: str
         await audit.record(actor, "user.password_change", "user", actor.id, at=now)
 
 
+@forgets_tokens
 async def update_user(
     actor: Actor, user_id: int, *, name: str | None, role: str | None, is_active: bool | None, now: datetime
 ) -> dict[str, Any]:

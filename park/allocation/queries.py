@@ -125,20 +125,23 @@ async def leases_ending_after(day: date) -> list[dict[str, Any]]:
 async def tenant_facts(tenant_id: int, today: date, now: datetime) -> model.TenantFacts:
     """What the priority policy reads about a firm, its qualifications as valid on `today`.
 
-    On the booking path (quota tiers), so hand-written SQL: three small indexed reads.
+    On the booking path (quota tiers), so hand-written SQL: one statement, a row per
+    qualification (or one with NULLs), each carrying the firm's figures and its recent counts.
     """
-    tenant = await fetch_one(
-        "SELECT sector, staff_count, rd_staff_count, ip_count FROM tenant WHERE id = $1", tenant_id
+    rows = await fetch(
+        "SELECT t.sector, t.staff_count, t.rd_staff_count, t.ip_count, q.kind, q.valid_until, c.due, c.no_shows "
+        "FROM tenant t CROSS JOIN ("
+        "  SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END), 0) AS no_shows "
+        "  FROM booking WHERE tenant = $1 AND starts_at >= $2 AND starts_at < $3 "
+        "  AND status IN ('checked_in', 'completed', 'no_show')"
+        ") c LEFT JOIN qualification_record q ON q.tenant = t.id WHERE t.id = $4",
+        tenant_id, now - NO_SHOW_LOOKBACK, now, tenant_id,  # $1 twice would break the pool-less path
     )
-    if tenant is None:
+    if not rows:
         return model.TenantFacts()
-    records = await fetch("SELECT kind, valid_until FROM qualification_record WHERE tenant = $1", tenant_id)
-    qualifications = frozenset(r["kind"] for r in records if r["valid_until"] is None or r["valid_until"] >= today)
-    counts = await fetch_one(
-        "SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END), 0) AS no_shows "
-        "FROM booking WHERE tenant = $1 AND starts_at >= $2 AND starts_at < $3 "
-        "AND status IN ('checked_in', 'completed', 'no_show')",
-        tenant_id, now - NO_SHOW_LOOKBACK, now,
+    tenant = counts = rows[0]
+    qualifications = frozenset(
+        r["kind"] for r in rows if r["kind"] is not None and (r["valid_until"] is None or r["valid_until"] >= today)
     )
     return model.TenantFacts(
         sector=tenant["sector"],

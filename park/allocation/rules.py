@@ -25,8 +25,11 @@ is also as large as any that can be housed.
 
 Fitting units are bitmasks (big integers) in best-fit bit order, so "the best
 unit not yet tried" is one mask operation. A 5,000-application, 2,000-unit
-round takes well under a second on random data and about three seconds on the
-hardest shape we know (tests/bench/bench_allocation.py).
+round takes about 0.3 s on random data and 1.3 s on the hardest shape we know
+(tests/bench/bench_allocation.py --shape nested): the searches read a lone mask
+inline, phase 2 rules out a unit whose holder fits nothing else without
+searching, and the explanations list holders through C-level bit selection,
+once per distinct set of fitting units.
 
 Every outcome carries words saying why, in English and Chinese.
 """
@@ -34,6 +37,7 @@ Every outcome carries words saying why, in English and Chinese.
 from __future__ import annotations
 
 import calendar
+from itertools import compress
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from datetime import date
@@ -165,6 +169,15 @@ def _bits(mask: int) -> Iterable[int]:
         mask ^= low
 
 
+# bin() digits → 0/1 bytes, so a mask becomes a selector for itertools.compress in C.
+_DIGIT_FLAGS = bytes.maketrans(b"01", b"\x00\x01")
+
+
+def _flags(mask: int) -> bytes:
+    """One byte per bit of `mask`, lowest bit first: 1 where the bit is set."""
+    return bin(mask)[:1:-1].encode().translate(_DIGIT_FLAGS)
+
+
 def _in_order(groups: tuple[int, ...]) -> Iterable[int]:
     for g in groups:
         yield from _bits(g)
@@ -180,18 +193,23 @@ class _Matching:
 
     def __init__(self, groups: list[tuple[int, ...]], unit_count: int) -> None:
         self.groups = groups
+        # The one mask of an applicant without preferred buildings (0: nothing fits), None when
+        # it has several: the search reads it inline instead of calling _first.
+        self.single = [g[0] if len(g) == 1 else (0 if not g else None) for g in groups]
+        self.bit = [1 << u for u in range(unit_count)]
         self.owner = [-1] * unit_count  # unit → applicant
         self.held = [-1] * len(groups)  # applicant → unit
-        self.free = (1 << unit_count) - 1
+        self.universe = (1 << unit_count) - 1
+        self.free = self.universe
 
     def take(self, applicant: int, unit: int) -> None:
         self.owner[unit] = applicant
         self.held[applicant] = unit
-        self.free &= ~(1 << unit)
+        self.free &= ~self.bit[unit]
 
     def release(self, unit: int) -> None:
         self.owner[unit] = -1
-        self.free |= 1 << unit
+        self.free |= self.bit[unit]
 
     def augment(self, root: int, blocked: int) -> tuple[bool, int]:
         """Give `root` (holding nothing) a unit, moving others along an alternating path.
@@ -200,37 +218,47 @@ class _Matching:
         as little as possible. Returns (found, units reached); on failure nothing
         changed and every unit reached is held.
         """
-        groups, owner, held = self.groups, self.owner, self.held
+        groups, single, owner, held, bit = self.groups, self.single, self.owner, self.held, self.bit
         free = self.free & ~blocked
         unit = _first(groups[root], free)
         if unit >= 0:
             self.take(root, unit)
             return True, 0
-        seen = 0
-        excluded = ~blocked  # allowed units: not blocked, not yet seen
+        # allowed: neither blocked nor reached yet; the units reached are start ^ allowed.
+        start = allowed = self.universe & ~blocked
         path = [root]
         through: list[int] = []  # through[i]: the held unit path[i] takes if the search succeeds
         while path:
-            unit = _first(groups[path[-1]], excluded)
+            top = path[-1]
+            mask = single[top]
+            if mask is None:
+                unit = _first(groups[top], allowed)
+            else:
+                mask &= allowed
+                unit = (mask & -mask).bit_length() - 1  # the lowest set bit; -1 when none
             if unit < 0:
                 path.pop()
                 if through:
                     through.pop()
                 continue
-            bit = 1 << unit
-            seen |= bit
-            excluded &= ~bit
+            allowed ^= bit[unit]
             displaced = owner[unit]
             through.append(unit)
-            spare = _first(groups[displaced], free)
-            if spare >= 0:
-                self.take(displaced, spare)
-                for applicant, taken in zip(path, through):
-                    owner[taken] = applicant
-                    held[applicant] = taken
-                return True, seen
+            if free:
+                mask = single[displaced]
+                if mask is None:
+                    spare = _first(groups[displaced], free)
+                else:
+                    mask &= free
+                    spare = (mask & -mask).bit_length() - 1
+                if spare >= 0:
+                    self.take(displaced, spare)
+                    for applicant, taken in zip(path, through):
+                        owner[taken] = applicant
+                        held[applicant] = taken
+                    return True, start ^ allowed
             path.append(displaced)
-        return False, seen
+        return False, start ^ allowed
 
 
 def allocate(
@@ -266,16 +294,35 @@ def allocate(
     # Phase 2: higher-ranked applicants choose first among what keeps the rest housed.
     owner, held = matching.owner, matching.held
     fixed = 0  # units chosen by higher-ranked applicants
+    bit_of, single = matching.bit, matching.single
     passed_over: dict[int, tuple[int, int]] = {}  # applicant → (better units fixed before, count needed by others)
     for a in housed:
         # Units that cannot go to `a` without leaving someone unhoused, for this applicant only.
         ruled_out = 0
+        mine = single[a]
         while True:
             old = held[a]
-            unit = _first(groups[a], ~(fixed | ruled_out))
+            closed = fixed | ruled_out
+            if mine is None:
+                unit = _first(groups[a], ~closed)
+            else:
+                mask = mine & ~closed
+                unit = (mask & -mask).bit_length() - 1
             if unit == old:
                 break
             other = owner[unit]
+            if other != -1:
+                blocked = closed | bit_of[unit]
+                theirs = single[other]
+                if theirs is None:
+                    stuck = not any(g & ~blocked for g in groups[other])
+                else:
+                    stuck = not theirs & ~blocked
+                if stuck:
+                    # Its holder fits nothing outside `blocked`: the search below would reach
+                    # nothing and fail, so rule the unit out without moving anyone.
+                    ruled_out |= bit_of[unit]
+                    continue
             matching.release(old)
             if other == -1:
                 matching.take(a, unit)
@@ -283,7 +330,7 @@ def allocate(
             # `a` takes the unit; its holder must find another (old is free now).
             matching.take(a, unit)
             held[other] = -1
-            found, seen = matching.augment(other, fixed | ruled_out | (1 << unit))
+            found, seen = matching.augment(other, blocked)
             if found:
                 break
             matching.take(other, unit)
@@ -332,6 +379,8 @@ def _explain(
     version: str,
 ) -> RoundResult:
     total = len(ranked)
+    ids = [app.id for app in ranked]
+    holders_of: dict[int, tuple[list[int], tuple[int, ...]]] = {}  # fitting mask → its holders and their ids
     assignments: list[Assignment] = []
     for a, app in enumerate(ranked):
         rank = a + 1
@@ -353,7 +402,7 @@ def _explain(
             where_zh += "）"
             taken_mask, needed = passed_over.get(a, (0, 0))
             taken = taken_mask.bit_count()
-            holders = _holders(_bits(taken_mask), owner)
+            holders = _holders(taken_mask, owner)
             if not taken and not needed:
                 reason = HOUSED_BEST_FIT
                 if fitting_count == 1:
@@ -396,7 +445,7 @@ def _explain(
                     explanation=en,
                     explanation_zh=zh,
                     fitting_count=fitting_count,
-                    taken_by_application_ids=tuple(ranked[h].id for h in holders),
+                    taken_by_application_ids=tuple(map(ids.__getitem__, holders)),
                 )
             )
             continue
@@ -414,9 +463,13 @@ def _explain(
                 + f"{UNIT_KINDS_ZH.get(app.unit_kind, app.unit_kind)}。"
             )
             holders: list[int] = []
+            holder_ids: tuple[int, ...] = ()
         else:
             reason = NONE_TAKEN_BY_HIGHER
-            holders = _holders(_bits(fitting_mask), owner)
+            if fitting_mask not in holders_of:  # many unhoused applicants fit the same units
+                found = _holders(fitting_mask, owner)
+                holders_of[fitting_mask] = (found, tuple(map(ids.__getitem__, found)))
+            holders, holder_ids = holders_of[fitting_mask]
             shown = []
             for u in _in_order(groups[a]):
                 if len(shown) == NAMES_SHOWN:
@@ -447,7 +500,7 @@ def _explain(
                 explanation=en,
                 explanation_zh=zh,
                 fitting_count=fitting_count,
-                taken_by_application_ids=tuple(ranked[h].id for h in holders),
+                taken_by_application_ids=holder_ids,
             )
         )
     return RoundResult(
@@ -472,6 +525,10 @@ def _names(ranked: list[Application], holders: list[int]) -> tuple[str, str]:
     return en, zh
 
 
-def _holders(unit_indexes: Iterable[int], owner: list[int]) -> list[int]:
-    """The distinct applicants holding these units, in rank order."""
-    return sorted({owner[u] for u in unit_indexes if owner[u] != -1})
+def _holders(mask: int, owner: list[int]) -> list[int]:
+    """The distinct applicants holding units of `mask`, in rank order.
+
+    An applicant holds at most one unit, so the owners of distinct units are distinct.
+    """
+    holders = sorted(compress(owner, _flags(mask)))
+    return holders[bisect_right(holders, -1):]  # -1: a unit nobody holds

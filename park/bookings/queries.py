@@ -7,6 +7,8 @@ from typing import Any, Iterable
 
 from park.bookings.model import HOLDING_STATUSES, Booking as BookingValue
 from park.bookings.tables import Booking, BookingSeries
+from park.facilities.model import Blackout as BlackoutValue
+from park.facilities.queries import blackout_value
 from park.shared.db import fetch
 from park.shared.timespan import Span
 
@@ -49,6 +51,30 @@ async def live_bookings_near(facility_id: int, window: Span, margin: timedelta =
         window.starts_at - margin,
     )
     return [to_value(row) for row in rows]
+
+
+async def live_bookings_and_blackouts_near(
+    facility_id: int, building_id: int, window: Span, margin: timedelta = timedelta(0)
+) -> tuple[list[BookingValue], list[BlackoutValue]]:
+    """`live_bookings_near` and `facilities.queries.blackouts_for` in one round trip (the booking path)."""
+    rows = await fetch(
+        'SELECT 0 AS blackout, id, facility, tenant, "user", NULL AS building, starts_at, ends_at, seats, status, '
+        "NULL AS reason FROM booking "
+        f"WHERE facility = $1 AND starts_at >= $2 AND starts_at < $3 AND ends_at > $4 AND status IN ({_HOLDING_SQL}) "
+        "UNION ALL "
+        "SELECT 1, id, facility, NULL, NULL, building, starts_at, ends_at, NULL, NULL, reason FROM blackout "
+        "WHERE (facility = $5 OR building = $6) AND starts_at < $7 AND ends_at > $8",
+        facility_id,
+        window.starts_at - MAX_BOOKING_SPAN - margin,
+        window.ends_at + margin,
+        window.starts_at - margin,
+        facility_id,
+        building_id,
+        window.ends_at,
+        window.starts_at,
+    )
+    bookings = [to_value(row) for row in rows if not row["blackout"]]
+    return bookings, [blackout_value(row) for row in rows if row["blackout"]]
 
 
 async def get_booking(booking_id: int) -> dict[str, Any] | None:

@@ -274,10 +274,10 @@ def _request_for(actor: Actor, data: BookingInput, span: Span | None = None) -> 
 
 
 async def _context_facts(spec: FacilitySpec, user_id: int, window: Span) -> dict[str, Any]:
-    margin = spec.buffer
+    existing, blackouts = await queries.live_bookings_and_blackouts_near(spec.id, spec.building_id, window, spec.buffer)
     return {
-        "existing": await queries.live_bookings_near(spec.id, window, margin),
-        "blackouts": await facility_queries.blackouts_for(spec, window),
+        "existing": existing,
+        "blackouts": blackouts,
         "authorization": (
             await facility_queries.authorization_for(user_id, spec.id) if spec.requires_authorization else None
         ),

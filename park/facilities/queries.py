@@ -139,7 +139,7 @@ async def lock_facility_for_booking(facility_id: int) -> dict[str, Any] | None:
     return row
 
 
-def _blackout_value(row: dict[str, Any]) -> BlackoutValue:
+def blackout_value(row: dict[str, Any]) -> BlackoutValue:
     return BlackoutValue(
         span=Span(row["starts_at"], row["ends_at"]),
         facility_id=row["facility"],
@@ -156,7 +156,7 @@ async def blackouts_for(spec: FacilitySpec, window: Span) -> list[BlackoutValue]
         "WHERE (facility = $1 OR building = $2) AND starts_at < $3 AND ends_at > $4",
         spec.id, spec.building_id, window.ends_at, window.starts_at,
     )
-    return [_blackout_value(row) for row in rows]
+    return [blackout_value(row) for row in rows]
 
 
 async def list_blackouts(facility_id: int | None = None, building_id: int | None = None) -> list[dict[str, Any]]:

@@ -23,9 +23,11 @@ SECURITY_HEADERS = [
 ]
 
 
-def add_security_headers(message: Message, scope: Scope) -> None:
+async def add_security_headers(message: Message, scope: Scope) -> None:
     """An app-level before-send hook: every response gets the headers, even a 404 for an unknown
-    address or a refused CSRF token, which never pass through the route middleware."""
+    address or a refused CSRF token, which never pass through the route middleware.
+
+    A coroutine: Litestar runs a plain-function hook in a worker thread, twice per response."""
     if message["type"] != "http.response.start":
         return
     headers = list(message.get("headers") or [])
