@@ -205,7 +205,7 @@ async def blackouts_of(specs: list[FacilitySpec], window: Span) -> list[Blackout
         f"WHERE starts_at < $1 AND ends_at > $2 AND (facility IN ({facility_marks}) OR building IN ({building_marks}))",
         window.ends_at, window.starts_at, *facility_ids, *building_ids,
     )
-    return [_blackout_value(row) for row in rows]
+    return [blackout_value(row) for row in rows]
 
 
 async def authorizations_of(user_id: int) -> dict[int, AuthorizationValue]:
