@@ -97,3 +97,50 @@ async def catch_up(now: datetime, zone: ZoneInfo, policy: Policy) -> list[str]:
     for period in months:
         await issue_statements(period, now, zone, policy)
     return [period.label for period in months]
+
+
+# --- Reading statements ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StatementView:
+    tenant_id: int
+    month: str
+    status: str
+    """issued (stored, never changed) or open (the month so far, or not yet issued)."""
+    lines: list[dict]
+
+
+def _line_row(line: Line) -> dict:
+    charge = line.charge
+    return {"kind": charge.kind, "rule": charge.rule, "booking": charge.booking_id,
+            "lease": charge.lease_id, "detail": charge.detail, "quantity": charge.quantity,
+            "unit_price_fen": charge.unit_price_fen, "amount_fen": charge.amount_fen,
+            "subsidy_fen": line.subsidy_fen, "due_fen": line.due_fen,
+            "subsidy_rules": list(line.subsidy_rules), "policy_version": line.policy_version,
+            "facility_kind": charge.facility_kind}
+
+
+async def read_statement(actor, tenant_id: int | None, month: str | None, now: datetime,
+                         zone: ZoneInfo, policy: Policy) -> StatementView:
+    """A firm's statement: the issued one, or the month so far. A firm reads only its own."""
+    from park.reports.periods import PeriodError, parse_period
+    from park.shared.errors import Forbidden, ValidationFailed
+
+    if tenant_id is None:
+        tenant_id = actor.tenant_id
+    if tenant_id is None:
+        raise ValidationFailed.on("tenant_id", "Name the firm: tenant_id.")
+    if not actor.is_manager and tenant_id != actor.tenant_id:
+        raise Forbidden("A firm reads only its own statements.")
+    try:
+        period = parse_period(MONTHLY, month, "month") if month else period_containing(MONTHLY, now, zone)
+    except PeriodError as error:
+        raise ValidationFailed.on(error.field, error.message) from None
+    if period.bounds(zone)[0] > now:
+        raise ValidationFailed.on("month", f"{period.label} has not begun.")
+    stored = await queries.find_statement(tenant_id, period.label)
+    if stored is not None:
+        return StatementView(tenant_id, period.label, "issued", await queries.statement_lines(stored["id"]))
+    priced = await price_month(tenant_id, period, zone, policy)
+    return StatementView(tenant_id, period.label, "open", [_line_row(line) for line in priced.lines])
