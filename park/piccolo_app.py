@@ -16,6 +16,7 @@ TABLE_MODULES = [
     "park.bookings.tables",
     "park.allocation.tables",
     "park.reports.tables",
+    "park.billing.tables",
 ]
 
 

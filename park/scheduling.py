@@ -34,6 +34,8 @@ SCHEDULE: list[ScheduledJob] = [
                  "Occupancy snapshot of the ISO week that ended"),
     ScheduledJob("monthly_snapshot", "park.reports.jobs:monthly_snapshot",
                  "Occupancy snapshot of the month that ended"),
+    ScheduledJob("monthly_statements", "park.billing.jobs:issue_monthly_statements",
+                 "Each firm's statement for the month that ended (and any missed)"),
     ScheduledJob("send_outbox", "park.notifications.jobs:send_outbox",
                  "Send queued mail, retrying failures"),
     ScheduledJob("release_no_shows", "park.bookings.jobs:release_no_shows",
@@ -55,7 +57,7 @@ SCHEDULE: list[ScheduledJob] = [
 ]
 
 # Jobs run at start-up before the timetable begins: catch-up of missed snapshots.
-STARTUP_JOBS = ("daily_snapshot", "weekly_snapshot", "monthly_snapshot")
+STARTUP_JOBS = ("daily_snapshot", "weekly_snapshot", "monthly_snapshot", "monthly_statements")
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,8 @@ async def test_two_scheduler_processes_produce_one_snapshot_per_period(db, manag
 async def test_start_up_catch_up_makes_missed_snapshots_and_is_harmless_twice(db, manager):
     now = local(2026, 12, 1, 8, 0).astimezone(timezone.utc)
     first = await jobs.catch_up(fixed(now))
-    assert first == {"daily_snapshot": "done", "weekly_snapshot": "done", "monthly_snapshot": "done"}
+    assert first == {"daily_snapshot": "done", "weekly_snapshot": "done", "monthly_snapshot": "done",
+                     "monthly_statements": "done"}
     again = await jobs.catch_up(fixed(now + timedelta(minutes=1)))
     assert set(again.values()) == {"done"}
     rows = await run_sql("SELECT kind, period FROM report_snapshot ORDER BY kind")

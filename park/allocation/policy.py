@@ -99,6 +99,8 @@ class Policy:
     draw_text: Text
     draw_cutoff_days_before: int = 1
     draw_cutoff_time: dt_time = dt_time(12, 0)
+    billing: BillingPolicy | None = None
+    """Charges and subsidies ([charges] and [subsidy]); None when the file has neither."""
 
     def qualification_points(self, kind: str) -> int:
         return next((r.points for r in self.qualifications if r.key == kind), 0)
@@ -240,6 +242,7 @@ def parse_policy(raw: dict[str, Any]) -> Policy:
         draw_text=Text(**_words(d, "draw")),
         draw_cutoff_days_before=cutoff_days,
         draw_cutoff_time=cutoff_time,
+        billing=parse_billing_policy(raw),
     )
 
 
@@ -367,6 +370,124 @@ def monthly_quota_hours(policy: Policy, score_or_tier: int | float | str, facili
 # The policy file named by the settings (`policy_path`), read once per change of the file.
 
 _loaded: dict[Path, tuple[float, Policy]] = {}
+
+
+# --- Charges and subsidies ([charges], [subsidy]) -------------------------------
+#
+# Kept apart from the scoring rules above: billing reads only these values.
+
+SUBSIDY_LINE_KINDS = ("booking", "rent")
+ROUNDINGS = ("half_up",)
+
+
+@dataclass(frozen=True)
+class ChargeRules:
+    """What a booking not used costs, as a share of its price, and how fen are rounded."""
+
+    no_show_percent: int
+    late_cancel_percent: int
+    rounding: str
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True)
+class SubsidyRule:
+    """A discount: `percent` of a line's amount for lines and firms that match every
+    criterion given (an empty criterion matches all), at most `cap_fen_per_month`
+    per firm per month."""
+
+    key: str
+    percent: int
+    applies_to: tuple[str, ...]
+    qualifications: tuple[str, ...]
+    sectors: tuple[str, ...]
+    facility_kinds: tuple[str, ...]
+    platforms: tuple[str, ...]
+    cap_fen_per_month: int | None
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True)
+class BillingPolicy:
+    charges: ChargeRules
+    subsidies: tuple[SubsidyRule, ...]
+    cap_fen_per_firm_month: int | None
+    """All subsidies of one firm in one month together, at most this (None: no cap)."""
+    text: Text
+
+
+DEFAULT_CHARGES = ChargeRules(100, 100, "half_up", "", "")
+
+
+def parse_billing_policy(raw: dict[str, Any]) -> BillingPolicy | None:
+    """Read [charges] and [subsidy]; a policy with neither has no billing section."""
+    if "charges" not in raw and "subsidy" not in raw:
+        return None
+    charges = DEFAULT_CHARGES
+    if "charges" in raw:
+        c = _table(raw, "charges", "charges")
+        _only_known(c, ("no_show_percent", "late_cancel_percent", "rounding", "en", "zh"), "charges")
+        rounding = c.get("rounding", "half_up")
+        if rounding not in ROUNDINGS:
+            raise PolicyError(f"charges.rounding must be one of {', '.join(ROUNDINGS)}, not {rounding!r}")
+        charges = ChargeRules(
+            no_show_percent=_int(c, "no_show_percent", "charges.no_show_percent", low=0, high=100),
+            late_cancel_percent=_int(c, "late_cancel_percent", "charges.late_cancel_percent", low=0, high=100),
+            rounding=rounding,
+            **_words(c, "charges"),
+        )
+    s = raw.get("subsidy", {"en": "No subsidies.", "zh": "无补贴。"})
+    if not isinstance(s, dict):
+        raise PolicyError("subsidy must be a table")
+    _only_known(s, ("cap_fen_per_firm_month", "rules", "en", "zh"), "subsidy")
+    firm_cap = (
+        _int(s, "cap_fen_per_firm_month", "subsidy.cap_fen_per_firm_month", low=0)
+        if "cap_fen_per_firm_month" in s
+        else None
+    )
+    rules_raw = s.get("rules", [])
+    if not isinstance(rules_raw, list):
+        raise PolicyError("subsidy.rules must be an array of tables ([[subsidy.rules]])")
+    rules = tuple(_subsidy_rule(entry, f"subsidy.rules[{i}]") for i, entry in enumerate(rules_raw))
+    if len({rule.key for rule in rules}) != len(rules):
+        raise PolicyError("subsidy.rules keys must be distinct")
+    return BillingPolicy(charges, rules, firm_cap, Text(**_words(s, "subsidy")))
+
+
+def _subsidy_rule(entry: Any, where: str) -> SubsidyRule:
+    if not isinstance(entry, dict):
+        raise PolicyError(f"{where} must be a table")
+    known = ("key", "percent", "applies_to", "qualifications", "sectors", "facility_kinds",
+             "platforms", "cap_fen_per_month", "en", "zh")
+    _only_known(entry, known, where)
+    return SubsidyRule(
+        key=_str(entry, "key", f"{where}.key"),
+        percent=_int(entry, "percent", f"{where}.percent", low=0, high=100),
+        applies_to=_names(entry, "applies_to", where, SUBSIDY_LINE_KINDS) or SUBSIDY_LINE_KINDS,
+        qualifications=_names(entry, "qualifications", where, QUALIFICATIONS),
+        sectors=_names(entry, "sectors", where, SECTORS),
+        facility_kinds=_names(entry, "facility_kinds", where, FACILITY_KINDS),
+        platforms=_names(entry, "platforms", where, None),
+        cap_fen_per_month=(
+            _int(entry, "cap_fen_per_month", f"{where}.cap_fen_per_month", low=0)
+            if "cap_fen_per_month" in entry
+            else None
+        ),
+        **_words(entry, where),
+    )
+
+
+def _names(entry: dict, key: str, where: str, known: tuple[str, ...] | None) -> tuple[str, ...]:
+    value = entry.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise PolicyError(f"{where}.{key} must be a list of names")
+    if known is not None:
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            raise PolicyError(f"{where}.{key}: {unknown[0]!r} is not one of {', '.join(known)}")
+    return tuple(value)
 
 
 def policy_path(settings: Any) -> Path:

@@ -153,3 +153,24 @@ def rows_csv(headings: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes
              for value in row]
         )
     return buffer.getvalue().encode("utf-8")
+
+
+def rows_xlsx(headings: Sequence[str], rows: Sequence[Sequence[object]], sheet: str = "Sheet") -> bytes:
+    """Any table as a one-sheet workbook; text stays text, numbers stay numbers."""
+    buffer = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    worksheet = workbook.add_worksheet(_sheet_name(sheet))
+    bold = workbook.add_format({"bold": True})
+    for column, heading in enumerate(headings):
+        worksheet.write_string(0, column, heading, bold)
+    for line, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            if value is None:
+                worksheet.write_blank(line, column, None)
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                worksheet.write_number(line, column, value)
+            else:
+                # write_string, never write(): text starting with "=" must stay text.
+                worksheet.write_string(line, column, str(value))
+    workbook.close()
+    return buffer.getvalue()

@@ -1,0 +1,120 @@
+"""Statements JSON API: a firm's month, issued or so far, as JSON, CSV or XLSX."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+from litestar import Controller, Request, Response, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
+
+from park.accounts.guards import signed_in
+from park.allocation.policy import current_policy
+from park.billing import service
+from park.reports.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, rows_csv, rows_xlsx
+from park.settings import Settings
+from park.shared.api import caller
+from park.shared.clock import utc_now
+
+HEADINGS = ("kind", "booking_id", "lease_id", "description", "quantity", "unit_price_fen",
+            "amount_fen", "subsidy_fen", "due_fen", "subsidy_rules", "policy_version")
+
+
+class LineOut(msgspec.Struct):
+    kind: str
+    description: str
+    quantity: str
+    unit_price_fen: int
+    amount_fen: int
+    subsidy_fen: int
+    due_fen: int
+    policy_version: str
+    subsidy_rules: list[str]
+    rule: str
+    booking_id: int | None = None
+    lease_id: int | None = None
+
+
+class TotalsOut(msgspec.Struct):
+    amount_fen: int
+    subsidy_fen: int
+    due_fen: int
+
+
+class StatementOut(msgspec.Struct):
+    tenant_id: int
+    month: str
+    status: str
+    lines: list[LineOut]
+    totals: TotalsOut
+
+
+def describe(row: dict, zone) -> str:
+    """A line's description from its stored words (facility, times, unit, month)."""
+    detail = row.get("detail") or {}
+    if row["kind"] == "rent":
+        return f"{detail.get('unit', '')} {detail.get('from', '')}–{detail.get('until', '')}"
+    if row["kind"] == "adjustment":
+        return f"{detail.get('facility', '')} {detail.get('month', '')}: {detail.get('was_fen', 0)} → {detail.get('now_fen', 0)}"
+    starts = datetime.fromisoformat(detail["starts_at"]).astimezone(zone)
+    ends = datetime.fromisoformat(detail["ends_at"]).astimezone(zone)
+    return f"{detail.get('facility', '')} {starts:%Y-%m-%d %H:%M}–{ends:%H:%M} ({row['rule']})"
+
+
+def statement_out(view: service.StatementView, zone) -> StatementOut:
+    lines = [
+        LineOut(kind=row["kind"], description=describe(row, zone), quantity=row["quantity"],
+                unit_price_fen=row["unit_price_fen"], amount_fen=row["amount_fen"],
+                subsidy_fen=row["subsidy_fen"], due_fen=row["due_fen"],
+                policy_version=row["policy_version"], subsidy_rules=list(row["subsidy_rules"] or []),
+                rule=row["rule"], booking_id=row["booking"], lease_id=row["lease"])
+        for row in view.lines
+    ]
+    amount = sum(line.amount_fen for line in lines)
+    subsidy = sum(line.subsidy_fen for line in lines)
+    return StatementOut(view.tenant_id, view.month, view.status, lines,
+                        TotalsOut(amount, subsidy, amount - subsidy))
+
+
+def _rows(out: StatementOut) -> list[list[object]]:
+    return [[line.kind, line.booking_id, line.lease_id, line.description, line.quantity,
+             line.unit_price_fen, line.amount_fen, line.subsidy_fen, line.due_fen,
+             " ".join(line.subsidy_rules), line.policy_version] for line in out.lines]
+
+
+class StatementController(Controller):
+    path = "/api/v1"
+    tags = ["billing"]
+    guards = [signed_in]
+
+    async def _read(self, request: Request, settings: Settings, tenant_id: int | None,
+                    month: str | None) -> StatementOut:
+        view = await service.read_statement(caller(request), tenant_id, month, utc_now(), settings.zone,
+                                            current_policy(settings))
+        return statement_out(view, settings.zone)
+
+    @get("/statements", summary="A firm's statement for a month: issued, or the month so far (open)")
+    async def statement(self, request: Request, settings: NamedDependency[Settings],
+                        tenant_id: FromQuery[int | None] = None,
+                        month: FromQuery[str | None] = None) -> StatementOut:
+        return await self._read(request, settings, tenant_id, month)
+
+    @get("/statements.csv", summary="The statement's lines as CSV (UTF-8 with BOM)")
+    async def statement_csv(self, request: Request, settings: NamedDependency[Settings],
+                            tenant_id: FromQuery[int | None] = None,
+                            month: FromQuery[str | None] = None) -> Response[bytes]:
+        out = await self._read(request, settings, tenant_id, month)
+        return Response(rows_csv(HEADINGS, _rows(out)), media_type=CSV_MEDIA_TYPE, headers={
+            "Content-Disposition": f'attachment; filename="statement-{out.tenant_id}-{out.month}.csv"'})
+
+    @get("/statements.xlsx", summary="The statement's lines as an Excel workbook")
+    async def statement_xlsx(self, request: Request, settings: NamedDependency[Settings],
+                             tenant_id: FromQuery[int | None] = None,
+                             month: FromQuery[str | None] = None) -> Response[bytes]:
+        out = await self._read(request, settings, tenant_id, month)
+        return Response(rows_xlsx(HEADINGS, _rows(out), out.month), media_type=XLSX_MEDIA_TYPE, headers={
+            "Content-Disposition": f'attachment; filename="statement-{out.tenant_id}-{out.month}.xlsx"'})
+
+
+ROUTES = [StatementController]

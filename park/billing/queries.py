@@ -1,0 +1,118 @@
+"""Database reads and writes for charges and statements, rows ↔ model."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from park.allocation.tables import Lease
+from park.billing.model import BookingUse, LeaseUse, Line, Payer
+from park.billing.tables import Statement, StatementLine
+from park.bookings.tables import Booking
+from park.shared.db import is_sqlite, run_sql
+from park.tenants.tables import QualificationRecord, Tenant
+
+
+async def tenant_ids() -> list[int]:
+    return [row["id"] for row in await Tenant.select(Tenant.id).order_by(Tenant.id)]
+
+
+async def payer(tenant_id: int, on: date) -> Payer:
+    row = await Tenant.select(Tenant.id, Tenant.sector).where(Tenant.id == tenant_id).first()
+    records = await QualificationRecord.select(QualificationRecord.kind, QualificationRecord.valid_until).where(
+        QualificationRecord.tenant == tenant_id
+    )
+    kinds = frozenset(r["kind"] for r in records if r["valid_until"] is None or r["valid_until"] >= on)
+    return Payer(tenant_id, row["sector"] if row else None, kinds)
+
+
+async def booking_uses(tenant_id: int, starts_at: datetime, ends_at: datetime) -> list[BookingUse]:
+    """The firm's bookings that start in `[starts_at, ends_at)`, with their facility's terms."""
+    rows = await Booking.select(
+        Booking.id, Booking.tenant, Booking.starts_at, Booking.ends_at, Booking.seats,
+        Booking.status, Booking.cancelled_at, Booking.facility.name, Booking.facility.kind,
+        Booking.facility.platform, Booking.facility.capacity, Booking.facility.hourly_rate_fen,
+        Booking.facility.cancel_cutoff_minutes,
+    ).where(
+        (Booking.tenant == tenant_id) & (Booking.starts_at >= starts_at) & (Booking.starts_at < ends_at)
+    ).order_by(Booking.starts_at)
+    return [
+        BookingUse(
+            booking_id=r["id"], tenant_id=r["tenant"], facility_name=r["facility.name"],
+            facility_kind=r["facility.kind"], platform=r["facility.platform"] or "",
+            capacity=r["facility.capacity"], hourly_rate_fen=r["facility.hourly_rate_fen"],
+            cancel_cutoff_minutes=r["facility.cancel_cutoff_minutes"], starts_at=r["starts_at"],
+            ends_at=r["ends_at"], seats=r["seats"], status=r["status"], cancelled_at=r["cancelled_at"],
+        )
+        for r in rows
+    ]
+
+
+async def lease_uses(tenant_id: int, first_day: date, end_day: date) -> list[LeaseUse]:
+    rows = await Lease.select(
+        Lease.id, Lease.tenant, Lease.starts_on, Lease.ends_on, Lease.unit.code, Lease.unit.kind,
+        Lease.unit.monthly_rent_fen,
+    ).where((Lease.tenant == tenant_id) & (Lease.starts_on < end_day) & (Lease.ends_on > first_day))
+    return [
+        LeaseUse(r["id"], r["tenant"], r["unit.code"], r["unit.kind"], r["unit.monthly_rent_fen"],
+                 r["starts_on"], r["ends_on"])
+        for r in rows
+    ]
+
+
+async def billed_by_booking(tenant_id: int) -> dict[int, int]:
+    """What each booking has been billed in all the firm's issued statements (fen)."""
+    rows = await run_sql(
+        "SELECT l.booking AS booking, SUM(l.amount_fen) AS amount FROM statement_line l "
+        "JOIN statement s ON s.id = l.statement WHERE s.tenant = {} AND l.booking IS NOT NULL "
+        "GROUP BY l.booking",
+        tenant_id,
+    )
+    return {int(r["booking"]): int(r["amount"]) for r in rows}
+
+
+async def find_statement(tenant_id: int, month: str) -> dict | None:
+    return await Statement.select().where((Statement.tenant == tenant_id) & (Statement.month == month)).first()
+
+
+async def statement_lines(statement_id: int) -> list[dict]:
+    return await StatementLine.select().where(StatementLine.statement == statement_id).order_by(
+        StatementLine.position
+    )
+
+
+async def insert_statement_once(tenant_id: int, month: str, now: datetime, version: str,
+                                lines: list[Line]) -> int | None:
+    """Insert the statement unless (tenant, month) exists; its id, or None when another issuer won.
+
+    ON CONFLICT DO NOTHING leaves the transaction usable on PostgreSQL.
+    """
+    instant = "{}" if is_sqlite() else "CAST({} AS TIMESTAMPTZ)"
+    amount = sum(line.charge.amount_fen for line in lines)
+    subsidy = sum(line.subsidy_fen for line in lines)
+    rows = await run_sql(
+        "INSERT INTO statement (tenant, month, status, issued_at, policy_version, amount_fen, "
+        f"subsidy_fen, due_fen) VALUES ({{}}, {{}}, {{}}, {instant}, {{}}, {{}}, {{}}, {{}}) "
+        "ON CONFLICT (tenant, month) DO NOTHING RETURNING id",
+        tenant_id, month, "issued", now, version, amount, subsidy, amount - subsidy,
+    )
+    if not rows:
+        return None
+    statement_id = int(rows[0]["id"])
+    if lines:
+        await StatementLine.insert(*[
+            StatementLine(
+                statement=statement_id, position=n, kind=line.charge.kind, rule=line.charge.rule,
+                booking=line.charge.booking_id, lease=line.charge.lease_id,
+                facility_kind=line.charge.facility_kind, detail=line.charge.detail,
+                quantity=line.charge.quantity, unit_price_fen=line.charge.unit_price_fen,
+                amount_fen=line.charge.amount_fen, subsidy_fen=line.subsidy_fen, due_fen=line.due_fen,
+                subsidy_rules=list(line.subsidy_rules), policy_version=line.policy_version,
+            )
+            for n, line in enumerate(lines)
+        ])
+    return statement_id
+
+
+async def last_issued_month() -> str | None:
+    rows = await run_sql("SELECT MAX(month) AS month FROM statement")
+    return rows[0]["month"] if rows and rows[0]["month"] else None
