@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 PARK := $(VENV)/bin/park
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-browser bench bench-all messages clean
+.PHONY: install run test test-browser test-cluster bench bench-all messages clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Park needs Python 3.11 or newer")'
@@ -53,3 +53,8 @@ messages: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis park.db park.db-wal park.db-shm var
+
+# Park as a cluster in network namespaces (root; Debian's etcd-server, patroni, haproxy, redis-server).
+# About three minutes; kept out of `make test`.
+test-cluster: install
+	$(PY) tests/cluster/harness.py

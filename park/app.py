@@ -165,6 +165,17 @@ def _session_store(settings: Settings):
     return DatabaseSessionStore(default_ttl_s=settings.session_ttl_minutes * 60)
 
 
+def _replica_middleware(settings: Settings) -> list[Any]:
+    """With PARK_DATABASE_REPLICA_URL, lag-tolerant reads go to the replica (park/shared/replica.py)."""
+    if not settings.database_replica_url:
+        return []
+    from litestar.middleware import DefineMiddleware
+
+    from park.shared.replica import ReplicaReadMiddleware
+
+    return [DefineMiddleware(ReplicaReadMiddleware, secret=settings.secret_key, secure=settings.base_url.startswith("https://"))]
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Assemble Park for `settings` (default: config/ and the environment)."""
     settings = settings or load_settings()
@@ -220,7 +231,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True)},
         exception_handlers={Exception: handle_error},
         before_send=[add_security_headers],
-        middleware=[RequestLogMiddleware, session_config.middleware, IdentityMiddleware],
+        middleware=[RequestLogMiddleware, session_config.middleware, IdentityMiddleware, *_replica_middleware(settings)],
         csrf_config=csrf_config,
         template_config=template_config,
         stores={"sessions": _session_store(settings)},

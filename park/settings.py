@@ -26,6 +26,8 @@ class Settings:
     """sqlite:///path or postgresql://user@host:port/db."""
     database_pool_size: int = 10
     """PostgreSQL pool size per process."""
+    database_replica_url: str = ""
+    """A PostgreSQL streaming replica for reads that may lag; empty = every read on the primary."""
     environment: str = "development"
     """development or production; production refuses the built-in secret."""
     secret_key: str = "development-only-secret-key-change-me-please"
@@ -112,6 +114,10 @@ class Settings:
             raise SettingsError("PARK_MAX_BODY_BYTES: must be at least 1024")
         if self.database_pool_size < 1:
             raise SettingsError("PARK_DATABASE_POOL_SIZE: must be at least 1")
+        if self.database_replica_url and not (
+            self.database_replica_url.startswith("postgresql://") and not self.is_sqlite
+        ):
+            raise SettingsError("PARK_DATABASE_REPLICA_URL: must be postgresql://… beside a PostgreSQL PARK_DATABASE_URL")
         if self.redis_url and not self.redis_url.startswith(("redis://", "rediss://")):
             raise SettingsError("PARK_REDIS_URL: must start with redis:// or rediss://")
 

@@ -111,6 +111,10 @@ def make_engine(settings: Settings) -> Engine:
             pass  # reported as unavailable by open_database and /healthz
         # timeout = SQLite's busy timeout: concurrent writers wait instead of failing.
         return PooledSQLiteEngine(path=str(path), timeout=SQLITE_BUSY_TIMEOUT_S)
+    if settings.database_replica_url:
+        from park.shared.replica import ReplicaRoutingEngine
+
+        return ReplicaRoutingEngine(config={"dsn": settings.database_url}, replica_dsn=settings.database_replica_url)
     return PostgresEngine(config={"dsn": settings.database_url})
 
 
@@ -199,12 +203,18 @@ async def open_database(settings: Settings) -> Engine:
             prepare_sqlite(engine.path)
         else:
             await engine.start_connection_pool(min_size=1, max_size=settings.database_pool_size)
+            replica = getattr(engine, "replica", None)
+            if replica is not None:
+                await replica.start_connection_pool(min_size=1, max_size=settings.database_pool_size)
     except Exception as error:  # refused, unknown database, bad file: all mean "unavailable"
         log.error("database unavailable at start-up: %s", error)
     return engine
 
 
 async def close_database(engine: Engine) -> None:
+    replica = getattr(engine, "replica", None)
+    if replica is not None and replica.pool is not None:
+        await replica.close_connection_pool()
     if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
     if isinstance(engine, PooledSQLiteEngine):
@@ -244,6 +254,15 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
             await connection.close()
     if current is not None:
         return [dict(record) for record in await current.connection.fetch(sql, *args)]
+    replica = engine.replica_for(sql) if hasattr(engine, "replica_for") else None
+    if replica is not None and replica.pool is not None:
+        from park.shared.replica import REPLICA_FAILURES
+
+        try:
+            async with replica.pool.acquire() as connection:
+                return [dict(record) for record in await connection.fetch(sql, *args)]
+        except REPLICA_FAILURES as error:
+            log.warning("replica unavailable, reading the primary: %s", error)
     if engine.pool is None:
         return await run_sql(_PLACEHOLDER.sub("{}", sql), *args)
     async with engine.pool.acquire() as connection:
