@@ -28,8 +28,8 @@ from park.facilities import pages as facilities_pages
 from park.settings import ROOT_DIR, Settings, load_settings
 from park.shared.clock import utc_now
 from park.shared.db import check_database, close_database, open_database
-from park.shared.errors import DomainError, FieldError, Problem, problem_from
-from park.shared.http import RequestLogMiddleware, add_security_headers
+from park.shared.errors import DomainError, FieldError, Problem, Unavailable, problem_from
+from park.shared.http import InputGuardMiddleware, RequestLogMiddleware, add_security_headers
 from park.shared.labels import N_
 
 log = logging.getLogger("park")
@@ -108,7 +108,39 @@ def _field_errors(error: ValidationException) -> list[FieldError]:
     return errors or [FieldError("body", "The request body could not be read as the expected JSON.")]
 
 
+def _database_down(error: BaseException) -> bool:
+    """A fault reaching the database (refused, dropped, timed out, file gone), not a bad query."""
+    import sqlite3
+
+    import asyncpg
+
+    if isinstance(error, (ConnectionError, TimeoutError, asyncpg.PostgresConnectionError,
+                          asyncpg.exceptions.CannotConnectNowError, asyncpg.InterfaceError)):
+        return True
+    if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        text = str(error).lower()
+        return any(word in text for word in ("unable to open", "disk i/o", "readonly", "no such table", "locked"))
+    return False
+
+
+def _bad_value(error: BaseException) -> bool:
+    """A value no column or calendar can hold: a number beyond the database's range, a date past
+    year 9999, text the database refuses, JSON nested beyond the decoder's depth."""
+    import asyncpg
+
+    if isinstance(error, (OverflowError, RecursionError, asyncpg.DataError)):
+        return True
+    return isinstance(error, ValueError) and ("out of int" in str(error) or "embedded null" in str(error))
+
+
 def _problem_for(error: Exception) -> Problem:
+    if _database_down(error):
+        return problem_from(Unavailable(N_("The database is temporarily unavailable. Try again in a moment.")))
+    if _bad_value(error):
+        return Problem(422, "validation", N_("Invalid input"), N_("A value is out of the range Park accepts."),
+                       [FieldError("request", N_("A value is out of the range Park accepts."))])
     if isinstance(error, DomainError):
         return problem_from(error)
     if isinstance(error, ValidationException):
@@ -231,7 +263,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True)},
         exception_handlers={Exception: handle_error},
         before_send=[add_security_headers],
-        middleware=[RequestLogMiddleware, session_config.middleware, IdentityMiddleware, *_replica_middleware(settings)],
+        middleware=[RequestLogMiddleware, InputGuardMiddleware, session_config.middleware, IdentityMiddleware, *_replica_middleware(settings)],
         csrf_config=csrf_config,
         template_config=template_config,
         stores={"sessions": _session_store(settings)},

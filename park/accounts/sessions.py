@@ -10,6 +10,10 @@ from park.accounts.tables import WebSession
 from park.shared.clock import utc_now
 
 
+SESSION_KEY_MAX = 128
+"""The length of web_session.key."""
+
+
 def _seconds(value: int | timedelta | None) -> int | None:
     if value is None:
         return None
@@ -32,6 +36,8 @@ class DatabaseSessionStore(Store):
             await WebSession.insert(WebSession(key=key, data=data, expires_at=expires_at))
 
     async def get(self, key: str, renew_for: int | timedelta | None = None) -> bytes | None:
+        if len(key) > SESSION_KEY_MAX:  # a forged cookie longer than any id names no session
+            return None
         row = await WebSession.select(WebSession.data, WebSession.expires_at).where(WebSession.key == key).first()
         now = utc_now()
         if row is None or row["expires_at"] <= now:
@@ -79,7 +85,11 @@ from litestar.middleware.session.server_side import (  # noqa: E402
 class RotatingSessionBackend(ServerSideSessionBackend):
     def get_session_id(self, connection) -> str:
         new_id = connection.scope.get(_NEW_SESSION_ID)
-        return new_id or super().get_session_id(connection)
+        if new_id:
+            return new_id
+        current = super().get_session_id(connection)
+        # A cookie too long for the column is not a session of ours: answer with a fresh id.
+        return current if len(current) <= SESSION_KEY_MAX else self.generate_session_id()
 
     async def store_in_message(self, scope_session, message, connection) -> None:
         from litestar.types import Empty

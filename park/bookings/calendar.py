@@ -15,6 +15,7 @@ from park.bookings.model import CANCELLED, CHECKED_IN, COMPLETED, CONFIRMED, DEC
 from park.bookings.tables import Booking
 from park.facilities.tables import Facility
 from park.settings import Settings
+from park.shared.api import is_row_id
 from park.shared.clock import utc_now
 from park.shared.errors import NotFound
 
@@ -111,7 +112,7 @@ async def user_calendar(name: FromPath[str], settings: NamedDependency[Settings]
 @get("/calendar/facilities/{name:str}", include_in_schema=True, tags=["calendar"], summary="A facility's bookings as iCalendar ({id}.ics), without firm names")
 async def facility_calendar(name: FromPath[str], settings: NamedDependency[Settings]) -> Response[bytes]:
     stem = name[:-4] if name.endswith(".ics") else ""
-    facility = await Facility.select(Facility.id, Facility.name).where(Facility.id == int(stem)).first() if stem.isdigit() else None
+    facility = await Facility.select(Facility.id, Facility.name).where(Facility.id == int(stem)).first() if is_row_id(stem) else None
     if facility is None:
         raise NotFound("There is no such facility calendar.")
     start, end = _window()

@@ -12,8 +12,9 @@ from litestar.di import NamedDependency
 
 from park.accounts.guards import manager_only
 from park.facilities import queries, service
+from park.facilities.model import FACILITY_KINDS
 from park.settings import Settings
-from park.shared.api import AwareDatetime, Page, caller, paging, parse_instant
+from park.shared.api import AwareDatetime, Page, caller, one_of, paging, parse_instant
 from park.shared.clock import utc_now
 from park.shared.errors import NotFound, ValidationFailed
 from park.shared.timespan import Span
@@ -215,7 +216,7 @@ class FacilityController(Controller):
         limit: FromQuery[int | None] = None, offset: FromQuery[int | None] = None,
     ) -> Page[FacilityOut]:
         limit_, offset_ = paging(limit, offset)
-        rows, total = await queries.search_facilities(kind=kind, building_id=building_id, q=q, limit=limit_, offset=offset_)
+        rows, total = await queries.search_facilities(kind=one_of(kind, FACILITY_KINDS, "kind"), building_id=building_id, q=q, limit=limit_, offset=offset_)
         return Page(items=[facility_out(r) for r in rows], total=total)
 
     @post("", guards=[manager_only], summary="Add a facility")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import msgspec
 from litestar import Controller, Response, get
@@ -16,7 +17,9 @@ from park.reports import export, queries, service
 from park.reports.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from park.reports.occupancy import GROUPINGS, OccupancyReport, OccupancyRow
 from park.settings import Settings
-from park.shared.api import paging
+from park.facilities.model import FACILITY_KINDS
+from park.reports.periods import PERIOD_KINDS
+from park.shared.api import one_of, paging
 from park.shared.errors import NotFound, ValidationFailed
 
 
@@ -93,7 +96,7 @@ WindowTo = Annotated[
 
 
 def _filters(kind: str | None, building_id: int | None) -> queries.Filters:
-    return queries.Filters(kind=kind or "", building_id=building_id)
+    return queries.Filters(kind=one_of(kind, FACILITY_KINDS, "kind") or "", building_id=building_id)
 
 
 def _row_out(row: dict[str, Any]) -> OccupancyRowOut:
@@ -121,9 +124,10 @@ async def _snapshot_or_404(snapshot_id: int) -> queries.SnapshotRecord:
     return found
 
 
-def _file_name(report, extension: str) -> str:
-    day_from = report.starts_at.strftime("%Y%m%d")
-    day_to = report.ends_at.strftime("%Y%m%d")
+def _file_name(report, extension: str, zone: ZoneInfo) -> str:
+    # Park-local days: a window from local midnight starts the day before in UTC.
+    day_from = report.starts_at.astimezone(zone).strftime("%Y%m%d")
+    day_to = report.ends_at.astimezone(zone).strftime("%Y%m%d")
     return f"occupancy-{report.group_by}-{day_from}-{day_to}.{extension}"
 
 
@@ -166,7 +170,7 @@ class ReportController(Controller):
         return Response(
             export.occupancy_csv(report),
             media_type=CSV_MEDIA_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "csv")}"'},
+            headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "csv", settings.zone)}"'},
         )
 
     @get("/occupancy.xlsx", summary="The occupancy rows as an Excel workbook with a chart")
@@ -185,7 +189,7 @@ class ReportController(Controller):
         return Response(
             export.occupancy_xlsx(report, subtitle=subtitle),
             media_type=XLSX_MEDIA_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "xlsx")}"'},
+            headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "xlsx", settings.zone)}"'},
         )
 
     @get("/space-occupancy", summary="Leased m² over leasable m² on a date, by building and kind")
@@ -207,26 +211,30 @@ class ReportController(Controller):
         offset: FromQuery[int | None] = None,
     ) -> SnapshotPage:
         limit, offset = paging(limit, offset)
-        items, total = await service.snapshot_list(kind or "", limit, offset)
+        items, total = await service.snapshot_list(one_of(kind, PERIOD_KINDS, "kind") or "", limit, offset)
         return SnapshotPage(items=[SnapshotSummary(**item.summary()) for item in items], total=total)
 
     @get("/snapshots/{snapshot_id:int}/occupancy.csv", summary="A snapshot's rows as CSV")
-    async def snapshot_csv(self, snapshot_id: FromPath[int], group_by: GroupBy = "kind") -> Response[bytes]:
+    async def snapshot_csv(
+        self, settings: NamedDependency[Settings], snapshot_id: FromPath[int], group_by: GroupBy = "kind"
+    ) -> Response[bytes]:
         report = stored_report(await _snapshot_or_404(snapshot_id), group_by)
         return Response(
             export.occupancy_csv(report),
             media_type=CSV_MEDIA_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "csv")}"'},
+            headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "csv", settings.zone)}"'},
         )
 
     @get("/snapshots/{snapshot_id:int}/occupancy.xlsx", summary="A snapshot's rows as an Excel workbook")
-    async def snapshot_xlsx(self, snapshot_id: FromPath[int], group_by: GroupBy = "kind") -> Response[bytes]:
+    async def snapshot_xlsx(
+        self, settings: NamedDependency[Settings], snapshot_id: FromPath[int], group_by: GroupBy = "kind"
+    ) -> Response[bytes]:
         found = await _snapshot_or_404(snapshot_id)
         report = stored_report(found, group_by)
         return Response(
             export.occupancy_xlsx(report, subtitle=f"{found.kind} {found.period}"),
             media_type=XLSX_MEDIA_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "xlsx")}"'},
+            headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "xlsx", settings.zone)}"'},
         )
 
     @get("/snapshots/{snapshot_id:int}", summary="One snapshot with all its figures")

@@ -101,8 +101,8 @@ def occupancy_xlsx(
     sheet.set_column(2, 4, 16)
     sheet.freeze_panes(first_row + 1, 0)
 
-    chart = workbook.add_chart({"type": "bar"})
-    if report.rows:
+    if report.rows:  # a chart without a series cannot be written: an empty window gets the table alone
+        chart = workbook.add_chart({"type": "bar"})
         name = sheet.get_name()
         chart.add_series(
             {
@@ -113,12 +113,12 @@ def occupancy_xlsx(
                 "fill": {"color": "#2563EB"},
             }
         )
-    chart.set_title({"name": headings.chart_title})
-    chart.set_x_axis({"num_format": "0%", "min": 0})
-    chart.set_y_axis({"reverse": True})
-    chart.set_legend({"none": True})
-    chartsheet = workbook.add_chartsheet(_sheet_name(headings.chart_sheet))
-    chartsheet.set_chart(chart)
+        chart.set_title({"name": headings.chart_title})
+        chart.set_x_axis({"num_format": "0%", "min": 0})
+        chart.set_y_axis({"reverse": True})
+        chart.set_legend({"none": True})
+        chartsheet = workbook.add_chartsheet(_sheet_name(headings.chart_sheet))
+        chartsheet.set_chart(chart)
     workbook.close()
     return buffer.getvalue()
 

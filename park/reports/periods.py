@@ -182,6 +182,10 @@ class Window:
         return (self.ends_at - self.starts_at).total_seconds() / 3600
 
 
+WINDOW_YEARS = (1970, 2199)
+"""The years a report window may touch (inclusive)."""
+
+
 def parse_window_bound(text: str, zone: ZoneInfo, field: str) -> datetime:
     """Read one end of a report window: an RFC 3339 time with an offset, or a
     date meaning park-local midnight. Returns a UTC instant."""
@@ -193,6 +197,7 @@ def parse_window_bound(text: str, zone: ZoneInfo, field: str) -> datetime:
             day = date.fromisoformat(text)
         except ValueError as exc:
             raise PeriodError(field, f"{text!r} is not a date that exists") from exc
+        _check_year(day.year, field)
         return local_midnight(day, zone)
     match = _DATETIME_RE.match(text)
     if not match:
@@ -208,7 +213,14 @@ def parse_window_bound(text: str, zone: ZoneInfo, field: str) -> datetime:
         value = datetime.fromisoformat(normalised)
     except ValueError as exc:
         raise PeriodError(field, f"{text!r} is not a time that exists") from exc
+    _check_year(value.year, field)
     return value.astimezone(timezone.utc)
+
+
+def _check_year(year: int, field: str) -> None:
+    # Dates at the calendar's ends overflow once shifted into a time zone or a day further.
+    if not WINDOW_YEARS[0] <= year <= WINDOW_YEARS[1]:
+        raise PeriodError(field, f"must lie between the years {WINDOW_YEARS[0]} and {WINDOW_YEARS[1]}")
 
 
 def parse_window(

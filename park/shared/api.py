@@ -31,9 +31,27 @@ def paging(limit: int | None, offset: int | None) -> tuple[int, int]:
     offset = 0 if offset is None else offset
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationFailed.on("limit", f"Use a limit between 1 and {MAX_LIMIT}.")
-    if offset < 0:
-        raise ValidationFailed.on("offset", "Use an offset of 0 or more.")
+    if not 0 <= offset <= MAX_ROW_ID:
+        raise ValidationFailed.on("offset", "Use an offset between 0 and 2147483647.")
     return limit, offset
+
+
+MAX_ROW_ID = 2**31 - 1
+"""Ids are 32-bit serials on PostgreSQL; a larger number names no row."""
+
+
+def is_row_id(text: str) -> bool:
+    """True when `text` is a plain ASCII number that can be a row id."""
+    return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ROW_ID
+
+
+def one_of(value: str | None, allowed: tuple[str, ...] | list[str], field: str) -> str | None:
+    """A filter value from a fixed list (empty means no filter); an unknown one is refused, not ignored."""
+    if value is None or value == "":
+        return None
+    if value not in allowed:
+        raise ValidationFailed.on(field, f"Use one of: {', '.join(allowed)}.")
+    return value
 
 
 def caller(request: Request[Any, Any, Any]) -> Actor:

@@ -71,3 +71,46 @@ class RequestLogMiddleware:
                     }
                 )
             )
+
+
+class InputGuardMiddleware:
+    """Refuses NUL characters in the path, the query and JSON or form bodies with 422, before any
+    handler or database sees them (PostgreSQL rejects NUL in text; a file path cannot hold one)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from park.shared.errors import ValidationFailed
+
+        if "\x00" in scope.get("path", "") or b"%00" in scope.get("query_string", b""):
+            raise ValidationFailed.on("path" if "\x00" in scope.get("path", "") else "query", NUL_MESSAGE)
+        content_type = dict(scope.get("headers", [])).get(b"content-type", b"").lower()
+        if b"json" not in content_type and b"x-www-form-urlencoded" not in content_type:
+            await self.app(scope, receive, send)
+            return
+        messages: list[Message] = []
+        body = bytearray()
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            body.extend(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        # JSON writes NUL as \u0000; a form as %00 (a typed "%" arrives as %25).
+        marker = b"\\u0000" if b"json" in content_type else b"%00"
+        if marker in body or b"\x00" in body:
+            raise ValidationFailed.on("body", NUL_MESSAGE)
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+
+NUL_MESSAGE = "Text may not contain NUL characters."
