@@ -33,8 +33,23 @@ def add_security_headers(message: Message, scope: Scope) -> None:
     message["headers"] = headers + [(name, value) for name, value in SECURITY_HEADERS if name not in present]
 
 
+MAX_LOGGED_PATH = 200
+
+
+def _route_of(scope: Scope) -> str:
+    template = scope.get("path_template")
+    if template:
+        return template
+    return scope["path"][:MAX_LOGGED_PATH]
+
+
 class RequestLogMiddleware:
-    """One JSON line per request: method, path, status, duration in ms."""
+    """One JSON line per request: method, route, status, duration in ms.
+
+    The line names the route template (`/calendar/{name}`), not the path the client sent:
+    a path may carry a secret (a calendar feed token), and logs are read by more people than
+    the feed's owner. Only a request that matched no route logs its path, cut short.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -63,7 +78,7 @@ class RequestLogMiddleware:
                 json.dumps(
                     {
                         "method": scope["method"],
-                        "path": scope["path"],
+                        "route": _route_of(scope),
                         "status": status,
                         "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                     }
