@@ -27,7 +27,7 @@ from park.facilities import pages as facilities_pages
 from park.settings import ROOT_DIR, Settings, load_settings
 from park.shared.db import check_database, close_database, open_database
 from park.shared.errors import DomainError, FieldError, Problem, problem_from
-from park.shared.http import RequestLogMiddleware, add_security_headers
+from park.shared.http import RequestLogMiddleware, SameOriginMiddleware, add_security_headers
 from park.shared.labels import N_
 
 log = logging.getLogger("park")
@@ -212,7 +212,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True)},
         exception_handlers={Exception: handle_error},
         before_send=[add_security_headers],
-        middleware=[RequestLogMiddleware, session_config.middleware, IdentityMiddleware],
+        middleware=[RequestLogMiddleware, SameOriginMiddleware, session_config.middleware, IdentityMiddleware],
         csrf_config=csrf_config,
         template_config=template_config,
         stores={"sessions": _session_store(settings)},
