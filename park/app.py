@@ -29,7 +29,7 @@ from park.settings import ROOT_DIR, Settings, load_settings
 from park.shared.clock import utc_now
 from park.shared.db import check_database, close_database, open_database
 from park.shared.errors import DomainError, FieldError, Problem, Unavailable, problem_from
-from park.shared.http import InputGuardMiddleware, RequestLogMiddleware, add_security_headers
+from park.shared.http import InputGuardMiddleware, RequestLogMiddleware, SameOriginMiddleware, add_security_headers
 from park.shared.labels import N_
 
 log = logging.getLogger("park")
@@ -263,7 +263,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"settings": Provide(lambda: settings, sync_to_thread=False, use_cache=True)},
         exception_handlers={Exception: handle_error},
         before_send=[add_security_headers],
-        middleware=[RequestLogMiddleware, InputGuardMiddleware, session_config.middleware, IdentityMiddleware, *_replica_middleware(settings)],
+        middleware=[
+            RequestLogMiddleware, InputGuardMiddleware, SameOriginMiddleware, session_config.middleware,
+            IdentityMiddleware, *_replica_middleware(settings),
+        ],
         csrf_config=csrf_config,
         template_config=template_config,
         stores={"sessions": _session_store(settings)},

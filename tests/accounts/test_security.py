@@ -107,3 +107,20 @@ async def test_the_api_never_writes_for_a_session_cookie_so_a_forged_cross_site_
     me = await client.get("/api/v1/me")
     forged = await client.post("/api/v1/tenants", json={"name": "X", "uscc": "91440300708461136T", "sector": "new_media"})
     assert (me.status_code, forged.status_code) == (200, 401)
+
+
+async def test_a_page_post_from_a_foreign_origin_is_refused_with_a_readable_page(client, member):
+    from tests.accounts.test_pages import csrf_from
+    from tests.support import TEST_PASSWORD
+
+    form = await client.get("/login")
+    data = {"email": member.email, "password": TEST_PASSWORD, "next": "/", "_csrf_token": csrf_from(form.text)}
+    refused = await client.post(
+        "/login", data=data, headers={"Origin": "https://evil.example", "Accept": "text/html", "Accept-Language": "en"}
+    )
+    assert refused.status_code == 403
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "sent from elsewhere" in refused.text
+    assert client.cookies.get("park_session") is None
+    same_site = await client.post("/login", data=data, headers={"Origin": "http://testserver", "Accept": "text/html"})
+    assert same_site.status_code == 303
