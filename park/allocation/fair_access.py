@@ -33,6 +33,7 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
     """
     from park.bookings import queries as booking_queries
     from park.bookings.model import CONFIRMED, DECLINED, PENDING, REQUESTED
+    from park.bookings.lifecycle import try_change_status
     from park.bookings.service import lock_facility, notify
     from park.bookings.tables import Booking
     from park.facilities import queries as facility_queries
@@ -99,12 +100,10 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
         result = DrawResult(drawn.decisions + queued.decisions)
         granted_status = PENDING if spec.requires_approval else CONFIRMED
         for booking_id in result.granted_ids:
-            rows = await Booking.update({Booking.status: granted_status, Booking.decided_at: now}).where(
-                (Booking.id == booking_id) & (Booking.status == REQUESTED)
-            ).returning(*Booking.all_columns())
-            if rows:
+            granted = await try_change_status(booking_id, REQUESTED, granted_status, decided_at=now)
+            if granted is not None:
                 outcome["granted"].append(booking_id)
-                await notify(f"booking.{granted_status}", rows[0], facility["name"], zone, now)
+                await notify(f"booking.{granted_status}", granted, facility["name"], zone, now)
         requests_by_id = {r.id: r for r in requests}
         for booking_id in result.declined_ids:
             request = requests_by_id[booking_id]
@@ -116,12 +115,10 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
             )
             reason = "Another firm ranked higher in the draw for this time."
             reason += f" Free instead: {choices}." if choices else " No free time nearby."
-            rows = await Booking.update(
-                {Booking.status: DECLINED, Booking.decided_at: now, Booking.status_reason: reason}
-            ).where((Booking.id == booking_id) & (Booking.status == REQUESTED)).returning(*Booking.all_columns())
-            if rows:
+            declined = await try_change_status(booking_id, REQUESTED, DECLINED, decided_at=now, status_reason=reason)
+            if declined is not None:
                 outcome["declined"].append(booking_id)
-                await _notify_declined(rows[0], facility["name"], zone, now, reason, choices)
+                await _notify_declined(declined, facility["name"], zone, now, reason, choices)
         await record(SYSTEM_ACTOR, "booking.draw", "facility", facility_id, outcome, at=now)
     return outcome
 

@@ -137,8 +137,3 @@ async def insert_booking(**values: Any) -> dict[str, Any]:
 def _quoted(column: str) -> str:
     return f'"{column}"'
 
-
-async def set_status(booking_id: int, status: str, **values: Any) -> None:
-    await Booking.update({Booking.status: status, **{getattr(Booking, k): v for k, v in values.items()}}).where(
-        Booking.id == booking_id
-    )
