@@ -117,6 +117,9 @@ async def create_lease(actor: Actor, data: LeaseInput, now: datetime) -> dict[st
     _require_manager(actor)
     if data.ends_on <= data.starts_on:
         raise ValidationFailed.on("ends_on", "A lease must end after it starts (ends_on is exclusive).")
+    for name, value in (("starts_on", data.starts_on), ("ends_on", data.ends_on)):
+        if not 2000 <= value.year <= 2999:  # the bound blackouts use
+            raise ValidationFailed.on(name, "choose a date between the years 2000 and 2999")
     async with transaction():
         if await queries.get_unit(data.unit_id) is None:
             raise ValidationFailed.on("unit_id", "No such unit.")
@@ -231,6 +234,8 @@ async def submit_application(
         errors.append(FieldError("term_months", f"Ask for 1 to {MAX_TERM_MONTHS} months."))
     if data.start_date < today:
         errors.append(FieldError("start_date", "The start date has passed."))
+    elif data.start_date.year > 2999:  # the bound blackouts and leases use
+        errors.append(FieldError("start_date", "choose a date between the years 2000 and 2999"))
     if len(data.justification) > 4000:
         errors.append(FieldError("justification", "Keep the justification under 4,000 characters."))
     if errors:

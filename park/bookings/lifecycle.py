@@ -21,10 +21,6 @@ from park.bookings.tables import Booking
 from park.shared.errors import Conflict
 
 
-class StatusChanged(Conflict):
-    """The booking's status moved on between reading it and changing it."""
-
-
 async def try_change_status(booking_id: int, expected: str, new: str, **values: Any) -> dict[str, Any] | None:
     """Move one booking from `expected` to `new` (with the other columns in `values`).
 
@@ -48,7 +44,7 @@ async def change_status(booking_id: int, expected: str, new: str, **values: Any)
     """As `try_change_status`, but a booking changed meanwhile raises `Conflict` (409)."""
     row = await try_change_status(booking_id, expected, new, **values)
     if row is None:
-        raise StatusChanged(
+        raise Conflict(
             "This booking was changed at the same moment by someone else; reload it and try again.",
             extra={"rule": "status_changed"},
         )
