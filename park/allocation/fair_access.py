@@ -6,6 +6,7 @@ pure decisions are in park/allocation/draw.py.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +19,8 @@ from park.allocation.policy import Policy, score_tenant
 from park.audit.service import record
 from park.shared.db import transaction
 from park.shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+
+log = logging.getLogger(__name__)
 
 
 # Window-mode draws (on the bookings tables; the booking engine owns their lifecycle).
@@ -33,6 +36,7 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
     """
     from park.bookings import queries as booking_queries
     from park.bookings.model import CONFIRMED, DECLINED, PENDING, REQUESTED
+    from park.bookings.lifecycle import try_change_status
     from park.bookings.service import lock_facility, notify
     from park.bookings.tables import Booking
     from park.facilities import queries as facility_queries
@@ -99,12 +103,10 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
         result = DrawResult(drawn.decisions + queued.decisions)
         granted_status = PENDING if spec.requires_approval else CONFIRMED
         for booking_id in result.granted_ids:
-            rows = await Booking.update({Booking.status: granted_status, Booking.decided_at: now}).where(
-                (Booking.id == booking_id) & (Booking.status == REQUESTED)
-            ).returning(*Booking.all_columns())
-            if rows:
+            granted = await try_change_status(booking_id, REQUESTED, granted_status, decided_at=now)
+            if granted is not None:
                 outcome["granted"].append(booking_id)
-                await notify(f"booking.{granted_status}", rows[0], facility["name"], zone, now)
+                await notify(f"booking.{granted_status}", granted, facility["name"], zone, now)
         requests_by_id = {r.id: r for r in requests}
         for booking_id in result.declined_ids:
             request = requests_by_id[booking_id]
@@ -116,12 +118,10 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
             )
             reason = "Another firm ranked higher in the draw for this time."
             reason += f" Free instead: {choices}." if choices else " No free time nearby."
-            rows = await Booking.update(
-                {Booking.status: DECLINED, Booking.decided_at: now, Booking.status_reason: reason}
-            ).where((Booking.id == booking_id) & (Booking.status == REQUESTED)).returning(*Booking.all_columns())
-            if rows:
+            declined = await try_change_status(booking_id, REQUESTED, DECLINED, decided_at=now, status_reason=reason)
+            if declined is not None:
                 outcome["declined"].append(booking_id)
-                await _notify_declined(rows[0], facility["name"], zone, now, reason, choices)
+                await _notify_declined(declined, facility["name"], zone, now, reason, choices)
         await record(SYSTEM_ACTOR, "booking.draw", "facility", facility_id, outcome, at=now)
     return outcome
 
@@ -179,6 +179,9 @@ async def join_waitlist(actor: Actor, data: WaitInput, now: datetime) -> dict[st
         )
     if data.seats > facility["capacity"]:
         raise ValidationFailed.on("seats", "More seats than the facility has.")
+    # The same horizon a booking of this facility has: waiting for a slot nobody may book is pointless.
+    if data.starts_at > now + timedelta(days=facility["max_advance_days"] + 1):
+        raise ValidationFailed.on("starts_at", "This facility cannot be booked that far ahead.")
     async with transaction():
         row = await queries.insert_wait(
             {
@@ -247,15 +250,19 @@ async def fill_waitlist_for(facility_id: int, now: datetime, zone: ZoneInfo, pol
     scores: dict[int, int] = {}
     for entry in entries:
         tenant_id = entry["tenant"]
-        if tenant_id not in scores:
-            facts = await queries.tenant_facts(tenant_id, now.astimezone(zone).date(), now)
-            scores[tenant_id] = score_tenant(facts, policy).points
-        local = entry["starts_at"].astimezone(zone)
-        month = Span(
-            datetime(local.year, local.month, 1, tzinfo=zone),
-            datetime(local.year + (local.month == 12), local.month % 12 + 1, 1, tzinfo=zone),
-        )
-        used = await booking_queries.hours_held(tenant_id, facility["kind"], month)
+        try:
+            if tenant_id not in scores:
+                facts = await queries.tenant_facts(tenant_id, now.astimezone(zone).date(), now)
+                scores[tenant_id] = score_tenant(facts, policy).points
+            local = entry["starts_at"].astimezone(zone)
+            month = Span(
+                datetime(local.year, local.month, 1, tzinfo=zone),
+                datetime(local.year + (local.month == 12), local.month % 12 + 1, 1, tzinfo=zone),
+            )
+            used = await booking_queries.hours_held(tenant_id, facility["kind"], month)
+        except Exception:  # one bad entry (e.g. legacy data in year 9999) must not stop the others
+            log.exception("waitlist entry %s cannot be ranked; skipped", entry["id"])
+            continue
         priority = effective_priority(scores[tenant_id], used, policy.draw_points_per_hour)
         ranked.append(((-priority, entry["created_at"], entry["id"]), entry))
     booked: list[int] = []
@@ -284,6 +291,9 @@ async def fill_waitlist_for(facility_id: int, now: datetime, zone: ZoneInfo, pol
         except DomainError as error:
             # A rule the slot can no longer meet (closed, too late...): waiting is pointless.
             await queries.update_wait(entry["id"], {"status": "expired", "decided_at": now, "status_reason": error.detail})
+            continue
+        except Exception:  # one bad entry must not stop the others
+            log.exception("waitlist entry %s could not be served; skipped", entry["id"])
             continue
         booked.append(entry["id"])
     return booked

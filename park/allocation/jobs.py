@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from park.allocation import queries
 from park.notifications.service import enqueue_many
 from park.settings import load_settings
 from park.shared.db import transaction
+
+log = logging.getLogger(__name__)
 
 # (days before the end, the lease column that records the reminder went out)
 REMINDER_STEPS = ((30, "reminded_30_at"), (90, "reminded_90_at"))
@@ -71,7 +74,11 @@ async def run_window_draws(now: datetime) -> int:
     ).distinct()
     decided = 0
     for facility_id in sorted({row["facility"] for row in rows}):
-        outcome = await draw_facility(facility_id, now, settings.zone, policy)
+        try:
+            outcome = await draw_facility(facility_id, now, settings.zone, policy)
+        except Exception:  # one facility's bad data must not stop the other draws
+            log.exception("window draw of facility %s failed; skipped", facility_id)
+            continue
         decided += len(outcome["granted"]) + len(outcome["declined"])
     return decided
 
@@ -90,5 +97,8 @@ async def fill_waitlist(now: datetime) -> int:
         await queries.expire_past_waits(now)
     booked = 0
     for facility_id in await queries.facilities_with_waiting(now):
-        booked += len(await fill_waitlist_for(facility_id, now, settings.zone, policy))
+        try:
+            booked += len(await fill_waitlist_for(facility_id, now, settings.zone, policy))
+        except Exception:  # one facility's bad data must not stop the others
+            log.exception("waitlist of facility %s failed; skipped", facility_id)
     return booked

@@ -1,15 +1,14 @@
 """Booking housekeeping jobs: no-shows, completions, expiring approvals, reminders.
 
 Each job is a plain `async def job(now)`. Every change claims its rows with a
-conditional UPDATE (status still what we read), so two scheduler processes
-running the same job never act on one booking twice.
+conditional UPDATE (`park.bookings.lifecycle`: status still what we read), so
+two scheduler processes running the same job never act on one booking twice.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from park.bookings.model import (
@@ -22,6 +21,7 @@ from park.bookings.model import (
     PENDING,
     REQUESTED,
 )
+from park.bookings.lifecycle import try_change_status
 from park.bookings.service import notify
 from park.bookings.tables import Booking
 from park.facilities.tables import Facility
@@ -38,14 +38,6 @@ def _zone() -> ZoneInfo:
     from park.settings import load_settings
 
     return load_settings().zone
-
-
-async def _claim(booking_id: int, expected: str, values: dict[Any, Any]) -> dict[str, Any] | None:
-    """Move one booking out of `expected`; None when another process got there first."""
-    rows = await Booking.update(values).where((Booking.id == booking_id) & (Booking.status == expected)).returning(
-        *Booking.all_columns()
-    )
-    return rows[0] if rows else None
 
 
 async def _facility_names(ids: set[int]) -> dict[int, str]:
@@ -67,10 +59,9 @@ async def release_no_shows(now: datetime) -> int:
     names = await _facility_names({r["facility"] for r in due})
     for row in due:
         async with transaction():
-            booking = await _claim(row["id"], CONFIRMED, {
-                Booking.status: NO_SHOW,
-                Booking.status_reason: "Nobody checked in within 15 minutes of the start.",
-            })
+            booking = await try_change_status(
+                row["id"], CONFIRMED, NO_SHOW, status_reason="Nobody checked in within 15 minutes of the start."
+            )
             if booking is not None:
                 changed += 1
                 await notify("booking.no_show", booking, names.get(row["facility"], ""), _zone(), now)
@@ -78,7 +69,7 @@ async def release_no_shows(now: datetime) -> int:
         (Booking.status == CHECKED_IN) & (Booking.ends_at <= now) & (Booking.ends_at >= now - LOOK_BACK)
     )
     for row in finished:
-        if await _claim(row["id"], CHECKED_IN, {Booking.status: COMPLETED}) is not None:
+        if await try_change_status(row["id"], CHECKED_IN, COMPLETED) is not None:
             changed += 1
     return changed
 
@@ -94,11 +85,9 @@ async def expire_pending(now: datetime) -> int:
         names = await _facility_names({r["facility"] for r in due})
         for row in due:
             async with transaction():
-                booking = await _claim(row["id"], status, {
-                    Booking.status: EXPIRED,
-                    Booking.decided_at: now,
-                    Booking.status_reason: "Not decided before the start.",
-                })
+                booking = await try_change_status(
+                    row["id"], status, EXPIRED, decided_at=now, status_reason="Not decided before the start."
+                )
                 if booking is not None:
                     changed += 1
                     await notify("booking.expired", booking, names.get(row["facility"], ""), _zone(), now)

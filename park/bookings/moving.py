@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from park.accounts.model import Actor
 from park.audit.service import record
-from park.bookings import queries, service
+from park.bookings import lifecycle, queries, service
 from park.bookings.model import CONFIRMED, PENDING, BookingRequest
 from park.bookings.rules import BookingContext, check_request
 from park.bookings.search import attach_alternatives
@@ -46,7 +46,7 @@ class MoveResult:
 
 async def send_back_for_approval(booking_id: int) -> None:
     """The one place a moved booking goes from confirmed back to pending (confirmed → pending in TRANSITIONS)."""
-    await queries.set_status(booking_id, PENDING, decided_at=None, decided_by=None)
+    await lifecycle.change_status(booking_id, CONFIRMED, PENDING, decided_at=None, decided_by=None)
 
 
 async def move_booking(

@@ -170,12 +170,6 @@ def _quoted(column: str) -> str:
     return f'"{column}"'
 
 
-async def set_status(booking_id: int, status: str, **values: Any) -> None:
-    await Booking.update({Booking.status: status, **{getattr(Booking, k): v for k, v in values.items()}}).where(
-        Booking.id == booking_id
-    )
-
-
 async def live_bookings_of(facility_ids: list[int], window: Span, margin: timedelta = MAX_BUFFER) -> dict[int, list[BookingValue]]:
     """`live_bookings_near` for many facilities in one query: facility id → its seat-holding bookings."""
     found: dict[int, list[BookingValue]] = {facility_id: [] for facility_id in facility_ids}
@@ -197,6 +191,6 @@ async def live_bookings_of(facility_ids: list[int], window: Span, margin: timede
 
 
 async def update_booking(booking_id: int, **values: Any) -> None:
-    """Change a booking's facility, times, seats or purpose (never its status: see set_status)."""
-    assert "status" not in values, "statuses change through set_status"
+    """Change a booking's facility, times, seats or purpose (never its status: see park/bookings/lifecycle.py)."""
+    assert "status" not in values, "statuses change through park.bookings.lifecycle"
     await Booking.update({getattr(Booking, k): v for k, v in values.items()}).where(Booking.id == booking_id)

@@ -20,6 +20,7 @@ from park.accounts.tables import User
 from park.audit.service import record
 from park.allocation import queries as allocation_queries
 from park.bookings import queries
+from park.bookings.lifecycle import change_status, try_change_status
 from park.bookings.model import (
     CANCELLED,
     CHECKED_IN,
@@ -487,8 +488,7 @@ async def cancel_booking(actor: Actor, booking_id: int, now: datetime, zone: Zon
         violation = cancellation_violation(queries.to_value(row), spec, now, by_manager=actor.is_manager)
         raise_violations([violation] if violation else [])
         reason = reason or ("Cancelled by a park manager." if actor.is_manager and row["user"] != actor.id else "")
-        await queries.set_status(booking_id, CANCELLED, cancelled_at=now, status_reason=reason)
-        row = await queries.get_booking(booking_id)
+        row = await change_status(booking_id, row["status"], CANCELLED, cancelled_at=now, status_reason=reason)
         await notify("booking.cancelled", row, facility_row["name"], zone, now, reason)
         await record(actor, "booking.cancel", "booking", booking_id, {"reason": reason}, at=now)
         return row
@@ -513,8 +513,11 @@ async def cancel_series(
                 continue
             if cancellation_violation(queries.to_value(row), spec, now, by_manager=actor.is_manager) is not None:
                 continue
-            await queries.set_status(row["id"], CANCELLED, cancelled_at=now, status_reason="Series cancelled from this date.")
-            cancelled.append(await queries.get_booking(row["id"]))
+            changed = await try_change_status(
+                row["id"], row["status"], CANCELLED, cancelled_at=now, status_reason="Series cancelled from this date."
+            )
+            if changed is not None:
+                cancelled.append(changed)
         if cancelled:
             await notify("booking.cancelled", cancelled[0], facility_row["name"], zone, now,
                          reason=f"{len(cancelled)} occurrences / 次")
@@ -539,8 +542,7 @@ async def _decide(actor, booking_id, status, notice, action, now, zone, reason: 
             raise Conflict(f"Only pending bookings can be decided; this one is {row['status']}.", extra={"rule": "decidable"})
         if status == CONFIRMED and row["starts_at"] <= now:
             raise Conflict("This booking has already started; it can no longer be approved.", extra={"rule": "decidable"})
-        await queries.set_status(booking_id, status, decided_at=now, decided_by=actor.id, status_reason=reason)
-        row = await queries.get_booking(booking_id)
+        row = await change_status(booking_id, PENDING, status, decided_at=now, decided_by=actor.id, status_reason=reason)
         await notify(notice, row, facility_row["name"], zone, now, reason)
         await record(actor, action, "booking", booking_id, {"reason": reason} if reason else None, at=now)
         return row
@@ -553,7 +555,7 @@ async def check_in(actor: Actor, booking_id: int, now: datetime) -> dict[str, An
             raise Forbidden("Only the person who booked may check in.")
         violation = check_in_violation(queries.to_value(row), now)
         raise_violations([violation] if violation else [])
-        await queries.set_status(booking_id, CHECKED_IN, checked_in_at=now)
+        row = await change_status(booking_id, row["status"], CHECKED_IN, checked_in_at=now)
         await record(actor, "booking.check_in", "booking", booking_id, at=now)
-        return await queries.get_booking(booking_id)
+        return row
 

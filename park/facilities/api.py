@@ -232,9 +232,11 @@ class FacilityController(Controller):
         return facility_out(row)
 
     @patch("/{facility_id:int}", guards=[manager_only], summary="Change a facility")
-    async def update_facility(self, request: Request, facility_id: FromPath[int], data: JSONBody[FacilityPatch]) -> FacilityOut:
+    async def update_facility(
+        self, request: Request, facility_id: FromPath[int], data: JSONBody[FacilityPatch], settings: NamedDependency[Settings]
+    ) -> FacilityOut:
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-        row = await service.update_facility(caller(request), facility_id, changes, utc_now())
+        row = await service.update_facility(caller(request), facility_id, changes, utc_now(), settings.zone)
         return facility_out(row)
 
     @get("/{facility_id:int}/availability", summary="Slots with seats left (closed hours and blackouts left out)")

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from park.accounts.model import Actor
 from park.audit.service import record
 from park.bookings import queries as booking_queries
-from park.bookings.model import CANCELLED, HOLDING_STATUSES, REQUESTED
-from park.bookings.service import lock_facility, notify
+from park.bookings.model import HOLDING_STATUSES
+from park.bookings.closures import cancel_for_closure
+from park.bookings.service import lock_facility
 from park.bookings.tables import Booking
 from park.facilities import queries
 from park.facilities.availability import Slot, compute_availability, load_segments
@@ -92,7 +93,15 @@ async def create_facility(actor: Actor, data: dict[str, Any], now: datetime) -> 
         return await queries.get_facility(rows[0]["id"])
 
 
-async def update_facility(actor: Actor, facility_id: int, changes: dict[str, Any], now: datetime) -> dict[str, Any]:
+# Deactivating a facility closes it from now on: a span reaching past any booking horizon.
+CLOSED_FOR_GOOD = timedelta(days=366 * 10)
+DEACTIVATED_NOTICE = "The facility has been taken out of service."
+
+
+async def update_facility(
+    actor: Actor, facility_id: int, changes: dict[str, Any], now: datetime, zone: ZoneInfo
+) -> dict[str, Any]:
+    """Change a facility. Deactivating it cancels its live bookings from now on, with notice, as a blackout does."""
     _require_manager(actor)
     async with transaction():
         current = await queries.get_facility(facility_id)
@@ -112,7 +121,11 @@ async def update_facility(actor: Actor, facility_id: int, changes: dict[str, Any
             await _restate_future_bookings(facility_id, values["capacity"], values["buffer_minutes"], now)
         if update:
             await Facility.update(update).where(Facility.id == facility_id)
-        await record(actor, "facility.update", "facility", facility_id, {"fields": sorted(changes)}, at=now)
+        detail: dict[str, Any] = {"fields": sorted(changes)}
+        if current["is_active"] and changes.get("is_active") is False:
+            cancelled = await cancel_for_closure(current, Span(now, now + CLOSED_FOR_GOOD), DEACTIVATED_NOTICE, now, zone)
+            detail["cancelled"] = [b["id"] for b in cancelled]
+        await record(actor, "facility.update", "facility", facility_id, detail, at=now)
         return await queries.get_facility(facility_id)
 
 
@@ -192,18 +205,7 @@ async def add_blackout(
         cancelled: list[dict[str, Any]] = []
         notice = f"The facility is closed: {reason}" if reason else "The facility is closed for that period."
         for facility in facilities:
-            hit = await Booking.select().where(
-                (Booking.facility == facility["id"])
-                & (Booking.starts_at < span.ends_at)
-                & (Booking.ends_at > span.starts_at)
-                & (Booking.starts_at >= span.starts_at - booking_queries.MAX_BOOKING_SPAN)
-                & Booking.status.is_in([*HOLDING_STATUSES, REQUESTED])
-            )
-            for booking in hit:
-                await booking_queries.set_status(booking["id"], CANCELLED, cancelled_at=now, status_reason=notice)
-                booking = await booking_queries.get_booking(booking["id"])
-                await notify("booking.cancelled", booking, facility["name"], zone, now, notice)
-                cancelled.append(booking)
+            cancelled += await cancel_for_closure(facility, span, notice, now, zone)
         await record(actor, "blackout.create", "blackout", blackout_id,
                      {"facility_id": facility_id, "building_id": building_id, "cancelled": [b["id"] for b in cancelled]}, at=now)
         return await queries.get_blackout(blackout_id), cancelled

@@ -273,3 +273,33 @@ async def test_policy_is_readable_rule_by_rule_in_both_languages(client, member)
     assert rules["qualification.leading_firm"]["points"] == 40
     assert "40" in rules["qualification.leading_firm"]["zh"]
     assert "penalty.no_show" in rules and "tie_break" in rules
+
+
+async def test_an_application_or_lease_in_year_9999_is_refused(client, tenant_admin, manager):
+    answer = await apply(client, tenant_admin, start_date="9999-01-01")
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "start_date"
+    unit = await create_unit((await create_building())["id"])
+    lease = await client.post(
+        "/api/v1/leases",
+        json={"unit_id": unit["id"], "tenant_id": tenant_admin.tenant_id, "starts_on": "9999-01-01", "ends_on": "9999-06-01"},
+        headers=manager.headers,
+    )
+    assert lease.status_code == 422
+
+
+async def test_a_legacy_application_in_year_9999_does_not_make_the_round_fail(client, tenant_admin, manager):
+    from park.allocation.tables import SpaceApplication
+
+    building = await create_building()
+    unit = await create_unit(building["id"], code="A-901", area_m2=150)
+    good = (await apply(client, tenant_admin)).json()
+    legacy = await support.create_tenant()
+    await SpaceApplication(
+        tenant=legacy["id"], unit_kind="office", min_area_m2=80, max_area_m2=200,
+        start_date=date(9999, 6, 1), term_months=24, status="open",
+    ).save()
+    proposed = await client.post("/api/v1/allocation-rounds", headers=manager.headers)
+    assert proposed.status_code == 201
+    by_app = {a["application_id"]: a for a in proposed.json()["assignments"]}
+    assert by_app[good["id"]]["unit_id"] == unit["id"]

@@ -93,3 +93,33 @@ async def test_a_time_without_offset_is_refused(client, member):
     facility = await create_facility(kind="studio")
     body = {"facility_id": facility["id"], "starts_at": "2030-01-02T10:00:00", "ends_at": "2030-01-02T12:00:00"}
     assert (await client.post("/api/v1/waitlist", json=body, headers=member.headers)).status_code == 422
+
+
+async def test_a_wait_beyond_the_booking_horizon_is_refused(client):
+    facility = await create_facility(kind="studio")
+    waiter = await firm_member("等待公司")
+    far = datetime(9999, 1, 4, 10, tzinfo=SHANGHAI)
+    response = await client.post("/api/v1/waitlist", json=slot_body(facility, far), headers=waiter.headers)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "starts_at"
+
+
+async def test_a_legacy_entry_in_year_9999_does_not_stop_the_others_being_served(client):
+    from park.allocation.tables import WaitlistEntry
+
+    facility = await create_facility(kind="studio")
+    starts = next_weekday_at(10)
+    holder = await firm_member("占位公司")
+    waiter = await firm_member("等待公司")
+    legacy = await firm_member("旧数据公司")
+    booked = await client.post("/api/v1/bookings", json=slot_body(facility, starts), headers=holder.headers)
+    await client.post("/api/v1/waitlist", json=slot_body(facility, starts), headers=waiter.headers)
+    far = datetime(9999, 12, 20, 10, tzinfo=SHANGHAI)
+    await WaitlistEntry(
+        facility=facility["id"], tenant=legacy.tenant_id, user=legacy.id, starts_at=far, ends_at=far + timedelta(hours=2),
+        seats=1, status="waiting", created_at=utc_now() - timedelta(hours=1),
+    ).save()
+    await client.post(f"/api/v1/bookings/{booked.json()['id']}/cancel", headers=holder.headers)
+    assert await fill_waitlist(utc_now()) == 1
+    (entry,) = (await client.get("/api/v1/waitlist", headers=waiter.headers)).json()["items"]
+    assert entry["status"] == "booked"

@@ -168,3 +168,23 @@ async def test_far_off_years_are_refused_not_overflowed(client, member, manager)
         json={"starts_at": "0001-01-01T00:00:00+00:00", "ends_at": "0001-01-02T00:00:00+00:00"}, headers=manager.headers,
     )
     assert early.status_code == 422
+
+
+async def test_deactivating_a_facility_cancels_its_future_bookings_with_notice(client, member, manager):
+    from park.notifications.tables import OutboxMessage
+
+    facility = await create_facility()
+    booked = await client.post(
+        "/api/v1/bookings",
+        json={"facility_id": facility["id"], "starts_at": next_weekday_at(10).isoformat(),
+              "ends_at": next_weekday_at(11).isoformat()},
+        headers=member.headers,
+    )
+    assert booked.status_code == 201
+    response = await client.patch(f"/api/v1/facilities/{facility['id']}", json={"is_active": False}, headers=manager.headers)
+    assert response.status_code == 200
+    booking = await client.get(f"/api/v1/bookings/{booked.json()['id']}", headers=member.headers)
+    assert booking.json()["status"] == "cancelled"
+    assert "out of service" in booking.json()["status_reason"]
+    kinds = [r["kind"] for r in await OutboxMessage.select(OutboxMessage.kind).order_by(OutboxMessage.id)]
+    assert kinds[-1] == "booking.cancelled"
