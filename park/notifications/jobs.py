@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -15,6 +15,9 @@ from park.settings import Settings, load_settings
 
 log = logging.getLogger("park.mail")
 BATCH_SIZE = 100
+# A claimed message is left to its sender this long; after that (the sender died
+# mid-send) another run may claim it again.
+CLAIM_LEASE = timedelta(minutes=10)
 
 
 def _message(settings: Settings, row: dict) -> EmailMessage:
@@ -44,17 +47,31 @@ async def _deliver(settings: Settings, message: EmailMessage) -> None:
     )
 
 
+def _due(now: datetime):
+    """Pending and due, or claimed by a sender whose lease ran out."""
+    return OutboxMessage.status.is_in(["pending", "sending"]) & (OutboxMessage.next_attempt_at <= now)
+
+
 async def send_outbox(now: datetime, settings: Settings | None = None) -> int:
-    """Send due messages; a failure is retried with back-off, then marked failed. Returns how many were sent."""
+    """Send due messages; a failure is retried with back-off, then marked failed. Returns how many were sent.
+
+    Each message is claimed (a conditional UPDATE to `sending`) before it is sent, so
+    two runs at once, in one process or several, never send one message twice.
+    """
     settings = settings or load_settings()
     due = (
         await OutboxMessage.select()
-        .where((OutboxMessage.status == "pending") & (OutboxMessage.next_attempt_at <= now))
+        .where(_due(now))
         .order_by(OutboxMessage.id)
         .limit(BATCH_SIZE)
     )
     sent = 0
     for row in due:
+        claimed = await OutboxMessage.update(
+            {OutboxMessage.status: "sending", OutboxMessage.next_attempt_at: now + CLAIM_LEASE}
+        ).where((OutboxMessage.id == row["id"]) & _due(now)).returning(OutboxMessage.id)
+        if not claimed:  # another run has it
+            continue
         attempts = row["attempts"] + 1
         try:
             await _deliver(settings, _message(settings, row))

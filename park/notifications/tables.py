@@ -13,7 +13,7 @@ class OutboxMessage(Table, tablename="outbox_message"):
     subject = Varchar(length=300)
     body = Text()
     status = Varchar(length=10, default="pending", index=True)
-    """pending, sent or failed (after the last retry)."""
+    """pending, sending (claimed by a sender), sent or failed (after the last retry)."""
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(default=TimestamptzNow(), index=True)
     sent_at = Timestamptz(null=True, default=None)
