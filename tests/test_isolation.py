@@ -40,7 +40,7 @@ MARKER = "zqxisolationmark"
 
 SKIPPED_PREFIXES = ("/static", "/schema", "/healthz")
 SKIPPED_PAGES = ("/login", "/logout", "/lang")
-HOUSEKEEPING_TABLES = {"web_session", "sign_in_failure", "scheduled_run", "migration"}
+HOUSEKEEPING_TABLES = {"web_session", "sign_in_counter", "scheduled_run", "migration"}
 """Tables a refused request may legitimately touch (a throttle counter, a session row)."""
 PATH_PARAMETER = re.compile(r"\{(\w+)(?::\w+)?\}")
 

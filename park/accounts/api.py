@@ -140,8 +140,10 @@ class MeController(Controller):
         return {"calendar_url": calendar_url(settings, token)}
 
     @post("/password", status_code=204, summary="Change the caller's password; ends every session and revokes every token")
-    async def change_password(self, request: Request, data: JSONBody[PasswordChange]) -> None:
-        await service.change_password(caller(request), data.current_password, data.new_password, utc_now())
+    async def change_password(
+        self, request: Request, data: JSONBody[PasswordChange], settings: NamedDependency[Settings]
+    ) -> None:
+        await service.change_password(settings, caller(request), data.current_password, data.new_password, utc_now())
 
 
 class UserController(Controller):

@@ -1,10 +1,10 @@
-"""Accounts housekeeping for the scheduler: expired web sessions, old sign-in failures, long-dead tokens."""
+"""Accounts housekeeping for the scheduler: expired web sessions, old sign-in counts, long-dead tokens."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from park.accounts.tables import ApiToken, SignInFailure, WebSession
+from park.accounts.tables import ApiToken, SignInCounter, WebSession
 
 FAILURE_RETENTION = timedelta(days=1)
 """Longer than any sign-in throttle window (PARK_LOGIN_WINDOW_SECONDS, 300 s by default)."""
@@ -16,7 +16,9 @@ async def purge_expired_sessions(now: datetime) -> dict[str, int]:
     """Delete what can no longer be used; the counts removed, for the log."""
     sessions = await WebSession.delete().where(WebSession.expires_at <= now).returning(WebSession.id)
     failures = (
-        await SignInFailure.delete().where(SignInFailure.failed_at < now - FAILURE_RETENTION).returning(SignInFailure.id)
+        await SignInCounter.delete()
+        .where(SignInCounter.window_end < int((now - FAILURE_RETENTION).timestamp()))
+        .returning(SignInCounter.id)
     )
     cutoff = now - DEAD_TOKEN_RETENTION
     tokens = (

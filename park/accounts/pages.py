@@ -87,7 +87,9 @@ class AccountPages(Controller):
         return page(request, "accounts/password.html", errors={})
 
     @post("/password")
-    async def change_password(self, request: Request, data: Form) -> Template | Redirect:
+    async def change_password(
+        self, request: Request, data: Form, settings: NamedDependency[Settings]
+    ) -> Template | Redirect:
         actor = caller(request)
         _ = gettext_for(page_lang(request))
         errors: dict[str, str] = {}
@@ -97,9 +99,14 @@ class AccountPages(Controller):
         now = utc_now()
         if not errors:
             try:
-                await service.change_password(actor, data.get("current_password", ""), new_password, now)
+                await service.change_password(settings, actor, data.get("current_password", ""), new_password, now)
             except ValidationFailed as failed:
                 errors = {error.field: _(error.message) for error in failed.errors}
+            except RateLimited as limited:
+                response = page(request, "accounts/password.html", status_code=429,
+                                errors={"current_password": _("Too many failed sign-ins. Wait a few minutes and try again.")})
+                response.headers["Retry-After"] = str(limited.retry_after_s)
+                return response
         if errors:
             return page(request, "accounts/password.html", status_code=422, errors=errors)
         # Every other session of this user has ended; this one carries on under a new id.

@@ -94,3 +94,22 @@ def session_still_valid(
     if signed_in_at is None or signed_in_at > now or now - signed_in_at > max_age_s:
         return False
     return valid_from is None or signed_in_at >= valid_from
+
+
+ADDRESS_LIMIT_FACTOR = 4
+"""An address may fail more often than one account from it: it may be a shared office gateway."""
+ACCOUNT_SLOW_FACTOR = 4
+"""An account failing this many times the per-address limit, from anywhere, is slowed down."""
+ACCOUNT_MAX_DELAY_S = 2.0
+
+
+def throttle_limits(max_failures: int, pair_bucket: str, address_bucket: str) -> list[tuple[str, int]]:
+    """The buckets whose count, past its limit, refuses a sign-in: (account, address) and address."""
+    return [(pair_bucket, max_failures), (address_bucket, max_failures * ADDRESS_LIMIT_FACTOR)]
+
+
+def account_delay_s(account_count: int, max_failures: int) -> float:
+    """Seconds to wait before checking a password of an account attacked from many addresses: the
+    attack slows down, the account stays open to its owner (whose address has its own count)."""
+    over = account_count - max_failures * ACCOUNT_SLOW_FACTOR
+    return 0.0 if over <= 0 else min(0.1 * over, ACCOUNT_MAX_DELAY_S)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -11,7 +12,7 @@ from typing import Any
 from park.accounts import rules, token_cache
 from park.accounts.model import Actor
 from park.accounts.passwords import hash_password, needs_rehash, verify_password
-from park.accounts.tables import ApiToken, SignInFailure, User
+from park.accounts.tables import ApiToken, SignInCounter, User
 from park.accounts.token_cache import forgets_tokens
 from park.audit import service as audit
 from park.settings import Settings
@@ -106,40 +107,72 @@ async def user_out(user_id: int) -> dict[str, Any]:
     return row
 
 
-def _buckets(email: str, ip: str) -> list[str]:
-    buckets = [f"email:{rules.normalise_email(email)}"]
-    if ip:
-        buckets.append(f"ip:{ip}")
-    return buckets
+def _key(prefix: str, *parts: str) -> str:
+    """A bucket name of fixed length, whatever a client sends as email."""
+    return prefix + hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
-async def _check_throttle(settings: Settings, email: str, ip: str, now: datetime) -> None:
-    since = now - timedelta(seconds=settings.login_window_seconds)
-    for bucket in _buckets(email, ip):
-        # An address may try more often than one account: it may be a shared office gateway.
-        limit = settings.login_max_failures * (1 if bucket.startswith("email:") else 4)
-        rows = (
-            await SignInFailure.select(SignInFailure.failed_at)
-            .where((SignInFailure.bucket == bucket) & (SignInFailure.failed_at > since))
-            .order_by(SignInFailure.failed_at)
-        )
-        if len(rows) >= limit:
-            oldest = rows[len(rows) - limit]["failed_at"]
-            retry_after = int((oldest + timedelta(seconds=settings.login_window_seconds) - now).total_seconds()) + 1
+_BUMP = (
+    "INSERT INTO sign_in_counter (bucket, attempts, window_end) VALUES ($1, 1, $2) "
+    "ON CONFLICT (bucket) DO UPDATE SET "
+    "attempts = CASE WHEN sign_in_counter.window_end <= $3 THEN 1 ELSE sign_in_counter.attempts + 1 END, "
+    "window_end = CASE WHEN sign_in_counter.window_end <= $4 THEN $5 ELSE sign_in_counter.window_end END "
+    "RETURNING attempts, window_end"
+)
+
+
+async def _bump(bucket: str, now_s: int, window_s: int) -> tuple[int, int]:
+    """Count one attempt in `bucket` and read the count in the same statement: concurrent attempts
+    on any number of processes each see a different count. A window starts at its first attempt."""
+    # Every placeholder once, in order: without a pool, Piccolo's query strings are positional.
+    row = await fetch_one(_BUMP, bucket, now_s + window_s, now_s, now_s, now_s + window_s)
+    assert row is not None
+    return int(row["attempts"]), int(row["window_end"])
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    pair: str
+    address: str
+    account: str
+
+
+async def _begin_attempt(settings: Settings, email: str, ip: str, now: datetime) -> _Attempt:
+    """Count a password check before it happens; RateLimited when this (account, address) or this address
+    has failed too often. An account failing from many addresses is slowed down, never locked."""
+    email = rules.normalise_email(email)
+    attempt = _Attempt(_key("pair:", email, ip), _key("ip:", ip), _key("email:", email))
+    now_s = int(now.timestamp())
+    window = settings.login_window_seconds
+    for bucket, limit in rules.throttle_limits(settings.login_max_failures, attempt.pair, attempt.address):
+        count, window_end = await _bump(bucket, now_s, window)
+        if count > limit:
             raise RateLimited(
-                "Too many failed sign-ins. Wait a few minutes and try again.", retry_after_s=max(retry_after, 1)
+                "Too many failed sign-ins. Wait a few minutes and try again.", retry_after_s=max(window_end - now_s, 1)
             )
+    count, _ = await _bump(attempt.account, now_s, window)
+    delay = rules.account_delay_s(count, settings.login_max_failures)
+    if delay:
+        await asyncio.sleep(delay)
+    return attempt
+
+
+async def _attempt_succeeded(attempt: _Attempt) -> None:
+    """A right password: it was no failure, and this account and address start afresh."""
+    await SignInCounter.delete().where(SignInCounter.bucket.is_in([attempt.pair, attempt.account]))
+    await SignInCounter.update({SignInCounter.attempts: SignInCounter.attempts - 1}).where(
+        (SignInCounter.bucket == attempt.address) & (SignInCounter.attempts > 0)
+    )
 
 
 async def authenticate(settings: Settings, email: str, password: str, ip: str, now: datetime) -> Actor:
     """The actor for these credentials, or Unauthorized; RateLimited after repeated failures."""
-    await _check_throttle(settings, email, ip, now)
+    attempt = await _begin_attempt(settings, email, ip, now)
     row = await User.select().where(User.email == rules.normalise_email(email)).first()
     valid = verify_password(row["password_hash"] if row else None, password)
     if not valid or row is None or not row["is_active"]:
-        await SignInFailure.insert(*[SignInFailure(bucket=b, failed_at=now) for b in _buckets(email, ip)])
         raise Unauthorized("Wrong email or password.")
-    await SignInFailure.delete().where(SignInFailure.bucket == _buckets(email, ip)[0])
+    await _attempt_succeeded(attempt)
     if needs_rehash(row["password_hash"]):
         await User.update({User.password_hash: hash_password(password)}).where(User.id == row["id"])
     return actor_from_row(row, ip)
@@ -303,11 +336,16 @@ async def rename_user(actor: Actor, user_id: int, name: str, now: datetime) -> d
 
 
 @forgets_tokens
-async def change_password(actor: Actor, current_password: str, new_password: str, now: datetime) -> None:
-    """The caller's own password; every other session and every API token of the caller ends."""
+async def change_password(
+    settings: Settings, actor: Actor, current_password: str, new_password: str, now: datetime
+) -> None:
+    """The caller's own password; every other session and every API token of the caller ends.
+    Guessing the current password is throttled like sign-in (a stolen session must not try for ever)."""
+    attempt = await _begin_attempt(settings, actor.email, actor.ip, now)
     row = await User.select(User.password_hash).where(User.id == actor.id).first()
     if row is None or not verify_password(row["password_hash"], current_password):
         raise ValidationFailed.on("current_password", "The current password is wrong.")
+    await _attempt_succeeded(attempt)
     problems = [
         rules.FieldError("new_password", problem.message)
         for problem in rules.password_problems(new_password, actor.email, actor.name)

@@ -1,6 +1,6 @@
 """Users, API tokens, web sessions and sign-in failures. Tables only."""
 
-from piccolo.columns import Boolean, Bytea, ForeignKey, Timestamptz, Varchar
+from piccolo.columns import BigInt, Boolean, Bytea, ForeignKey, Integer, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -41,7 +41,11 @@ class WebSession(Table, tablename="web_session"):
     expires_at = Timestamptz(index=True)
 
 
-class SignInFailure(Table, tablename="sign_in_failure"):
-    bucket = Varchar(length=300, index=True)
-    """"email:<address>" or "ip:<address>"."""
-    failed_at = Timestamptz(default=TimestamptzNow(), index=True)
+class SignInCounter(Table, tablename="sign_in_counter"):
+    """Password checks per bucket in the current window; counted and read in one upsert."""
+
+    bucket = Varchar(length=80, unique=True, index=True)
+    """"pair:", "ip:" or "email:" and a SHA-256 of the (account, address), address or account."""
+    attempts = Integer(default=0)
+    window_end = BigInt(default=0, index=True)
+    """Seconds since the epoch when this window ends; the next attempt after it starts a new one."""

@@ -35,11 +35,9 @@ async def test_repeated_failures_answer_429_and_sign_in_recovers_after_the_windo
     assert blocked.json()["code"] == "rate_limited"
     assert int(blocked.headers["retry-after"]) > 0
     # The window passes: age the recorded failures instead of sleeping.
-    from park.accounts.tables import SignInFailure
+    from park.accounts.tables import SignInCounter
 
-    await SignInFailure.update(
-        {SignInFailure.failed_at: utc_now() - timedelta(seconds=settings.login_window_seconds + 1)}, force=True
-    )
+    await SignInCounter.update({SignInCounter.window_end: int(utc_now().timestamp()) - 1}, force=True)
     recovered = await client.post("/api/v1/auth/token", json={"email": member.email, "password": TEST_PASSWORD})
     assert recovered.status_code == 200
 

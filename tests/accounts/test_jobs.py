@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from park.accounts.jobs import purge_expired_sessions
-from park.accounts.tables import ApiToken, SignInFailure, WebSession
+from park.accounts.tables import ApiToken, SignInCounter, WebSession
 from park.shared.clock import utc_now
 
 
@@ -13,14 +13,14 @@ async def test_expired_sessions_and_old_failures_go_and_live_ones_stay(db, membe
         WebSession(key="old", data=b"{}", expires_at=now - timedelta(seconds=1)),
         WebSession(key="live", data=b"{}", expires_at=now + timedelta(hours=1)),
     )
-    await SignInFailure.insert(
-        SignInFailure(bucket="email:a@x.test", failed_at=now - timedelta(days=2)),
-        SignInFailure(bucket="email:a@x.test", failed_at=now - timedelta(seconds=10)),
+    await SignInCounter.insert(
+        SignInCounter(bucket="email:old", attempts=3, window_end=int((now - timedelta(days=2)).timestamp())),
+        SignInCounter(bucket="email:live", attempts=3, window_end=int((now + timedelta(seconds=10)).timestamp())),
     )
     removed = await purge_expired_sessions(now)
     assert removed["sessions"] == 1 and removed["sign_in_failures"] == 1
     assert [row["key"] for row in await WebSession.select(WebSession.key)] == ["live"]
-    assert await SignInFailure.count() == 1
+    assert await SignInCounter.count() == 1
     assert await ApiToken.count().where(ApiToken.user == member.id) == 1
 
 
