@@ -104,34 +104,20 @@ def build_nested_round(seed: int, application_count: int, unit_count: int):
     return applications, units, []
 
 
-async def run_through_database(applications, units, leases) -> float:
-    """Store the round in a fresh SQLite file and time `run_allocation_round` on it."""
-    import os
-    import tempfile
-
-    folder = tempfile.mkdtemp(prefix="park-bench-")
-    os.environ["PARK_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
-    from park.accounts.model import Actor
-    from park.allocation import service
-    from park.allocation.policy import current_policy
+async def store_round(applications, units, leases, sector_of=lambda application: "animation_games"):
+    """Write a generated round (buildings, firms, units, leases, open applications) into the open database."""
     from park.allocation.tables import Lease as LeaseRow
     from park.allocation.tables import SpaceApplication
     from park.allocation.tables import Unit as UnitRow
     from park.facilities.tables import Building
-    from park.settings import load_settings
-    from park.shared.db import open_database
-    from park.shared.migrate import upgrade_database
     from park.tenants.tables import Tenant
 
-    settings = load_settings()
-    await upgrade_database()
-    await open_database(settings)
     building_ids = {}
     for number in sorted({u.building_id for u in units} | {b for a in applications for b in a.preferred_building_ids}):
         rows = await Building.insert(Building(name=f"楼 {number}", name_en=f"Building {number}", code=f"B{number}")).returning(Building.id)
         building_ids[number] = rows[0]["id"]
     tenant_rows = await Tenant.insert(
-        *[Tenant(name=f"企业{a.id}", name_en=f"Firm {a.id}", uscc=f"{a.id:018d}", sector="animation_games",
+        *[Tenant(name=f"企业{a.id}", name_en=f"Firm {a.id}", uscc=f"{a.id:018d}", sector=sector_of(a),
                  staff_count=50, rd_staff_count=a.id % 50, ip_count=a.id % 20) for a in applications]
     ).returning(Tenant.id)
     unit_rows = await UnitRow.insert(
@@ -148,6 +134,26 @@ async def run_through_database(applications, units, leases) -> float:
                            start_date=a.start_date, term_months=a.term_months, status="open", submitted_at=a.submitted_at)
           for a, row in zip(applications, tenant_rows)]
     )
+
+
+async def run_through_database(applications, units, leases) -> float:
+    """Store the round in a fresh SQLite file and time `run_allocation_round` on it."""
+    import os
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="park-bench-")
+    os.environ["PARK_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
+    from park.accounts.model import Actor
+    from park.allocation import service
+    from park.allocation.policy import current_policy
+    from park.settings import load_settings
+    from park.shared.db import open_database
+    from park.shared.migrate import upgrade_database
+
+    settings = load_settings()
+    await upgrade_database()
+    await open_database(settings)
+    await store_round(applications, units, leases)
     manager = Actor(id=0, email="bench@park.test", name="Bench", role="manager", tenant_id=None)
     started = time.perf_counter()
     await service.run_allocation_round(manager, datetime(2026, 11, 25, tzinfo=timezone.utc), settings.zone, current_policy(settings))

@@ -27,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_allocation import build_round  # noqa: E402
+from bench_allocation import build_round, store_round  # noqa: E402
 
 
 async def run(applications, units, leases) -> None:
@@ -37,41 +37,15 @@ async def run(applications, units, leases) -> None:
     from park.allocation import simulation
     from park.allocation.model import SECTORS
     from park.allocation.policy import current_policy
-    from park.allocation.tables import Lease as LeaseRow
-    from park.allocation.tables import SpaceApplication
-    from park.allocation.tables import Unit as UnitRow
-    from park.facilities.tables import Building
     from park.piccolo_app import APP_CONFIG
     from park.settings import load_settings
     from park.shared.db import open_database
     from park.shared.migrate import upgrade_database
-    from park.tenants.tables import Tenant
 
     settings = load_settings()
     await upgrade_database()
     await open_database(settings)
-    building_ids = {}
-    for number in sorted({u.building_id for u in units} | {b for a in applications for b in a.preferred_building_ids}):
-        rows = await Building.insert(Building(name=f"楼 {number}", name_en=f"Building {number}", code=f"B{number}")).returning(Building.id)
-        building_ids[number] = rows[0]["id"]
-    tenant_rows = await Tenant.insert(
-        *[Tenant(name=f"企业{a.id}", name_en=f"Firm {a.id}", uscc=f"{a.id:018d}", sector=SECTORS[a.id % len(SECTORS)],
-                 staff_count=50, rd_staff_count=a.id % 50, ip_count=a.id % 20) for a in applications]
-    ).returning(Tenant.id)
-    unit_rows = await UnitRow.insert(
-        *[UnitRow(building=building_ids[u.building_id], floor=1, code=u.code, kind=u.kind, area_m2=u.area_m2) for u in units]
-    ).returning(UnitRow.id)
-    unit_id = {u.id: row["id"] for u, row in zip(units, unit_rows)}
-    if leases:
-        await LeaseRow.insert(
-            *[LeaseRow(unit=unit_id[x.unit_id], tenant=tenant_rows[0]["id"], starts_on=x.starts_on, ends_on=x.ends_on) for x in leases]
-        )
-    await SpaceApplication.insert(
-        *[SpaceApplication(tenant=row["id"], unit_kind=a.unit_kind, min_area_m2=a.min_area_m2, max_area_m2=a.max_area_m2,
-                           preferred_building_ids=[building_ids[b] for b in a.preferred_building_ids],
-                           start_date=a.start_date, term_months=a.term_months, status="open", submitted_at=a.submitted_at)
-          for a, row in zip(applications, tenant_rows)]
-    )
+    await store_round(applications, units, leases, sector_of=lambda a: SECTORS[a.id % len(SECTORS)])
     document = copy.deepcopy(simulation.document_in_force(settings))
     document["version"] += "-whatif"
     document["sectors"]["cultural_tourism"]["points"] = 60
