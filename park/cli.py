@@ -122,7 +122,7 @@ def user_create(email: str, name: str, role: str, tenant_id: int | None) -> None
     """Create a user; the password comes from PARK_PASSWORD or a prompt."""
     settings = settings_or_exit()
     password = os.environ.get("PARK_PASSWORD") or getpass.getpass("Password: ")
-    from park.accounts.model import SYSTEM
+    from park.shared.actor import SYSTEM
     from park.accounts.service import NewUser, create_user
     from park.shared.clock import utc_now
     from park.shared.db import close_database, open_database

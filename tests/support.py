@@ -153,7 +153,7 @@ async def create_tenant(**overrides: Any) -> dict[str, Any]:
 
 
 async def create_user(role: str = "member", tenant_id: int | None = None, **overrides: Any) -> Login:
-    from park.accounts.model import Actor
+    from park.shared.actor import Actor
     from park.accounts.passwords import hash_password
     from park.accounts.service import issue_token
     from park.accounts.tables import User

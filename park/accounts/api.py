@@ -11,7 +11,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from park.accounts import service
-from park.accounts.guards import signed_in, tenant_admin_or_manager
+from park.shared.guards import signed_in, tenant_admin_or_manager
 from park.accounts.middleware import client_ip
 from park.settings import Settings
 from park.shared.api import Page, caller, paging

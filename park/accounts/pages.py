@@ -10,8 +10,8 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from park.accounts import service
-from park.accounts.guards import signed_in, tenant_admin_or_manager
-from park.accounts.model import TENANT_ROLES
+from park.shared.guards import signed_in, tenant_admin_or_manager
+from park.shared.actor import TENANT_ROLES
 from park.accounts.middleware import SESSION_SIGNED_IN_KEY, SESSION_USER_KEY, client_ip
 from park.accounts.sessions import rotate_session
 from park.audit import service as audit

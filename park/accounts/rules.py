@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from park.accounts.model import ROLES, STAFF_ROLES, TENANT_ROLES, Actor
+from park.shared.actor import ROLES, STAFF_ROLES, TENANT_ROLES, Actor
 from park.shared.errors import FieldError
 
 MIN_PASSWORD_LENGTH = 10

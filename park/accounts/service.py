@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from park.accounts import rules, token_cache
-from park.accounts.model import Actor
+from park.shared.actor import Actor
 from park.accounts.passwords import hash_password, needs_rehash, verify_password
 from park.accounts.tables import ApiToken, SignInCounter, User
 from park.accounts.token_cache import forgets_tokens

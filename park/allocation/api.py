@@ -10,7 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from park.accounts.guards import manager_only, signed_in, tenant_admin_or_manager
+from park.shared.guards import manager_only, signed_in, tenant_admin_or_manager
 from park.allocation import fair_access, service, simulation
 from park.allocation.policy import Policy, current_policy
 from park.settings import Settings

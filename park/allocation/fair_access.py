@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from park.accounts.model import SYSTEM as SYSTEM_ACTOR
-from park.accounts.model import Actor
+from park.shared.actor import SYSTEM as SYSTEM_ACTOR
+from park.shared.actor import Actor
+from park.shared.locking import lock
 from park.allocation import queries
 from park.allocation.policy import Policy, score_tenant
 from park.audit.service import record
@@ -37,7 +38,7 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
     from park.bookings import queries as booking_queries
     from park.bookings.model import CONFIRMED, DECLINED, PENDING, REQUESTED
     from park.bookings.lifecycle import try_change_status
-    from park.bookings.service import lock_facility, notify
+    from park.bookings.service import notify
     from park.bookings.tables import Booking
     from park.facilities import queries as facility_queries
     from park.facilities.service import availability
@@ -48,7 +49,7 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
 
     outcome: dict[str, list[int]] = {"granted": [], "declined": []}
     async with transaction():
-        await lock_facility(facility_id)
+        await lock("facility", facility_id)
         facility = await facility_queries.get_facility(facility_id)
         if facility is None or facility["booking_mode"] != "window":
             return outcome

@@ -10,7 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from park.accounts.guards import manager_only, signed_in
+from park.shared.guards import manager_only, signed_in
 from park.allocation import fair_access, published, queries, service, simulation
 from park.allocation.model import UNIT_KINDS, Application
 from park.allocation.policy import Policy, current_policy, policy_path

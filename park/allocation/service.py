@@ -8,7 +8,8 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
+from park.shared.locking import lock
 from park.allocation import queries
 from park.allocation.model import UNIT_KINDS, Application, Lease, Unit
 from park.allocation.policy import Policy, score_tenant
@@ -24,18 +25,6 @@ MAX_AREA_M2 = 100_000
 
 def _is_exclusion_violation(error: BaseException) -> bool:
     return getattr(error, "sqlstate", None) in ("23P01", "23514")
-
-
-async def _lock_round(round_id: int) -> None:
-    """Serialise decisions on one round (SQLite: the IMMEDIATE transaction already does)."""
-    if not is_sqlite():
-        await run_sql("SELECT id FROM allocation_round WHERE id = {} FOR UPDATE", round_id)
-
-
-async def _lock_unit(unit_id: int) -> None:
-    """Serialise lease writers on one unit (SQLite: the IMMEDIATE transaction already does)."""
-    if not is_sqlite():
-        await run_sql("SELECT id FROM space_unit WHERE id = {} FOR UPDATE", unit_id)
 
 
 # Units.
@@ -154,7 +143,7 @@ async def _insert_lease(
     unit_id: int, tenant_id: int, starts_on: date, ends_on: date, now: datetime, application_id: int | None = None
 ) -> dict[str, Any]:
     """Inside a transaction: check, then insert; PostgreSQL's exclusion constraint has the final word."""
-    await _lock_unit(unit_id)
+    await lock("space_unit", unit_id)
     clash = await queries.overlapping_leases(unit_id, starts_on, ends_on)
     if clash:
         other = clash[0]
@@ -503,7 +492,7 @@ async def override_assignment(
     if not reason:
         raise ValidationFailed.on("reason", "Say why you override the proposal; it is recorded and shown to the firm.")
     async with transaction():
-        await _lock_round(round_id)
+        await lock("allocation_round", round_id)
         round_row = await get_round(actor, round_id)
         if round_row["status"] != "proposed":
             raise Conflict(f"This round is {round_row['status']}; only a proposed round can be changed.")
@@ -571,7 +560,7 @@ async def confirm_round(actor: Actor, round_id: int, now: datetime, zone: ZoneIn
     """Create the leases, close the applications and tell the firms — all or nothing."""
     _require_manager(actor)
     async with transaction():
-        await _lock_round(round_id)
+        await lock("allocation_round", round_id)
         round_row = await get_round(actor, round_id)
         if round_row["status"] != "proposed":
             raise Conflict(f"This round is {round_row['status']}; only a proposed round can be confirmed.")

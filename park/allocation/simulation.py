@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
 from park.allocation import whatif
 from park.allocation.policy import Policy, PolicyError, parse_policy
 from park.allocation.rules import allocate

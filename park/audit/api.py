@@ -9,7 +9,7 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.params import FromQuery
 
-from park.accounts.guards import manager_only
+from park.shared.guards import manager_only
 from park.audit import service
 from park.shared.api import Page, caller, paging
 

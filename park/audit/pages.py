@@ -8,7 +8,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from park.accounts.guards import manager_only
+from park.shared.guards import manager_only
 from park.audit import service
 from park.audit.api import entry_out
 from park.shared.api import caller

@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
 from park.audit.tables import AuditEntry
 from park.shared.clock import utc_now
 from park.shared.db import fetch

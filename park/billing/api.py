@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
-from park.accounts.guards import signed_in
+from park.shared.guards import signed_in
 from park.allocation.policy import current_policy
 from park.billing import service
 from park.reports.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, rows_csv, rows_xlsx

@@ -11,7 +11,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.di import NamedDependency
 
-from park.accounts.guards import manager_only, signed_in
+from park.shared.guards import manager_only, signed_in
 from park.bookings import moving, search, service
 from park.bookings.model import STATUSES
 from park.settings import Settings

@@ -14,7 +14,8 @@ from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
+from park.shared.locking import lock
 from park.audit.service import record
 from park.bookings import lifecycle, queries, service
 from park.bookings.model import CONFIRMED, PENDING, BookingRequest
@@ -73,7 +74,7 @@ async def _move(actor: Actor, booking_id: int, changes: BookingChanges, now: dat
         raise Forbidden("Only the person who booked, the firm's administrator or a park manager may change it.")
     target_id = changes.facility_id or current["facility"]
     for facility_id in sorted({current["facility"], target_id}):
-        await service.lock_facility(facility_id)
+        await lock("facility", facility_id)
     current = await queries.get_booking(booking_id)  # re-read under the lock
     if current["status"] not in MOVABLE:
         raise Conflict("Only a pending or confirmed booking can be changed.", extra={"rule": "movable"})
@@ -110,7 +111,7 @@ async def _move(actor: Actor, booking_id: int, changes: BookingChanges, now: dat
     except Conflict as refusal:
         refusal.wanted = (target_id, span, request.seats)  # type: ignore[attr-defined]  (for the alternatives)
         raise
-    await service.lock_tenant(request.tenant_id)
+    await lock("tenant", request.tenant_id)
     await service._check_quota(request.tenant_id, spec, [span], zone, now, policy, exclude_booking=booking_id)
 
     moved = (

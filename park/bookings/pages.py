@@ -9,7 +9,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from park.accounts.guards import manager_only, signed_in
+from park.shared.guards import manager_only, signed_in
 from park.accounts.tables import User
 from park.bookings import moving, search, service
 from park.bookings.calendar import ICS, booking_event_file, host_of

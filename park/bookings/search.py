@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
 from park.bookings import queries
 from park.bookings.model import BookingRequest
 from park.bookings.rules import BookingContext, authorization_held

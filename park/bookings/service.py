@@ -15,7 +15,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
+from park.shared.locking import lock
 from park.accounts.tables import User
 from park.audit.service import record
 from park.allocation import queries as allocation_queries
@@ -73,20 +74,6 @@ class OccurrenceCheck:
 
 
 # --- locking and errors -------------------------------------------------------------
-
-async def lock_facility(facility_id: int) -> None:
-    """Serialise writers on one facility for the rest of the transaction."""
-    if is_sqlite():
-        return  # the IMMEDIATE transaction already holds the database's write lock
-    await fetch("SELECT id FROM facility WHERE id = $1 FOR UPDATE", facility_id)
-
-
-async def lock_tenant(tenant_id: int) -> None:
-    """Serialise one firm's quota checks (always taken after the facility lock)."""
-    if is_sqlite():
-        return
-    await fetch("SELECT id FROM tenant WHERE id = $1 FOR UPDATE", tenant_id)
-
 
 def _is_exclusion_violation(error: BaseException) -> bool:
     return getattr(error, "sqlstate", None) == "23P01"
@@ -367,7 +354,7 @@ async def _book_one(actor, data, row, spec, now, zone, policy) -> dict[str, Any]
     facts = await _context_facts(spec, actor.id, Span(request.starts_at, request.ends_at))
     ctx = BookingContext(request=request, facility=spec, now=now, zone=zone, **facts)
     raise_violations(check_request(ctx))
-    await lock_tenant(request.tenant_id)
+    await lock("tenant", request.tenant_id)
     await _check_quota(request.tenant_id, spec, [ctx.span], zone, now, policy)
     booking = await _insert(request, spec, now, zone=zone, policy=policy)
     await notify(f"booking.{booking['status']}", booking, row["name"], zone, now, booker=actor)
@@ -432,7 +419,7 @@ async def _book_series(actor, data, row, spec, now, zone, policy) -> dict[str, A
     if not good:
         raise Conflict("No occurrence of the series can be booked; change the time or the rule.", extra={"rule": "series_clashes"})
     request = _request_for(actor, data)
-    await lock_tenant(request.tenant_id)
+    await lock("tenant", request.tenant_id)
     await _check_quota(request.tenant_id, spec, [c.span for c in good], zone, now, policy)
     series_rows = await BookingSeries.insert(
         BookingSeries(
@@ -467,7 +454,7 @@ def _check_json(check: OccurrenceCheck, zone: ZoneInfo) -> dict[str, Any]:
 
 async def _locked_booking(actor: Actor, booking_id: int) -> tuple[dict[str, Any], dict[str, Any], FacilitySpec]:
     row = await get_booking(actor, booking_id)
-    await lock_facility(row["facility"])
+    await lock("facility", row["facility"])
     row = await queries.get_booking(booking_id)  # re-read under the lock
     facility_row, spec = await _facility_any(row["facility"])
     return row, facility_row, spec
@@ -506,7 +493,7 @@ async def cancel_series(
     cutoff = max(from_at or now, now)
     cancelled = []
     async with transaction():
-        await lock_facility(series["facility"])
+        await lock("facility", series["facility"])
         facility_row, spec = await _facility_any(series["facility"])
         for row in await queries.bookings_of_series(series_id):
             if row["starts_at"] < cutoff:

@@ -9,7 +9,7 @@ from litestar import Request, get, post
 from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from park.accounts.guards import manager_only
+from park.shared.guards import manager_only
 from park.bookings import service as bookings
 from park.dashboard import model, queries
 from park.reports import charts

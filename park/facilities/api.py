@@ -10,7 +10,7 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.di import NamedDependency
 
-from park.accounts.guards import manager_only
+from park.shared.guards import manager_only
 from park.facilities import queries, service
 from park.facilities.model import FACILITY_KINDS
 from park.settings import Settings

@@ -10,7 +10,7 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from park.accounts.guards import manager_only
+from park.shared.guards import manager_only
 from park.facilities import queries, service
 from park.facilities.model import FACILITY_KINDS
 from park.shared.api import caller

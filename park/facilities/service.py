@@ -6,12 +6,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
 from park.audit.service import record
 from park.bookings import queries as booking_queries
 from park.bookings.model import HOLDING_STATUSES
 from park.bookings.closures import cancel_for_closure
-from park.bookings.service import lock_facility
+from park.shared.locking import lock
 from park.bookings.tables import Booking
 from park.facilities import queries
 from park.facilities.availability import Slot, compute_availability, load_segments
@@ -107,7 +107,7 @@ async def update_facility(
         current = await queries.get_facility(facility_id)
         if current is None:
             raise NotFound(f"There is no facility {facility_id}.")
-        await lock_facility(facility_id)
+        await lock("facility", facility_id)
         values = {**current, "building_id": current["building"], **changes}
         values = _validated(values)
         if "building_id" in changes and await queries.get_building(values["building_id"]) is None:
@@ -196,7 +196,7 @@ async def add_blackout(
                 raise NotFound(f"There is no building {building_id}.")
             facilities = await Facility.select().where(Facility.building == building_id).order_by(Facility.id)
         for facility in facilities:
-            await lock_facility(facility["id"])
+            await lock("facility", facility["id"])
         rows = await Blackout.insert(
             Blackout(facility=facility_id, building=building_id, starts_at=span.starts_at, ends_at=span.ends_at,
                      reason=reason, created_by=actor.id, created_at=now)

@@ -12,7 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from typing_extensions import Annotated
 
-from park.accounts.guards import manager_only
+from park.shared.guards import manager_only
 from park.reports import export, queries, service
 from park.reports.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from park.reports.occupancy import GROUPINGS, OccupancyReport, OccupancyRow

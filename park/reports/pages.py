@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Template
 from typing_extensions import Annotated
 
-from park.accounts.guards import manager_only
+from park.shared.guards import manager_only
 from park.reports import charts, queries, service
 from park.reports.occupancy import GROUPINGS
 from park.reports.periods import Window, local_midnight

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from litestar import Request
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
 from park.shared.errors import Unauthorized, ValidationFailed
 
 AwareDatetime = Annotated[datetime, msgspec.Meta(tz=True)]

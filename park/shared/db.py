@@ -18,6 +18,9 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 from park.settings import Settings
 
 SQLITE_BUSY_TIMEOUT_S = 30
+PG_SERVER_SETTINGS = {"lock_timeout": "10s"}
+"""Every PostgreSQL connection: a row lock (park.shared.locking) waited on longer than this fails
+instead of hanging the request."""
 log = logging.getLogger("park.db")
 
 
@@ -114,8 +117,9 @@ def make_engine(settings: Settings) -> Engine:
     if settings.database_replica_url:
         from park.shared.replica import ReplicaRoutingEngine
 
-        return ReplicaRoutingEngine(config={"dsn": settings.database_url}, replica_dsn=settings.database_replica_url)
-    return PostgresEngine(config={"dsn": settings.database_url})
+        return ReplicaRoutingEngine(
+            config={"dsn": settings.database_url, "server_settings": PG_SERVER_SETTINGS}, replica_dsn=settings.database_replica_url)
+    return PostgresEngine(config={"dsn": settings.database_url, "server_settings": PG_SERVER_SETTINGS})
 
 
 def current_engine() -> Engine:

@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request
 from litestar.response import Redirect, Template
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
 from park.settings import LOCALES, Settings
 from park.shared import i18n
 from park.shared.labels import N_, label

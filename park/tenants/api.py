@@ -10,7 +10,7 @@ from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from park.accounts.guards import manager_only, signed_in
+from park.shared.guards import manager_only, signed_in
 from park.settings import Settings
 from park.shared.api import Page, caller, paging
 from park.shared.clock import utc_now

@@ -39,7 +39,7 @@ def _run(work):
               help="A qualification with no expiry recorded; repeat for several.")
 def tenant_create(name: str, uscc: str, sector: str, name_en: str, qualifications: tuple[str, ...]) -> None:
     """Register a tenant firm (validated and audited like the API)."""
-    from park.accounts.model import SYSTEM
+    from park.shared.actor import SYSTEM
     from park.cli import fail
     from park.shared.clock import utc_now
     from park.shared.errors import DomainError
@@ -64,7 +64,7 @@ def tenant_create(name: str, uscc: str, sector: str, name_en: str, qualification
 @click.option("--q", default=None, help="Part of a name or code.")
 def tenant_list(q: str | None) -> None:
     """List tenant firms: id, code, sector, qualifications valid today, name."""
-    from park.accounts.model import SYSTEM
+    from park.shared.actor import SYSTEM
     from park.shared.clock import utc_now
     from park.tenants import service
 

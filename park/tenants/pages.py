@@ -11,7 +11,7 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from park.accounts import service as account_service
-from park.accounts.guards import manager_only, signed_in
+from park.shared.guards import manager_only, signed_in
 from park.settings import Settings
 from park.shared.api import MAX_LIMIT, caller
 from park.shared.clock import utc_now

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
 from park.audit import service as audit
 from park.shared.db import transaction
 from park.shared.errors import Conflict, Forbidden, NotFound, ValidationFailed

@@ -1,6 +1,6 @@
 """Account rules: password policy and who may create whom."""
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
 from park.accounts.rules import may_create_user, password_problems, role_problems
 
 
@@ -40,7 +40,7 @@ def test_a_tenant_admin_creates_only_its_own_firms_members():
 
 
 def test_a_tenant_admin_manages_only_its_own_firms_people():
-    from park.accounts.model import Actor
+    from park.shared.actor import Actor
     from park.accounts.rules import may_manage_user
 
     firm_admin = Actor(id=1, email="a@x.test", name="A", role="tenant_admin", tenant_id=7)

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
 from park.allocation import service
 from park.allocation.jobs import remind_expiring_leases
 from park.shared.errors import Conflict

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
 from park.allocation import service, simulation
 from park.shared.clock import utc_now
 from tests import support

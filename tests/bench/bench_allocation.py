@@ -143,7 +143,7 @@ async def run_through_database(applications, units, leases) -> float:
 
     folder = tempfile.mkdtemp(prefix="park-bench-")
     os.environ["PARK_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
-    from park.accounts.model import Actor
+    from park.shared.actor import Actor
     from park.allocation import service
     from park.allocation.policy import current_policy
     from park.settings import load_settings

@@ -189,7 +189,7 @@ async def measure(days: int) -> None:
 
 async def measure_search(window, zone, runs: int = 30) -> None:
     """The time-first search (GET /api/v1/availability's service call) over every facility for the window."""
-    from park.accounts.model import Actor
+    from park.shared.actor import Actor
     from park.accounts.tables import User
     from park.bookings.search import search_availability
 

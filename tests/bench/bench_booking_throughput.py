@@ -60,7 +60,7 @@ async def _admin(statement: str) -> None:
 
 async def prepare(firms: int) -> tuple[list[dict], list[str]]:
     """Facilities and one bearer token per firm member."""
-    from park.accounts.model import Actor
+    from park.shared.actor import Actor
     from park.accounts.service import issue_token
     from park.accounts.tables import User
     from park.facilities.tables import Building, Facility

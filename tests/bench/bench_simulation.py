@@ -33,7 +33,7 @@ from bench_allocation import build_round, store_round  # noqa: E402
 async def run(applications, units, leases) -> None:
     folder = tempfile.mkdtemp(prefix="park-bench-")
     os.environ["PARK_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
-    from park.accounts.model import Actor
+    from park.shared.actor import Actor
     from park.allocation import simulation
     from park.allocation.model import SECTORS
     from park.allocation.policy import current_policy

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
 from park.bookings import service
 from park.bookings.tables import Booking
 from park.notifications.tables import OutboxMessage

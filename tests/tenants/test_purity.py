@@ -7,7 +7,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PURE_MODULES = [
-    "park/accounts/model.py",
+    "park/shared/actor.py",
     "park/accounts/rules.py",
     "park/tenants/model.py",
     "park/tenants/rules.py",

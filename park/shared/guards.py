@@ -11,7 +11,7 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from park.accounts.model import Actor
+from park.shared.actor import Actor
 from park.shared.errors import Forbidden, Unauthorized
 
 

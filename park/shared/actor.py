@@ -1,4 +1,4 @@
-"""Who is asking: the signed-in user as plain data."""
+"""Who is asking: the signed-in user as plain data, below every domain."""
 
 from __future__ import annotations
 
