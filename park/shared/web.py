@@ -62,6 +62,7 @@ NAV = [
     ("/bookings", N_("My bookings"), "signed_in"),
     ("/waitlist", N_("My waitlist"), "firm"),
     ("/my-firm", N_("My firm"), "firm"),
+    ("/statements", N_("Statements"), "signed_in"),
     ("/approvals", N_("Approvals"), "manager"),
     ("/space", N_("Space"), "signed_in"),
     ("/allocation", N_("Allocation"), "manager"),
