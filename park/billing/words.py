@@ -6,7 +6,7 @@ issued long ago reads right in either language.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from park.shared import i18n
@@ -45,9 +45,11 @@ def headings(lang: str) -> list[str]:
     return [i18n.translate(lang, text) for _, text in HEADINGS]
 
 
-def _day(text: str, lang: str) -> str:
+def _day(text: str, lang: str, *, last: bool = False) -> str:
+    """A stored ISO day; `last`: the stored day is an exclusive end, shown as the last day included."""
     try:
-        return i18n.format_date(date.fromisoformat(text), lang, "short")
+        day = date.fromisoformat(text)
+        return i18n.format_date(day - timedelta(days=1) if last else day, lang, "short")
     except (TypeError, ValueError):
         return text
 
@@ -57,7 +59,7 @@ def describe(row: dict, zone: ZoneInfo, lang: str) -> str:
     detail = row.get("detail") or {}
     if row["kind"] == "rent":
         return i18n.translate(lang, RENT_TEXT, unit=detail.get("unit", ""),
-                              start=_day(detail.get("from", ""), lang), end=_day(detail.get("until", ""), lang))
+                              start=_day(detail.get("from", ""), lang), end=_day(detail.get("until", ""), lang, last=True))
     if row["kind"] == "adjustment":
         return i18n.translate(
             lang, CORRECTION_TEXT,
