@@ -69,6 +69,7 @@ NAV = [
     ("/policy", N_("Priority policy"), "all"),
     ("/reports", N_("Reports"), "manager"),
     ("/tenants", N_("Tenants"), "manager"),
+    ("/imports", N_("Import"), "manager"),
     ("/audit", N_("Audit log"), "manager"),
     ("/dashboard", N_("Dashboard"), "manager"),
 ]
