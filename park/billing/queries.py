@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from park.allocation.tables import Lease
@@ -9,7 +10,7 @@ from park.billing.model import BookingUse, LeaseUse, Line, Payer
 from park.billing.summary import SummaryLine
 from park.billing.tables import Statement, StatementLine
 from park.bookings.tables import Booking
-from park.shared.db import is_sqlite, run_sql
+from park.shared.db import fetch, is_sqlite, run_sql
 from park.tenants.tables import QualificationRecord, Tenant
 
 
@@ -81,6 +82,14 @@ async def statement_lines(statement_id: int) -> list[dict]:
     ).output(load_json=True)
 
 
+LINE_COLUMNS = ("statement", "position", "kind", "rule", "booking", "lease", "facility_kind", "detail",
+                "quantity", "unit_price_fen", "amount_fen", "subsidy_fen", "due_fen", "subsidy_rules",
+                "policy_version")
+# One multi-row INSERT per this many lines: a statement of hundreds of lines in a few round trips,
+# within SQLite's limit on parameters per statement.
+LINES_PER_INSERT = 500
+
+
 async def insert_statement_once(tenant_id: int, month: str, now: datetime, version: str,
                                 lines: list[Line]) -> int | None:
     """Insert the statement unless (tenant, month) exists; its id, or None when another issuer won.
@@ -99,18 +108,20 @@ async def insert_statement_once(tenant_id: int, month: str, now: datetime, versi
     if not rows:
         return None
     statement_id = int(rows[0]["id"])
-    if lines:
-        await StatementLine.insert(*[
-            StatementLine(
-                statement=statement_id, position=n, kind=line.charge.kind, rule=line.charge.rule,
-                booking=line.charge.booking_id, lease=line.charge.lease_id,
-                facility_kind=line.charge.facility_kind, detail=line.charge.detail,
-                quantity=line.charge.quantity, unit_price_fen=line.charge.unit_price_fen,
-                amount_fen=line.charge.amount_fen, subsidy_fen=line.subsidy_fen, due_fen=line.due_fen,
-                subsidy_rules=list(line.subsidy_rules), policy_version=line.policy_version,
-            )
-            for n, line in enumerate(lines)
-        ])
+    for start in range(0, len(lines), LINES_PER_INSERT):
+        chunk = lines[start:start + LINES_PER_INSERT]
+        values = []
+        for n, line in enumerate(chunk, start=start):
+            charge = line.charge
+            values.extend((statement_id, n, charge.kind, charge.rule, charge.booking_id, charge.lease_id,
+                           charge.facility_kind, json.dumps(charge.detail, ensure_ascii=False), charge.quantity,
+                           charge.unit_price_fen, charge.amount_fen, line.subsidy_fen, line.due_fen,
+                           json.dumps(list(line.subsidy_rules)), line.policy_version))
+        width = len(LINE_COLUMNS)
+        rows_sql = ", ".join(
+            "(" + ", ".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(len(chunk))
+        )
+        await fetch(f"INSERT INTO statement_line ({', '.join(LINE_COLUMNS)}) VALUES {rows_sql}", *values)
     return statement_id
 
 
