@@ -1,4 +1,4 @@
-"""Space JSON API: units, leases, space applications, allocation rounds, the policy."""
+"""Space JSON API: units, leases, space applications, allocation rounds."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from park.shared.guards import manager_only, signed_in, tenant_admin_or_manager
-from park.allocation import fair_access, service, simulation
-from park.allocation.policy import Policy, current_policy
+from park.allocation import service, simulation
+from park.priority.service import current_policy
 from park.settings import Settings
 from park.shared.api import AwareDatetime, Page, caller, paging
 from park.shared.clock import utc_now
@@ -441,134 +441,9 @@ class AllocationRoundController(Controller):
         return round_out(row)
 
 
-class WaitIn(msgspec.Struct):
-    facility_id: int
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
-    seats: int = 1
-    purpose: str = ""
-
-
-class WaitOut(msgspec.Struct):
-    id: int
-    facility_id: int
-    tenant_id: int
-    user_id: int
-    starts_at: datetime
-    ends_at: datetime
-    seats: int
-    purpose: str
-    status: str
-    booking_id: int | None
-    status_reason: str
-    created_at: datetime
-
-
-def wait_out(row: dict[str, Any]) -> WaitOut:
-    return WaitOut(
-        id=row["id"],
-        facility_id=row["facility"],
-        tenant_id=row["tenant"],
-        user_id=row["user"],
-        starts_at=row["starts_at"],
-        ends_at=row["ends_at"],
-        seats=row["seats"],
-        purpose=row["purpose"],
-        status=row["status"],
-        booking_id=row["booking_id"],
-        status_reason=row["status_reason"],
-        created_at=row["created_at"],
-    )
-
-
-class WaitlistController(Controller):
-    path = "/api/v1/waitlist"
-    tags = ["bookings"]
-    guards = [signed_in]
-
-    @post("", summary="Wait for a taken slot; when it frees, the best-ranked waiting firm is booked and told")
-    async def join(self, request: Request, data: JSONBody[WaitIn]) -> WaitOut:
-        row = await fair_access.join_waitlist(
-            caller(request),
-            fair_access.WaitInput(data.facility_id, data.starts_at, data.ends_at, data.seats, data.purpose),
-            utc_now(),
-        )
-        return wait_out(row)
-
-    @get("", summary="Waitlist entries (a firm sees its own)")
-    async def list_entries(
-        self,
-        request: Request,
-        status: FromQuery[str | None] = None,
-        limit: FromQuery[int | None] = None,
-        offset: FromQuery[int | None] = None,
-    ) -> Page[WaitOut]:
-        limit, offset = paging(limit, offset)
-        rows, total = await fair_access.list_waitlist(caller(request), limit=limit, offset=offset, status=status)
-        return Page(items=[wait_out(row) for row in rows], total=total)
-
-    @post("/{entry_id:int}/cancel", status_code=200, summary="Stop waiting")
-    async def cancel(self, request: Request, entry_id: FromPath[int]) -> WaitOut:
-        return wait_out(await fair_access.leave_waitlist(caller(request), entry_id, utc_now()))
-
-
-class RuleOut(msgspec.Struct):
-    rule: str
-    points: int | None
-    en: str
-    zh: str
-
-
-class PolicyOut(msgspec.Struct):
-    version: str
-    effective_from: str
-    title_en: str
-    title_zh: str
-    summary_en: str
-    summary_zh: str
-    rules: list[RuleOut]
-    # The policy file as a table: edit it and send it back to /allocation-rounds/simulations.
-    document: dict[str, Any] = msgspec.field(default_factory=dict)
-
-
-def policy_rules(policy: Policy) -> list[RuleOut]:
-    """Every rule of the policy with its stable key, as the score breakdown names it."""
-    rules = [RuleOut(f"qualification.{r.key}", r.points, r.en, r.zh) for r in policy.qualifications]
-    rules += [RuleOut(f"sector.{r.key}", r.points, r.en, r.zh) for r in policy.sectors]
-    rules.append(RuleOut("rd_share", policy.rd_share.cap, policy.rd_share.en, policy.rd_share.zh))
-    rules.append(RuleOut("ip_count", policy.ip_count.cap, policy.ip_count.en, policy.ip_count.zh))
-    rules.append(RuleOut("penalty.no_show", policy.no_show.points, policy.no_show.en, policy.no_show.zh))
-    rules.append(RuleOut("tie_break", None, policy.tie_break_text.en, policy.tie_break_text.zh))
-    rules.append(RuleOut("quota", policy.quota.base_hours, policy.quota.en, policy.quota.zh))
-    rules += [RuleOut(f"quota.{t.name}", None, t.en, t.zh) for t in policy.quota.tiers]
-    rules.append(RuleOut("draw", None, policy.draw_text.en, policy.draw_text.zh))
-    return rules
-
-
-class PolicyController(Controller):
-    path = "/api/v1/priority-policy"
-    tags = ["space"]
-
-    @get("", summary="The priority policy in force, rule by rule, in both languages")
-    async def read_policy(self, settings: NamedDependency[Settings]) -> PolicyOut:
-        policy = current_policy(settings)
-        return PolicyOut(
-            version=policy.version,
-            effective_from=policy.effective_from,
-            title_en=policy.title.en,
-            title_zh=policy.title.zh,
-            summary_en=policy.summary.en,
-            summary_zh=policy.summary.zh,
-            rules=policy_rules(policy),
-            document=simulation.document_in_force(settings),
-        )
-
-
 ROUTES = [
     UnitController,
     LeaseController,
     SpaceApplicationController,
     AllocationRoundController,
-    PolicyController,
-    WaitlistController,
 ]

@@ -1,4 +1,4 @@
-"""Space pages: the priority policy, applying for space and its status, the manager's allocation rounds."""
+"""Space pages: applying for space and its status, the manager's allocation rounds."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from park.shared.guards import manager_only, signed_in
-from park.allocation import fair_access, published, queries, service, simulation
+from park.allocation import queries, service, simulation
 from park.allocation.model import UNIT_KINDS, Application
-from park.allocation.policy import Policy, current_policy, policy_path
+from park.priority.pages import rule_words
+from park.priority.service import current_policy, document_in_force, policy_path
 from park.allocation.rules import rank_applications
 from park.shared.api import caller
 from park.shared.clock import utc_now
@@ -49,46 +50,8 @@ def space_page(request: Request, template_name: str, status_code: int = 200, **c
     )
 
 
-def _words(item: Any, lang: str) -> str:
-    return item.zh if lang == "zh_Hans" else item.en
-
-
-def rule_words(policy: Policy, rule: str, lang: str) -> str:
-    """The plain-words description of a breakdown rule (`qualification.leading_firm`, `rd_share`, ...)."""
-    group, _, key = rule.partition(".")
-    if group == "qualification":
-        found = next((r for r in policy.qualifications if r.key == key), None)
-    elif group == "sector":
-        found = next((r for r in policy.sectors if r.key == key), None)
-    elif rule == "rd_share":
-        found = policy.rd_share
-    elif rule == "ip_count":
-        found = policy.ip_count
-    elif rule == "penalty.no_show":
-        found = policy.no_show
-    else:
-        found = None
-    return _words(found, lang) if found is not None else rule
-
-
 def explanation(row: dict[str, Any], lang: str) -> str:
     return (row.get("explanation_zh") if lang == "zh_Hans" else row.get("explanation")) or ""
-
-
-class PolicyPage(Controller):
-    path = "/policy"
-    include_in_schema = False
-
-    @get("")
-    async def show(self, request: Request) -> Template:
-        policy = current_policy(settings_of(request))
-        lang = page_lang(request)
-        return space_page(request, "allocation/policy.html", policy=policy, words=lambda item: _words(item, lang))
-
-    @get("/history")
-    async def history(self, request: Request) -> Template:
-        versions = await published.policy_history(settings_of(request), utc_now())
-        return space_page(request, "allocation/policy_history.html", versions=versions)
 
 
 class SpacePages(Controller):
@@ -317,7 +280,7 @@ class AllocationPages(Controller):
     async def what_if(self, request: Request) -> Template:
         settings = settings_of(request)
         text = policy_path(settings).read_text(encoding="utf-8")
-        return _what_if_page(request, simulation.document_in_force(settings), text)
+        return _what_if_page(request, document_in_force(settings), text)
 
     @post("/what-if")
     async def simulate(self, request: Request) -> Template:
@@ -329,7 +292,7 @@ class AllocationPages(Controller):
             edited: Any = text
             document: dict[str, Any] = {}
         else:
-            document = edited_numbers(simulation.document_in_force(settings), form)
+            document = edited_numbers(document_in_force(settings), form)
             edited, text = document, in_force
         try:
             policy = simulation.edited_policy(edited)
@@ -337,8 +300,8 @@ class AllocationPages(Controller):
                 caller(request), utc_now(), settings.zone, current_policy(settings), policy
             )
         except ValidationFailed as error:
-            return _what_if_page(request, document or simulation.document_in_force(settings), text, errors=error.errors, status_code=422)
-        return _what_if_page(request, document or simulation.document_in_force(settings), text, result=result)
+            return _what_if_page(request, document or document_in_force(settings), text, errors=error.errors, status_code=422)
+        return _what_if_page(request, document or document_in_force(settings), text, result=result)
 
     @get("/units")
     async def units(self, request: Request) -> Template:
@@ -432,64 +395,6 @@ class AllocationPages(Controller):
 UNIT_FORM_KEY = "unit_form"
 """Session key of a refused new-unit form, shown again once."""
 
-class WaitlistPages(Controller):
-    """My waitlist: join from a refused booking, see the entries, leave them."""
-
-    path = "/waitlist"
-    include_in_schema = False
-    guards = [signed_in]
-
-    @get("")
-    async def mine(self, request: Request) -> Template:
-        from park.facilities import queries as facility_queries
-
-        actor = caller(request)
-        entries: list[dict[str, Any]] = []
-        if actor.is_manager or actor.tenant_id is not None:
-            rows, _total = await fair_access.list_waitlist(actor, limit=200, offset=0)
-            entries = [row for row in rows if row["user"] == actor.id]
-        facilities = {}
-        for entry in entries:
-            if entry["facility"] not in facilities:
-                facilities[entry["facility"]] = await facility_queries.get_facility(entry["facility"])
-            entry["facility_row"] = facilities[entry["facility"]]
-        return page(request, "allocation/waitlist.html", entries=entries)
-
-    @post("")
-    async def join(self, request: Request, data: URLEncodedBody[dict[str, str]]) -> Redirect:
-        _ = gettext_for(page_lang(request))
-        zone = settings_of(request).zone
-        try:
-            starts_at = datetime.fromisoformat(data.get("starts_at", "")).replace(tzinfo=zone)
-            ends_at = datetime.fromisoformat(data.get("ends_at", "")).replace(tzinfo=zone)
-            facility_id = int(data.get("facility_id", ""))
-            seats = int(data.get("seats") or 1)
-        except ValueError:
-            flash(request, _("Give the start and the end as date and time."), "error")
-            return redirect("/waitlist")
-        try:
-            await fair_access.join_waitlist(
-                caller(request), fair_access.WaitInput(facility_id, starts_at, ends_at, seats, data.get("purpose", "")[:500]), utc_now()
-            )
-            flash(request, _("You are on the waitlist. If the time frees up, it is booked for you and you get a mail."), "success")
-        except DomainError as error:
-            flash(request, "; ".join(_(e.message) for e in getattr(error, "errors", [])) or _(error.detail), "error")
-        return redirect("/waitlist")
-
-    @post("/{entry_id:int}/leave")
-    async def leave(self, request: Request, entry_id: FromPath[int]) -> Redirect:
-        _ = gettext_for(page_lang(request))
-        try:
-            await fair_access.leave_waitlist(caller(request), entry_id, utc_now())
-            flash(request, _("You left the waitlist for that time."), "success")
-        except NotFound:
-            raise
-        except DomainError as error:
-            flash(request, _(error.detail), "error")
-        return redirect("/waitlist")
-
-
-
 def edited_numbers(document: dict[str, Any], form: Any) -> dict[str, Any]:
     """The policy document with the points typed on the what-if form (`qualifications.KEY`, `sectors.KEY`)."""
     document = copy.deepcopy(document)
@@ -514,4 +419,4 @@ def _what_if_page(
     )
 
 
-ROUTES: list[Any] = [PolicyPage, SpacePages, AllocationPages, WaitlistPages]
+ROUTES: list[Any] = [SpacePages, AllocationPages]

@@ -12,7 +12,10 @@ from park.shared.actor import Actor
 from park.shared.locking import lock
 from park.allocation import queries
 from park.allocation.model import UNIT_KINDS, Application, Lease, Unit
-from park.allocation.policy import Policy, score_tenant
+from park.priority.model import Policy
+from park.priority.queries import tenant_facts_many
+from park.priority.rules import score_tenant
+from park.priority.service import tenant_score
 from park.allocation.rules import allocate, term_end
 from park.audit.service import record
 from park.notifications.service import enqueue_many
@@ -202,8 +205,7 @@ def _can_see(actor: Actor, row: dict[str, Any]) -> bool:
 
 
 async def _score(tenant_id: int, policy: Policy, now: datetime, zone: ZoneInfo) -> dict[str, Any]:
-    today = now.astimezone(zone).date()
-    score = score_tenant(await queries.tenant_facts(tenant_id, today, now), policy)
+    score = await tenant_score(tenant_id, policy, now, zone)
     return {
         "score": score.points,
         "score_breakdown": [{"rule": rule, "points": points} for rule, points in score.breakdown],
@@ -390,7 +392,7 @@ async def read_round_inputs(now: datetime, zone: ZoneInfo) -> RoundInputs:
     """Read (and only read) everything a round computes over."""
     rows = [row for row in await queries.open_applications() if _within_horizon(row)]
     today = now.astimezone(zone).date()
-    facts = await queries.tenant_facts_many([row["tenant"] for row in rows], today, now)
+    facts = await tenant_facts_many([row["tenant"] for row in rows], today, now)
     tenants = await queries.tenant_names([row["tenant"] for row in rows])
     buildings = await queries.building_names()
     unit_rows = await queries.all_units()

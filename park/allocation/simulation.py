@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from park.shared.actor import Actor
 from park.allocation import whatif
-from park.allocation.policy import Policy, PolicyError, parse_policy
+from park.priority.model import Policy
+from park.priority.parser import PolicyError, parse_policy
 from park.allocation.rules import allocate
 from park.allocation.service import _require_manager, read_round_inputs
 from park.shared.db import transaction
@@ -83,10 +84,3 @@ async def simulate_round(
         },
         "unit_codes": {u.id: u.code for u in inputs.units},
     }
-
-
-def document_in_force(settings: Any) -> dict[str, Any]:
-    """The policy file in force as a table: the editable shape a simulation takes back."""
-    from park.allocation.policy import policy_path
-
-    return tomllib.loads(policy_path(settings).read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
 from park.shared.guards import signed_in
-from park.allocation.policy import current_policy
+from park.priority.service import current_policy
 from park.billing import service
 from park.reports.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, rows_csv, rows_xlsx
 from park.settings import Settings

@@ -127,7 +127,7 @@ async def test_confirming_one_round_twice_at_once_leases_once(client, manager, t
 
 
 async def test_facts_read_in_bulk_equal_facts_read_one_by_one(db):
-    from park.allocation import queries
+    from park.priority import queries
     from tests.allocation.builders import qualify
     from tests.facilities.builders import create_facility
 

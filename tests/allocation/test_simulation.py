@@ -81,7 +81,7 @@ def support_zone():
 
 
 async def _policies(client, manager):
-    from park.allocation.policy import current_policy
+    from park.priority.service import current_policy
     from park.settings import load_settings
 
     return current_policy(load_settings()), simulation.edited_policy(await _edited_document(client, manager))
@@ -171,8 +171,8 @@ async def test_the_what_if_page_shows_who_gains_and_loses_and_where_the_area_goe
 async def test_every_published_version_stays_readable_with_what_changed(client, manager, settings):
     from datetime import datetime, timezone
 
-    from park.allocation import published
-    from park.allocation.tables import PublishedPolicy
+    from park.priority.service import remember_policy_in_force
+    from park.priority.tables import PublishedPolicy
 
     document = await _edited_document(client, manager, tourism_points=5)
     document["version"] = "2025.9"
@@ -180,8 +180,8 @@ async def test_every_published_version_stays_readable_with_what_changed(client, 
         version="2025.9", effective_from="2025-09-01", document=document, source="version = \"2025.9\"",
         first_seen_at=datetime(2025, 9, 1, tzinfo=timezone.utc),
     ).save()
-    await published.remember_policy_in_force(settings, utc_now())
-    await published.remember_policy_in_force(settings, utc_now())
+    await remember_policy_in_force(settings, utc_now())
+    await remember_policy_in_force(settings, utc_now())
     assert await PublishedPolicy.count() == 2
 
     page = await client.get("/policy/history", headers={"accept-language": "en"})

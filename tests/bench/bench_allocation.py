@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from park.allocation.model import UNIT_KINDS, Application, Lease, Unit  # noqa: E402
-from park.allocation.policy import load_policy  # noqa: E402
+from park.priority.parser import load_policy  # noqa: E402
 from park.allocation.rules import allocate  # noqa: E402
 
 POLICY_PATH = Path(__file__).resolve().parents[2] / "config" / "priority.toml"
@@ -145,7 +145,7 @@ async def run_through_database(applications, units, leases) -> float:
     os.environ["PARK_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
     from park.shared.actor import Actor
     from park.allocation import service
-    from park.allocation.policy import current_policy
+    from park.priority.service import current_policy
     from park.settings import load_settings
     from park.shared.db import open_database
     from park.shared.migrate import upgrade_database

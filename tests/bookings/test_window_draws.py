@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from park.allocation.jobs import run_window_draws
+from park.bookings.fair_access_jobs import run_window_draws
 from tests import support
 from tests.allocation.builders import qualify
 from tests.facilities.builders import create_facility

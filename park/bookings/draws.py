@@ -9,10 +9,63 @@ won loses ground to one that has not, and big firms cannot starve small ones.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from park.allocation.model import DrawDecision, DrawRequest, DrawResult, FreeSlot, Occupancy
+
+@dataclass(frozen=True)
+class DrawRequest:
+    id: int
+    tenant_id: int
+    score: float
+    hours_granted_this_month: float
+    submitted_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+    seats: int = 1
+    tenant_name: str = ""
+
+    @property
+    def hours(self) -> float:
+        return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+
+@dataclass(frozen=True)
+class Occupancy:
+    """Seats already held over [starts_at, ends_at) by a confirmed booking."""
+
+    starts_at: datetime
+    ends_at: datetime
+    seats: int = 1
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    starts_at: datetime
+    ends_at: datetime
+    free: int
+
+
+@dataclass(frozen=True)
+class DrawDecision:
+    request_id: int
+    granted: bool
+    order: int
+    effective_priority: float
+
+
+@dataclass(frozen=True)
+class DrawResult:
+    decisions: tuple[DrawDecision, ...]
+
+    @property
+    def granted_ids(self) -> tuple[int, ...]:
+        return tuple(d.request_id for d in self.decisions if d.granted)
+
+    @property
+    def declined_ids(self) -> tuple[int, ...]:
+        return tuple(d.request_id for d in self.decisions if not d.granted)
 
 
 # The policy's defaults: requests for a park-local day gather until noon of the day before.
