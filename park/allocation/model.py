@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 UNIT_KINDS = ("office", "lab", "studio", "showroom", "warehouse")
+MAX_TERM_MONTHS = 120
+MAX_AREA_M2 = 100_000
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,8 @@ from park.allocation import whatif
 from park.priority.model import Policy
 from park.priority.parser import PolicyError, parse_policy
 from park.allocation.rules import allocate
-from park.allocation.service import _require_manager, read_round_inputs
+from park.allocation.access import require_manager
+from park.allocation.rounds import read_round_inputs
 from park.shared.db import transaction
 from park.shared.errors import ValidationFailed
 
@@ -38,7 +39,7 @@ async def simulate_round(
     actor: Actor, now: datetime, zone: ZoneInfo, current: Policy, edited: Policy | None = None
 ) -> dict[str, Any]:
     """The round `edited` would give now, beside the one `current` gives, and where they differ."""
-    _require_manager(actor)
+    require_manager(actor)
     edited = edited or current
     # One read transaction so both rounds see the same applications and units.
     async with transaction():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from park.shared.actor import Actor
-from park.allocation import service, simulation
+from park.allocation import rounds, simulation
 from park.shared.clock import utc_now
 from tests import support
 from tests.allocation.builders import application_body, create_building, create_unit
@@ -96,7 +96,7 @@ async def test_a_simulations_differences_match_a_real_round_under_the_edited_pol
 
     current_round = (await client.post("/api/v1/allocation-rounds", headers=manager.headers)).json()
     edited = simulation.edited_policy(document)
-    edited_round = await service.run_allocation_round(MANAGER, utc_now(), support_zone(), edited)
+    edited_round = await rounds.run_allocation_round(MANAGER, utc_now(), support_zone(), edited)
 
     placed = {a["application"]: (a["rank"], a["unit"]) for a in edited_round["assignments"]}
     assert {a["application_id"]: (a["rank"], a["unit_id"]) for a in simulated["assignments"]} == placed

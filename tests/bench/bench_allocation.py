@@ -144,7 +144,7 @@ async def run_through_database(applications, units, leases) -> float:
     folder = tempfile.mkdtemp(prefix="park-bench-")
     os.environ["PARK_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
     from park.shared.actor import Actor
-    from park.allocation import service
+    from park.allocation import rounds
     from park.priority.service import current_policy
     from park.settings import load_settings
     from park.shared.db import open_database
@@ -156,7 +156,7 @@ async def run_through_database(applications, units, leases) -> float:
     await store_round(applications, units, leases)
     manager = Actor(id=0, email="bench@park.test", name="Bench", role="manager", tenant_id=None)
     started = time.perf_counter()
-    await service.run_allocation_round(manager, datetime(2026, 11, 25, tzinfo=timezone.utc), settings.zone, current_policy(settings))
+    await rounds.run_allocation_round(manager, datetime(2026, 11, 25, tzinfo=timezone.utc), settings.zone, current_policy(settings))
     return time.perf_counter() - started
 
 
