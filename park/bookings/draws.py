@@ -25,6 +25,10 @@ class DrawRequest:
     ends_at: datetime
     seats: int = 1
     tenant_name: str = ""
+    quota_left_hours: float | None = None
+    """Hours the firm may still take on this facility kind in `month` (None: no quota)."""
+    month: str = ""
+    """The park-local month the request starts in; hours granted in one draw count per firm and month."""
 
     @property
     def hours(self) -> float:
@@ -53,6 +57,12 @@ class DrawDecision:
     granted: bool
     order: int
     effective_priority: float
+    reason: str = ""
+    """Why a request was declined: CAPACITY or QUOTA ("" when granted)."""
+
+
+CAPACITY = "capacity"
+QUOTA = "quota"
 
 
 @dataclass(frozen=True)
@@ -115,7 +125,8 @@ def run_draw(
     buffer: timedelta = timedelta(0),
 ) -> DrawResult:
     """Grant requests one at a time, the highest effective priority first; a request that no
-    longer fits the remaining capacity is declined.
+    longer fits the remaining capacity, or would take its firm past its monthly
+    quota (with the hours granted earlier in this draw), is declined.
 
     Ties go to the earlier submission, then the lower request id, so the same
     inputs always give the same draw. `buffer` is the facility's gap after a
@@ -123,6 +134,7 @@ def run_draw(
     """
     held = [Occupancy(o.starts_at, o.ends_at + buffer, o.seats) for o in confirmed]
     granted_hours: dict[int, float] = {}
+    quota_taken: dict[tuple[int, str], float] = {}  # (firm, month) → hours granted in this draw
     remaining = sorted(requests, key=lambda r: (r.submitted_at, r.id))
     decisions: list[DrawDecision] = []
     while remaining:
@@ -136,11 +148,16 @@ def run_draw(
             if best_key is None or priority > best_key:
                 best_key, best_index = priority, i
         req = remaining.pop(best_index)
-        granted = fits_capacity(held, req.starts_at, req.ends_at + buffer, req.seats, capacity)
+        taken = quota_taken.get((req.tenant_id, req.month), 0.0)
+        # The same tolerance as the booking rules' quota check, so both agree at the boundary.
+        within_quota = req.quota_left_hours is None or taken + req.hours <= req.quota_left_hours + 1e-9
+        granted = within_quota and fits_capacity(held, req.starts_at, req.ends_at + buffer, req.seats, capacity)
         if granted:
             held.append(Occupancy(req.starts_at, req.ends_at + buffer, req.seats))
             granted_hours[req.tenant_id] = granted_hours.get(req.tenant_id, 0.0) + req.hours
-        decisions.append(DrawDecision(req.id, granted, len(decisions) + 1, best_key))
+            quota_taken[(req.tenant_id, req.month)] = taken + req.hours
+        reason = "" if granted else QUOTA if not within_quota else CAPACITY
+        decisions.append(DrawDecision(req.id, granted, len(decisions) + 1, best_key, reason))
     return DrawResult(tuple(decisions))
 
 
