@@ -23,7 +23,7 @@ from park.accounts import api as accounts_api
 from park.accounts import pages as accounts_pages
 from park.accounts.middleware import IdentityMiddleware
 from park.accounts.sessions import DatabaseSessionStore, SessionConfig
-from park.allocation.published import remember_policy_in_force
+from park.priority.service import remember_policy_in_force
 from park.facilities import pages as facilities_pages
 from park.settings import ROOT_DIR, Settings, load_settings
 from park.shared.clock import utc_now
@@ -59,8 +59,16 @@ def _optional_route_modules() -> list[Any]:
         "park.bookings.api",
         "park.bookings.pages",
         "park.bookings.calendar",
-        "park.allocation.api",
-        "park.allocation.pages",
+        "park.bookings.waitlist_api",
+        "park.bookings.waitlist_pages",
+        "park.priority.api",
+        "park.priority.pages",
+        "park.allocation.units_api",
+        "park.allocation.applications_api",
+        "park.allocation.rounds_api",
+        "park.allocation.units_pages",
+        "park.allocation.applications_pages",
+        "park.allocation.rounds_pages",
         "park.reports.api",
         "park.reports.pages",
         "park.billing.api",

@@ -10,6 +10,7 @@ from park.settings import ROOT_DIR
 TABLE_MODULES = [
     "park.tenants.tables",
     "park.accounts.tables",
+    "park.priority.tables",
     "park.audit.tables",
     "park.notifications.tables",
     "park.facilities.tables",

@@ -9,7 +9,7 @@ from park.settings import Settings, SettingsError
 
 # Each entry: (module, function) called with the settings; it raises SettingsError naming what is wrong.
 CHECKS = [
-    ("park.allocation.policy", "check_policy_file"),
+    ("park.priority.service", "check_policy_file"),
 ]
 
 

@@ -202,7 +202,7 @@ async def _snapshot(world: World) -> int:
 
 
 async def _waitlist_entry(world: World) -> int:
-    from park.allocation.tables import WaitlistEntry
+    from park.bookings.tables import WaitlistEntry
 
     entry = WaitlistEntry(
         facility=await world_id(world, "facility_id"), tenant=world.tenant_a["id"], user=world.member_a.id,

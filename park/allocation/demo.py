@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from park.allocation import queries
-from park.allocation.policy import current_policy, score_tenant
+from park.priority.queries import tenant_facts
+from park.priority.rules import score_tenant
+from park.priority.service import current_policy
 from park.allocation.rules import add_months
 from park.allocation.tables import Lease, SpaceApplication, Unit
 from park.settings import load_settings
@@ -79,7 +80,7 @@ async def load(ctx: Any) -> None:
         kind = ("office", "office", "studio", "lab")[index % 4]
         low = float(rng.randrange(60, 260, 20))
         preferred = rng.sample(building_ids, rng.randint(1, 2)) if index % 3 == 0 else []
-        score = score_tenant(await queries.tenant_facts(tenant["id"], today, ctx.now), policy)
+        score = score_tenant(await tenant_facts(tenant["id"], today, ctx.now), policy)
         applications.append(
             SpaceApplication(
                 tenant=tenant["id"],

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 
 from park.allocation import queries
 from park.notifications.service import enqueue_many
 from park.settings import load_settings
 from park.shared.db import transaction
-
-log = logging.getLogger(__name__)
 
 # (days before the end, the lease column that records the reminder went out)
 REMINDER_STEPS = ((30, "reminded_30_at"), (90, "reminded_90_at"))
@@ -53,52 +50,3 @@ async def remind_expiring_leases(now: datetime) -> int:
                 )
                 sent += 1
     return sent
-
-
-async def run_window_draws(now: datetime) -> int:
-    """Draw the gathered requests of every window-mode facility whose cut-off has passed.
-
-    Returns how many requests were decided. Each facility is drawn in its own
-    transaction under its lock, and a request is decided only while still
-    `requested`, so a second scheduler finds nothing left to draw.
-    """
-    from park.allocation.policy import current_policy
-    from park.allocation.fair_access import draw_facility
-    from park.bookings.model import REQUESTED
-    from park.bookings.tables import Booking
-
-    settings = load_settings()
-    policy = current_policy(settings)
-    rows = await Booking.select(Booking.facility).where(
-        (Booking.status == REQUESTED) & (Booking.starts_at > now) & (Booking.facility.booking_mode == "window")
-    ).distinct()
-    decided = 0
-    for facility_id in sorted({row["facility"] for row in rows}):
-        try:
-            outcome = await draw_facility(facility_id, now, settings.zone, policy)
-        except Exception:  # one facility's bad data must not stop the other draws
-            log.exception("window draw of facility %s failed; skipped", facility_id)
-            continue
-        decided += len(outcome["granted"]) + len(outcome["declined"])
-    return decided
-
-
-async def fill_waitlist(now: datetime) -> int:
-    """Book freed slots for waiting firms, best-ranked first; entries whose start passed expire.
-
-    Returns how many entries were booked.
-    """
-    from park.allocation.policy import current_policy
-    from park.allocation.fair_access import fill_waitlist_for
-
-    settings = load_settings()
-    policy = current_policy(settings)
-    async with transaction():
-        await queries.expire_past_waits(now)
-    booked = 0
-    for facility_id in await queries.facilities_with_waiting(now):
-        try:
-            booked += len(await fill_waitlist_for(facility_id, now, settings.zone, policy))
-        except Exception:  # one facility's bad data must not stop the others
-            log.exception("waitlist of facility %s failed; skipped", facility_id)
-    return booked

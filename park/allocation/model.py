@@ -5,37 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-# The contract's words for firms have one home, the tenants domain's rules; re-exported here.
-from park.tenants.rules import QUALIFICATIONS, SECTORS  # noqa: F401
-
 UNIT_KINDS = ("office", "lab", "studio", "showroom", "warehouse")
-
-
-@dataclass(frozen=True)
-class TenantFacts:
-    """What the policy reads about a firm; qualifications are those valid on the scoring day."""
-
-    sector: str | None = None
-    qualifications: frozenset[str] = frozenset()
-    staff_count: int = 0
-    rd_staff_count: int = 0
-    ip_count: int = 0
-    # Bookings not turned up to / bookings due, over the policy's look-back period.
-    no_show_count: int = 0
-    bookings_due_count: int = 0
-
-    @property
-    def no_show_rate(self) -> float:
-        if self.bookings_due_count <= 0:
-            return 0.0
-        return self.no_show_count / self.bookings_due_count
-
-
-@dataclass(frozen=True)
-class Score:
-    points: int
-    breakdown: tuple[tuple[str, int], ...]
-    policy_version: str
+MAX_TERM_MONTHS = 120
+MAX_AREA_M2 = 100_000
 
 
 @dataclass(frozen=True)
@@ -110,60 +82,3 @@ class RoundResult:
     def housed(self) -> dict[int, int]:
         """application id → unit id, for the applicants given a unit."""
         return {a.application_id: a.unit_id for a in self.assignments if a.unit_id is not None}
-
-
-# Window-mode draws.
-
-
-@dataclass(frozen=True)
-class DrawRequest:
-    id: int
-    tenant_id: int
-    score: float
-    hours_granted_this_month: float
-    submitted_at: datetime
-    starts_at: datetime
-    ends_at: datetime
-    seats: int = 1
-    tenant_name: str = ""
-
-    @property
-    def hours(self) -> float:
-        return (self.ends_at - self.starts_at).total_seconds() / 3600
-
-
-@dataclass(frozen=True)
-class Occupancy:
-    """Seats already held over [starts_at, ends_at) by a confirmed booking."""
-
-    starts_at: datetime
-    ends_at: datetime
-    seats: int = 1
-
-
-@dataclass(frozen=True)
-class FreeSlot:
-    starts_at: datetime
-    ends_at: datetime
-    free: int
-
-
-@dataclass(frozen=True)
-class DrawDecision:
-    request_id: int
-    granted: bool
-    order: int
-    effective_priority: float
-
-
-@dataclass(frozen=True)
-class DrawResult:
-    decisions: tuple[DrawDecision, ...]
-
-    @property
-    def granted_ids(self) -> tuple[int, ...]:
-        return tuple(d.request_id for d in self.decisions if d.granted)
-
-    @property
-    def declined_ids(self) -> tuple[int, ...]:
-        return tuple(d.request_id for d in self.decisions if not d.granted)

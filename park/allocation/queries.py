@@ -6,15 +6,9 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from park.accounts.tables import User
-from park.allocation import model
-from park.bookings.tables import Booking
 from park.allocation.tables import AllocationRound, Lease, RoundAssignment, SpaceApplication, Unit
 from park.facilities.tables import Building
-from park.shared.db import fetch, fetch_one
-from park.tenants.tables import QualificationRecord, Tenant
-
-# No-shows are counted over this look-back when scoring a firm.
-NO_SHOW_LOOKBACK = timedelta(days=91)
+from park.tenants.tables import Tenant
 
 
 # Units.
@@ -124,84 +118,6 @@ async def leases_ending_after(day: date) -> list[dict[str, Any]]:
 
 
 # Firms.
-
-
-async def tenant_facts(tenant_id: int, today: date, now: datetime) -> model.TenantFacts:
-    """What the priority policy reads about a firm, its qualifications as valid on `today`.
-
-    On the booking path (quota tiers), so hand-written SQL: one statement, a row per
-    qualification (or one with NULLs), each carrying the firm's figures and its recent counts.
-    """
-    rows = await fetch(
-        "SELECT t.sector, t.staff_count, t.rd_staff_count, t.ip_count, q.kind, q.valid_until, c.due, c.no_shows "
-        "FROM tenant t CROSS JOIN ("
-        "  SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END), 0) AS no_shows "
-        "  FROM booking WHERE tenant = $1 AND starts_at >= $2 AND starts_at < $3 "
-        "  AND status IN ('checked_in', 'completed', 'no_show')"
-        ") c LEFT JOIN qualification_record q ON q.tenant = t.id WHERE t.id = $4",
-        tenant_id, now - NO_SHOW_LOOKBACK, now, tenant_id,  # $1 twice would break the pool-less path
-    )
-    if not rows:
-        return model.TenantFacts()
-    tenant = counts = rows[0]
-    qualifications = frozenset(
-        r["kind"] for r in rows if r["kind"] is not None and (r["valid_until"] is None or r["valid_until"] >= today)
-    )
-    return model.TenantFacts(
-        sector=tenant["sector"],
-        qualifications=qualifications,
-        staff_count=tenant["staff_count"],
-        rd_staff_count=tenant["rd_staff_count"],
-        ip_count=tenant["ip_count"],
-        no_show_count=int(counts["no_shows"] or 0),
-        bookings_due_count=int(counts["due"] or 0),
-    )
-
-
-async def tenant_facts_many(tenant_ids: list[int], today: date, now: datetime) -> dict[int, model.TenantFacts]:
-    """`tenant_facts` for many firms in a few queries (a round rescoring thousands of applications)."""
-    ids = sorted(set(tenant_ids))
-    tenants: dict[int, dict[str, Any]] = {}
-    qualifications: dict[int, set[str]] = {}
-    no_shows: dict[int, int] = {}
-    due: dict[int, int] = {}
-    since = now - NO_SHOW_LOOKBACK
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for row in await Tenant.select().where(Tenant.id.is_in(chunk)):
-            tenants[row["id"]] = row
-        records = await QualificationRecord.select(
-            QualificationRecord.tenant, QualificationRecord.kind, QualificationRecord.valid_until
-        ).where(QualificationRecord.tenant.is_in(chunk))
-        for record in records:
-            if record["valid_until"] is None or record["valid_until"] >= today:
-                qualifications.setdefault(record["tenant"], set()).add(record["kind"])
-        rows = await Booking.select(Booking.tenant, Booking.status).where(
-            Booking.tenant.is_in(chunk)
-            & (Booking.starts_at >= since)
-            & (Booking.starts_at < now)
-            & Booking.status.is_in(["checked_in", "completed", "no_show"])
-        )
-        for row in rows:
-            due[row["tenant"]] = due.get(row["tenant"], 0) + 1
-            if row["status"] == "no_show":
-                no_shows[row["tenant"]] = no_shows.get(row["tenant"], 0) + 1
-    facts = {}
-    for tenant_id in ids:
-        tenant = tenants.get(tenant_id)
-        if tenant is None:
-            facts[tenant_id] = model.TenantFacts()
-            continue
-        facts[tenant_id] = model.TenantFacts(
-            sector=tenant["sector"],
-            qualifications=frozenset(qualifications.get(tenant_id, ())),
-            staff_count=tenant["staff_count"],
-            rd_staff_count=tenant["rd_staff_count"],
-            ip_count=tenant["ip_count"],
-            no_show_count=no_shows.get(tenant_id, 0),
-            bookings_due_count=due.get(tenant_id, 0),
-        )
-    return facts
 
 
 async def tenant_names(tenant_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -336,81 +252,3 @@ async def claim_reminder(lease_id: int, column: str, now: datetime) -> bool:
     flag = getattr(Lease, column)
     rows = await Lease.update({flag: now}).where((Lease.id == lease_id) & flag.is_null()).returning(Lease.id)
     return bool(rows)
-
-
-# Waitlist.
-
-
-async def insert_wait(values: dict[str, Any]) -> dict[str, Any]:
-    from park.allocation.tables import WaitlistEntry
-
-    row = WaitlistEntry(**values)
-    await row.save()
-    return await get_wait(row.id)
-
-
-async def get_wait(entry_id: int) -> dict[str, Any] | None:
-    from park.allocation.tables import WaitlistEntry
-
-    return await WaitlistEntry.select().where(WaitlistEntry.id == entry_id).first()
-
-
-async def update_wait(entry_id: int, values: dict[str, Any]) -> None:
-    from park.allocation.tables import WaitlistEntry
-
-    await WaitlistEntry.update({getattr(WaitlistEntry, k): v for k, v in values.items()}).where(
-        WaitlistEntry.id == entry_id
-    )
-
-
-async def claim_wait(entry_id: int, booking_id: int, now: datetime) -> bool:
-    from park.allocation.tables import WaitlistEntry
-
-    rows = await WaitlistEntry.update(
-        {WaitlistEntry.status: "booked", WaitlistEntry.booking_id: booking_id, WaitlistEntry.decided_at: now}
-    ).where((WaitlistEntry.id == entry_id) & (WaitlistEntry.status == "waiting")).returning(WaitlistEntry.id)
-    return bool(rows)
-
-
-async def list_waits(
-    *, tenant_id: int | None, status: str | None, limit: int, offset: int
-) -> tuple[list[dict[str, Any]], int]:
-    from park.allocation.tables import WaitlistEntry
-
-    query = WaitlistEntry.select().order_by(WaitlistEntry.starts_at).order_by(WaitlistEntry.id)
-    count = WaitlistEntry.count()
-    conditions = []
-    if tenant_id is not None:
-        conditions.append(WaitlistEntry.tenant == tenant_id)
-    if status:
-        conditions.append(WaitlistEntry.status == status)
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    return await query.limit(limit).offset(offset), await count
-
-
-async def waiting_entries(facility_id: int, now: datetime) -> list[dict[str, Any]]:
-    from park.allocation.tables import WaitlistEntry
-
-    return await WaitlistEntry.select().where(
-        (WaitlistEntry.facility == facility_id) & (WaitlistEntry.status == "waiting") & (WaitlistEntry.starts_at > now)
-    )
-
-
-async def expire_past_waits(now: datetime) -> int:
-    from park.allocation.tables import WaitlistEntry
-
-    rows = await WaitlistEntry.update(
-        {WaitlistEntry.status: "expired", WaitlistEntry.decided_at: now, WaitlistEntry.status_reason: "The slot did not free in time."}
-    ).where((WaitlistEntry.status == "waiting") & (WaitlistEntry.starts_at <= now)).returning(WaitlistEntry.id)
-    return len(rows)
-
-
-async def facilities_with_waiting(now: datetime) -> list[int]:
-    from park.allocation.tables import WaitlistEntry
-
-    rows = await WaitlistEntry.select(WaitlistEntry.facility).where(
-        (WaitlistEntry.status == "waiting") & (WaitlistEntry.starts_at > now)
-    ).distinct()
-    return sorted({row["facility"] for row in rows})

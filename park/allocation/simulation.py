@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 
 from park.shared.actor import Actor
 from park.allocation import whatif
-from park.allocation.policy import Policy, PolicyError, parse_policy
+from park.priority.model import Policy
+from park.priority.parser import PolicyError, parse_policy
 from park.allocation.rules import allocate
-from park.allocation.service import _require_manager, read_round_inputs
+from park.allocation.access import require_manager
+from park.allocation.rounds import read_round_inputs
 from park.shared.db import transaction
 from park.shared.errors import ValidationFailed
 
@@ -37,7 +39,7 @@ async def simulate_round(
     actor: Actor, now: datetime, zone: ZoneInfo, current: Policy, edited: Policy | None = None
 ) -> dict[str, Any]:
     """The round `edited` would give now, beside the one `current` gives, and where they differ."""
-    _require_manager(actor)
+    require_manager(actor)
     edited = edited or current
     # One read transaction so both rounds see the same applications and units.
     async with transaction():
@@ -83,10 +85,3 @@ async def simulate_round(
         },
         "unit_codes": {u.id: u.code for u in inputs.units},
     }
-
-
-def document_in_force(settings: Any) -> dict[str, Any]:
-    """The policy file in force as a table: the editable shape a simulation takes back."""
-    from park.allocation.policy import policy_path
-
-    return tomllib.loads(policy_path(settings).read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from park.accounts.tables import User
-from park.facilities.tables import Building, Facility
+from park.facilities.tables import Building
 from park.tenants.tables import Tenant
 
 
@@ -103,31 +103,3 @@ class RoundAssignment(Table, tablename="allocation_assignment"):
     overridden = Boolean(default=False)
     override_reason = Text(default="")
     overridden_by = ForeignKey(references=User, null=True, default=None)
-
-
-class WaitlistEntry(Table, tablename="booking_waitlist"):
-    """A firm waits for a taken slot of an instant-mode facility; filled by priority when it frees."""
-
-    facility = ForeignKey(references=Facility, index=True)
-    tenant = ForeignKey(references=Tenant, index=True)
-    user = ForeignKey(references=User)
-    starts_at = Timestamptz()
-    ends_at = Timestamptz()
-    seats = Integer(default=1)
-    purpose = Varchar(length=500, default="")
-    status = Varchar(length=12, default="waiting", index=True)
-    """waiting → booked; or cancelled, expired."""
-    booking_id = Integer(null=True, default=None)
-    status_reason = Text(default="")
-    created_at = Timestamptz(default=TimestamptzNow())
-    decided_at = Timestamptz(null=True, default=None)
-
-
-class PublishedPolicy(Table, tablename="published_policy"):
-    """Every priority policy version Park has run under, kept so old scores stay readable."""
-
-    version = Varchar(length=64, unique=True)
-    effective_from = Varchar(length=32, default="")
-    document = JSON(default={})
-    source = Text(default="")  # the policy file's text as published
-    first_seen_at = Timestamptz()

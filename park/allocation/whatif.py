@@ -7,7 +7,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from park.allocation.model import Assignment, TenantFacts
+from park.allocation.model import Assignment
+from park.priority.model import TenantFacts
 
 NO_SECTOR = "none"
 NO_QUALIFICATION = "none"
@@ -93,34 +94,3 @@ def policy_document(body: Any) -> Any:
     if isinstance(body, dict) and isinstance(body.get("document"), dict):
         return body["document"]
     return body
-
-
-def flatten(document: Any, prefix: str = "") -> dict[str, Any]:
-    """A policy document as dotted keys → values (arrays of tables as key[i].field)."""
-    out: dict[str, Any] = {}
-    if isinstance(document, dict):
-        for key, value in document.items():
-            out |= flatten(value, f"{prefix}.{key}" if prefix else key)
-    elif isinstance(document, list) and any(isinstance(v, dict) for v in document):
-        for i, value in enumerate(document):
-            out |= flatten(value, f"{prefix}[{i}]")
-    else:
-        out[prefix] = document
-    return out
-
-
-@dataclass(frozen=True)
-class PolicyChange:
-    key: str
-    before: Any
-    after: Any
-
-
-def policy_changes(before: dict[str, Any], after: dict[str, Any]) -> list[PolicyChange]:
-    """What changed between two policy documents, key by key (None: absent on that side); `version` left out."""
-    old, new = flatten(before), flatten(after)
-    return [
-        PolicyChange(key, old.get(key), new.get(key))
-        for key in sorted(old.keys() | new.keys())
-        if key != "version" and old.get(key) != new.get(key)
-    ]

@@ -8,9 +8,9 @@ from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
-from park.allocation.policy import current_policy
 from park.billing import service, words
 from park.billing.summary import Group
+from park.priority.service import current_policy
 from park.reports.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, rows_csv, rows_xlsx
 from park.settings import Settings
 from park.shared.api import caller, reader_lang

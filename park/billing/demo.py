@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from park.allocation.policy import current_policy
+from park.priority.service import current_policy
 from park.billing.service import catch_up
 from park.settings import load_settings
 

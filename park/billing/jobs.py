@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from park.allocation.policy import current_policy
+from park.priority.service import current_policy
 from park.billing.service import catch_up
 from park.settings import load_settings
 

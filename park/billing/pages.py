@@ -9,7 +9,7 @@ from litestar import Controller, Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
-from park.allocation.policy import current_policy
+from park.priority.service import current_policy
 from park.billing import api, queries, service
 from park.shared.api import caller
 from park.shared.clock import utc_now

@@ -12,7 +12,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from park.allocation.policy import DEFAULT_CHARGES, BillingPolicy, ChargeRules, SubsidyRule
+from park.priority.model import DEFAULT_CHARGES, BillingPolicy, ChargeRules, SubsidyRule
 from park.billing.model import (
     ADJUSTMENT,
     BOOKING,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from park.allocation.policy import Policy
+from park.priority.model import Policy
 from park.billing import queries
 from park.billing.model import Charge, Line
 from park.billing.rules import adjustment, booking_charge, rent_charge, subsidise

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
 from typing import Annotated, Any
 
 import msgspec
@@ -14,6 +13,7 @@ from litestar.di import NamedDependency
 from park.shared.guards import manager_only, signed_in
 from park.bookings import moving, search, service
 from park.bookings.model import STATUSES
+from park.priority.service import current_policy
 from park.settings import Settings
 from park.shared.api import AwareDatetime, Page, caller, paging, parse_instant
 from park.shared.clock import utc_now
@@ -118,21 +118,6 @@ def booking_out(row: dict[str, Any]) -> BookingOut:
         created=[booking_out(r) for r in row["created"]] if row.get("created") else None,
         skipped=row.get("skipped"),
     )
-
-
-@lru_cache(maxsize=4)
-def _policy_at(path: str) -> Any:
-    from park.allocation.policy import load_policy
-
-    return load_policy(path)
-
-
-def current_policy(settings: Settings) -> Any:
-    """The priority policy that scales quotas (None when the file is missing: no quota then)."""
-    path = settings.resolve_path(settings.policy_path)
-    if not path.exists():
-        return None
-    return _policy_at(str(path))
 
 
 def _input(data: BookingIn) -> service.BookingInput:

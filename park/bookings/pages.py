@@ -13,7 +13,7 @@ from park.shared.guards import manager_only, signed_in
 from park.accounts.tables import User
 from park.bookings import moving, search, service
 from park.bookings.calendar import ICS, booking_event_file, host_of
-from park.bookings.api import current_policy
+from park.priority.service import current_policy
 from park.bookings.model import CONFIRMED, PENDING, REQUESTED
 from park.bookings.recurrence import RecurrenceError, rrule_for
 from park.bookings.rules import check_in_window

@@ -19,8 +19,9 @@ from park.shared.actor import Actor
 from park.shared.locking import lock
 from park.accounts.tables import User
 from park.audit.service import record
-from park.allocation import queries as allocation_queries
+from park.priority.service import quota_for
 from park.bookings import queries
+from park.bookings.draws import draw_cutoff
 from park.bookings.lifecycle import change_status, try_change_status
 from park.bookings.model import (
     CANCELLED,
@@ -170,15 +171,6 @@ async def _check_quota(
             )
             error.violations = [violation]  # type: ignore[attr-defined]
             raise error
-
-
-async def quota_for(tenant_id: int, kind: str, policy: Any, now: datetime, zone: ZoneInfo = timezone.utc) -> float:
-    """Monthly hours on `kind` for the firm: the policy's tier for its score (the score a round would give it)."""
-    from park.allocation.policy import monthly_quota_hours, score_tenant
-
-    facts = await allocation_queries.tenant_facts(tenant_id, now.astimezone(zone).date(), now)
-    score = score_tenant(facts, policy)
-    return float(monthly_quota_hours(policy, score.points, kind))
 
 
 # --- notices ----------------------------------------------------------------------
@@ -374,8 +366,6 @@ async def _draw_settled(spec: FacilitySpec, request: BookingRequest, now: dateti
     """For a window-mode facility: has this time's draw been run, leaving it first come, first served?"""
     if spec.booking_mode != "window" or policy is None:
         return False
-    from park.allocation.draw import draw_cutoff
-
     if now < draw_cutoff(request.starts_at, zone, policy.draw_cutoff_days_before, policy.draw_cutoff_time):
         return False
     waiting = await fetch_one(

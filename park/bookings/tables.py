@@ -1,6 +1,7 @@
-"""Bookings and recurring series. Tables only."""
+"""Bookings, recurring series and the waitlist. Tables only."""
 
 from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from park.accounts.tables import User
@@ -47,3 +48,20 @@ class Booking(Table, tablename="booking"):
     """Why it was cancelled, rejected, expired or marked no-show, in words for the firm."""
     reminder_sent_at = Timestamptz(null=True, default=None)
 
+
+class WaitlistEntry(Table, tablename="booking_waitlist"):
+    """A firm waits for a taken slot of an instant-mode facility; filled by priority when it frees."""
+
+    facility = ForeignKey(references=Facility, index=True)
+    tenant = ForeignKey(references=Tenant, index=True)
+    user = ForeignKey(references=User)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    seats = Integer(default=1)
+    purpose = Varchar(length=500, default="")
+    status = Varchar(length=12, default="waiting", index=True)
+    """waiting → booked; or cancelled, expired."""
+    booking_id = Integer(null=True, default=None)
+    status_reason = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    decided_at = Timestamptz(null=True, default=None)

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from park.allocation import service as allocation
+from park.allocation import units as allocation
 from park.allocation.tables import Lease, Unit
 from park.audit.service import record
 from park.facilities import service as facilities

@@ -18,7 +18,7 @@ from park.allocation.model import (
     Lease,
     Unit,
 )
-from park.allocation.policy import load_policy
+from park.priority.parser import load_policy
 from park.allocation.rules import add_months, allocate, rank_applications, unit_fits
 
 POLICY = load_policy(Path(__file__).resolve().parents[2] / "config" / "priority.toml")

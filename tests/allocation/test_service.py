@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from park.shared.actor import Actor
-from park.allocation import service
+from park.allocation import units
 from park.allocation.jobs import remind_expiring_leases
 from park.shared.errors import Conflict
 from tests import support
@@ -25,8 +25,8 @@ async def test_concurrent_leases_of_one_unit_admit_exactly_one(db):
 
     async def lease(tenant, offset):
         start = date(2027, 1, 1) + timedelta(days=offset)
-        data = service.LeaseInput(unit["id"], tenant["id"], start, start + timedelta(days=365))
-        return await service.create_lease(MANAGER, data, NOW)
+        data = units.LeaseInput(unit["id"], tenant["id"], start, start + timedelta(days=365))
+        return await units.create_lease(MANAGER, data, NOW)
 
     results = await asyncio.gather(*(lease(t, i) for i, t in enumerate(tenants)), return_exceptions=True)
     created = [r for r in results if isinstance(r, dict)]
@@ -39,7 +39,7 @@ async def test_lease_that_ends_before_it_starts_is_refused(db, tenant):
     building = await create_building()
     unit = await create_unit(building["id"])
     with pytest.raises(Exception) as error:
-        await service.create_lease(MANAGER, service.LeaseInput(unit["id"], tenant["id"], date(2027, 1, 2), date(2027, 1, 2)), NOW)
+        await units.create_lease(MANAGER, units.LeaseInput(unit["id"], tenant["id"], date(2027, 1, 2), date(2027, 1, 2)), NOW)
     assert error.value.__class__.__name__ == "ValidationFailed"
 
 
@@ -127,7 +127,7 @@ async def test_confirming_one_round_twice_at_once_leases_once(client, manager, t
 
 
 async def test_facts_read_in_bulk_equal_facts_read_one_by_one(db):
-    from park.allocation import queries
+    from park.priority import queries
     from tests.allocation.builders import qualify
     from tests.facilities.builders import create_facility
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 
 from park.shared.actor import Actor
-from park.allocation import service, simulation
+from park.allocation import rounds, simulation
 from park.shared.clock import utc_now
 from tests import support
 from tests.allocation.builders import application_body, create_building, create_unit
@@ -81,7 +81,7 @@ def support_zone():
 
 
 async def _policies(client, manager):
-    from park.allocation.policy import current_policy
+    from park.priority.service import current_policy
     from park.settings import load_settings
 
     return current_policy(load_settings()), simulation.edited_policy(await _edited_document(client, manager))
@@ -96,7 +96,7 @@ async def test_a_simulations_differences_match_a_real_round_under_the_edited_pol
 
     current_round = (await client.post("/api/v1/allocation-rounds", headers=manager.headers)).json()
     edited = simulation.edited_policy(document)
-    edited_round = await service.run_allocation_round(MANAGER, utc_now(), support_zone(), edited)
+    edited_round = await rounds.run_allocation_round(MANAGER, utc_now(), support_zone(), edited)
 
     placed = {a["application"]: (a["rank"], a["unit"]) for a in edited_round["assignments"]}
     assert {a["application_id"]: (a["rank"], a["unit_id"]) for a in simulated["assignments"]} == placed
@@ -171,8 +171,8 @@ async def test_the_what_if_page_shows_who_gains_and_loses_and_where_the_area_goe
 async def test_every_published_version_stays_readable_with_what_changed(client, manager, settings):
     from datetime import datetime, timezone
 
-    from park.allocation import published
-    from park.allocation.tables import PublishedPolicy
+    from park.priority.service import remember_policy_in_force
+    from park.priority.tables import PublishedPolicy
 
     document = await _edited_document(client, manager, tourism_points=5)
     document["version"] = "2025.9"
@@ -180,8 +180,8 @@ async def test_every_published_version_stays_readable_with_what_changed(client, 
         version="2025.9", effective_from="2025-09-01", document=document, source="version = \"2025.9\"",
         first_seen_at=datetime(2025, 9, 1, tzinfo=timezone.utc),
     ).save()
-    await published.remember_policy_in_force(settings, utc_now())
-    await published.remember_policy_in_force(settings, utc_now())
+    await remember_policy_in_force(settings, utc_now())
+    await remember_policy_in_force(settings, utc_now())
     assert await PublishedPolicy.count() == 2
 
     page = await client.get("/policy/history", headers={"accept-language": "en"})

@@ -35,7 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from park.allocation.model import UNIT_KINDS, Application, Lease, Unit  # noqa: E402
-from park.allocation.policy import load_policy  # noqa: E402
+from park.priority.parser import load_policy  # noqa: E402
 from park.allocation.rules import allocate  # noqa: E402
 
 POLICY_PATH = Path(__file__).resolve().parents[2] / "config" / "priority.toml"
@@ -144,8 +144,8 @@ async def run_through_database(applications, units, leases) -> float:
     folder = tempfile.mkdtemp(prefix="park-bench-")
     os.environ["PARK_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
     from park.shared.actor import Actor
-    from park.allocation import service
-    from park.allocation.policy import current_policy
+    from park.allocation import rounds
+    from park.priority.service import current_policy
     from park.settings import load_settings
     from park.shared.db import open_database
     from park.shared.migrate import upgrade_database
@@ -156,7 +156,7 @@ async def run_through_database(applications, units, leases) -> float:
     await store_round(applications, units, leases)
     manager = Actor(id=0, email="bench@park.test", name="Bench", role="manager", tenant_id=None)
     started = time.perf_counter()
-    await service.run_allocation_round(manager, datetime(2026, 11, 25, tzinfo=timezone.utc), settings.zone, current_policy(settings))
+    await rounds.run_allocation_round(manager, datetime(2026, 11, 25, tzinfo=timezone.utc), settings.zone, current_policy(settings))
     return time.perf_counter() - started
 
 

@@ -35,8 +35,8 @@ async def run(applications, units, leases) -> None:
     os.environ["PARK_DATABASE_URL"] = f"sqlite:///{folder}/bench.db"
     from park.shared.actor import Actor
     from park.allocation import simulation
-    from park.allocation.model import SECTORS
-    from park.allocation.policy import current_policy
+    from park.priority.service import current_policy, document_in_force
+    from park.tenants.rules import SECTORS
     from park.piccolo_app import APP_CONFIG
     from park.settings import load_settings
     from park.shared.db import open_database
@@ -46,7 +46,7 @@ async def run(applications, units, leases) -> None:
     await upgrade_database()
     await open_database(settings)
     await store_round(applications, units, leases, sector_of=lambda a: SECTORS[a.id % len(SECTORS)])
-    document = copy.deepcopy(simulation.document_in_force(settings))
+    document = copy.deepcopy(document_in_force(settings))
     document["version"] += "-whatif"
     document["sectors"]["cultural_tourism"]["points"] = 60
     edited = simulation.edited_policy(document)

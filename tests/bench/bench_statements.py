@@ -57,7 +57,7 @@ async def load_firms_and_leases(firms: int) -> None:
 async def bench(database: str, firms: int, count: int, seed: int, postgres_url: str) -> None:
     from datetime import datetime, timezone
 
-    from park.allocation.policy import load_policy
+    from park.priority.parser import load_policy
     from park.billing.service import issue_statements
     from park.reports.periods import parse_period
     from park.settings import CONFIG_DIR, load_settings

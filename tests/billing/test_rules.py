@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from park.allocation.policy import PolicyError, load_policy, parse_billing_policy
+from park.priority.parser import PolicyError, load_policy, parse_billing_policy
 from park.billing.model import BookingUse, LeaseUse, Payer, totals_of
 from park.billing.rules import booking_charge, rent_charge, round_fen, subsidise
 from park.settings import CONFIG_DIR

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from park.allocation.policy import load_policy
+from park.priority.parser import load_policy
 from park.billing import queries
 from park.billing.service import catch_up, issue_statements, price_month
 from park.bookings.tables import Booking

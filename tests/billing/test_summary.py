@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from park.allocation.policy import load_policy
+from park.priority.parser import load_policy
 from park.billing.service import issue_statements
 from park.billing.summary import SummaryLine, summarise
 from park.bookings.tables import Booking

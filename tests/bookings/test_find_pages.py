@@ -6,7 +6,7 @@ from datetime import timedelta
 from icalendar import Calendar
 
 from park.accounts.tables import User
-from park.allocation.tables import WaitlistEntry
+from park.bookings.tables import WaitlistEntry
 from park.bookings.tables import Booking
 from tests.accounts.test_pages import csrf_from, sign_in
 from tests.facilities.builders import create_building, create_facility

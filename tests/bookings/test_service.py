@@ -77,11 +77,11 @@ async def test_the_exclusion_constraint_has_the_final_word_on_postgresql(member,
 
 async def test_quota_answers_quota_exceeded_with_hours_used_and_left(member):
     facility = await create_facility(opening_hours=ALL_WEEK, max_duration_minutes=24 * 60, kind="studio")
-    from park.bookings.api import current_policy
+    from park.priority.service import current_policy, quota_for
     from park.settings import load_settings
 
     policy = current_policy(load_settings())
-    quota = await service.quota_for(member.tenant_id, "studio", policy, utc_now())
+    quota = await quota_for(member.tenant_id, "studio", policy, utc_now())
     assert quota >= 20
     # Book the whole quota in one month (the 1st–3rd of the next month), then one hour more.
     first = (utc_now().astimezone(SHANGHAI).replace(day=1, hour=0, minute=0, second=0, microsecond=0) + timedelta(days=32)).replace(day=1)
@@ -133,14 +133,14 @@ async def test_a_building_blackout_closes_every_facility_in_it(member, manager):
 
 
 async def test_the_policy_tier_scales_a_firms_quota(member, other_tenant):
-    from park.bookings.api import current_policy
+    from park.priority.service import current_policy, quota_for
     from park.settings import load_settings
     from park.tenants.tables import QualificationRecord
 
     policy = current_policy(load_settings())
-    plain = await service.quota_for(other_tenant["id"], "meeting_room", policy, utc_now())
+    plain = await quota_for(other_tenant["id"], "meeting_room", policy, utc_now())
     for kind in ("leading_firm", "major_project", "backbone_firm"):
         await QualificationRecord.insert(QualificationRecord(tenant=member.tenant_id, kind=kind))
-    scaled = await service.quota_for(member.tenant_id, "meeting_room", policy, utc_now())
+    scaled = await quota_for(member.tenant_id, "meeting_room", policy, utc_now())
     assert plain >= 20
     assert scaled > plain

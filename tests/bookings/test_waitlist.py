@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from park.allocation.jobs import fill_waitlist
+from park.bookings.fair_access_jobs import fill_waitlist
 from park.shared.clock import utc_now
 from tests import support
 from tests.allocation.builders import qualify
@@ -105,7 +105,7 @@ async def test_a_wait_beyond_the_booking_horizon_is_refused(client):
 
 
 async def test_a_legacy_entry_in_year_9999_does_not_stop_the_others_being_served(client):
-    from park.allocation.tables import WaitlistEntry
+    from park.bookings.tables import WaitlistEntry
 
     facility = await create_facility(kind="studio")
     starts = next_weekday_at(10)

@@ -1,115 +1,37 @@
-"""The priority policy: loading, validation, scoring and quotas. Pure."""
+"""Reading the priority policy file: validation with messages that name the offending key. Pure."""
 
 from __future__ import annotations
 
 import math
 import tomllib
-from dataclasses import dataclass
 from datetime import time as dt_time
 from pathlib import Path
 from typing import Any
 
-from park.allocation.model import QUALIFICATIONS, SECTORS, Score, TenantFacts
-
-TIE_BREAKS = ("earlier_submission",)
-FACILITY_KINDS = ("lab", "equipment", "studio", "meeting_room", "event_hall", "workstation")
-# The contract's floor: a firm with no qualifications may hold at least this much.
-MIN_BASE_QUOTA_HOURS = 20
+from park.priority.model import (
+    DEFAULT_CHARGES,
+    FACILITY_KINDS,
+    MIN_BASE_QUOTA_HOURS,
+    ROUNDINGS,
+    SUBSIDY_LINE_KINDS,
+    TIE_BREAKS,
+    BillingPolicy,
+    ChargeRules,
+    IpCountRule,
+    NoShowPenalty,
+    Policy,
+    Quota,
+    QuotaTier,
+    RdShareRule,
+    Rule,
+    SubsidyRule,
+    Text,
+)
+from park.tenants.rules import QUALIFICATIONS, SECTORS
 
 
 class PolicyError(ValueError):
     """The policy file is invalid; the message names the offending key."""
-
-
-@dataclass(frozen=True)
-class Rule:
-    """One scoring rule as the policy page shows it."""
-
-    key: str
-    points: int
-    en: str
-    zh: str
-
-
-@dataclass(frozen=True)
-class RdShareRule:
-    step_percent: int
-    points_per_step: int
-    cap: int
-    en: str
-    zh: str
-
-
-@dataclass(frozen=True)
-class IpCountRule:
-    points_per_item: int
-    cap: int
-    en: str
-    zh: str
-
-
-@dataclass(frozen=True)
-class NoShowPenalty:
-    threshold: float
-    min_bookings: int
-    points: int
-    en: str
-    zh: str
-
-
-@dataclass(frozen=True)
-class QuotaTier:
-    name: str
-    min_score: int
-    multiplier: float
-    en: str
-    zh: str
-
-
-@dataclass(frozen=True)
-class Quota:
-    base_hours: int
-    base_hours_by_kind: tuple[tuple[str, int], ...]
-    tiers: tuple[QuotaTier, ...]  # ascending min_score, the first at 0
-    en: str
-    zh: str
-
-
-@dataclass(frozen=True)
-class Text:
-    en: str
-    zh: str
-
-
-@dataclass(frozen=True)
-class Policy:
-    version: str
-    effective_from: str
-    title: Text
-    summary: Text
-    qualifications: tuple[Rule, ...]
-    sectors: tuple[Rule, ...]
-    rd_share: RdShareRule
-    ip_count: IpCountRule
-    no_show: NoShowPenalty
-    tie_break: str
-    tie_break_text: Text
-    quota: Quota
-    draw_points_per_hour: float
-    draw_text: Text
-    draw_cutoff_days_before: int = 1
-    draw_cutoff_time: dt_time = dt_time(12, 0)
-    billing: BillingPolicy | None = None
-    """Charges and subsidies ([charges] and [subsidy]); None when the file has neither."""
-
-    def qualification_points(self, kind: str) -> int:
-        return next((r.points for r in self.qualifications if r.key == kind), 0)
-
-    def sector_points(self, sector: str | None) -> int:
-        return next((r.points for r in self.sectors if r.key == sector), 0)
-
-
-# Loading and validation.
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -303,124 +225,6 @@ def _rule(table: dict, key: str, where: str) -> Rule:
     return Rule(key=key, points=_int(entry, "points", f"{where}.points"), **_words(entry, where))
 
 
-# Scoring.
-
-
-def score_tenant(facts: TenantFacts, policy: Policy) -> Score:
-    """A firm's score under a policy, with the points each rule gave (rules giving nothing left out)."""
-    breakdown: list[tuple[str, int]] = []
-    for rule in policy.qualifications:
-        if rule.key in facts.qualifications and rule.points:
-            breakdown.append((f"qualification.{rule.key}", rule.points))
-    sector_points = policy.sector_points(facts.sector)
-    if sector_points:
-        breakdown.append((f"sector.{facts.sector}", sector_points))
-
-    rd = policy.rd_share
-    if facts.staff_count > 0 and facts.rd_staff_count > 0:
-        rd_staff = min(facts.rd_staff_count, facts.staff_count)
-        # Whole percent, rounded down, in integers so 3/10 is exactly 30 %.
-        steps = (rd_staff * 100 // facts.staff_count) // rd.step_percent
-        points = min(rd.cap, steps * rd.points_per_step)
-        if points:
-            breakdown.append(("rd_share", points))
-
-    ip = policy.ip_count
-    if facts.ip_count > 0:
-        points = min(ip.cap, facts.ip_count * ip.points_per_item)
-        if points:
-            breakdown.append(("ip_count", points))
-
-    ns = policy.no_show
-    if (
-        ns.points
-        and facts.bookings_due_count >= max(ns.min_bookings, 1)
-        and facts.no_show_rate > ns.threshold
-    ):
-        breakdown.append(("penalty.no_show", ns.points))
-
-    return Score(
-        points=sum(p for _, p in breakdown),
-        breakdown=tuple(breakdown),
-        policy_version=policy.version,
-    )
-
-
-def quota_tier(policy: Policy, score: int | float) -> QuotaTier:
-    """The highest tier whose threshold the score reaches."""
-    chosen = policy.quota.tiers[0]
-    for tier in policy.quota.tiers:
-        if score >= tier.min_score:
-            chosen = tier
-    return chosen
-
-
-def monthly_quota_hours(policy: Policy, score_or_tier: int | float | str, facility_kind: str) -> int:
-    """Hours a firm may hold on one facility kind in one month; never under the policy's base."""
-    if isinstance(score_or_tier, str):
-        tier = next((t for t in policy.quota.tiers if t.name == score_or_tier), None)
-        if tier is None:
-            raise ValueError(f"unknown quota tier {score_or_tier!r}")
-    else:
-        tier = quota_tier(policy, score_or_tier)
-    base = dict(policy.quota.base_hours_by_kind).get(facility_kind, policy.quota.base_hours)
-    return max(base, math.floor(base * tier.multiplier))
-
-
-# The policy file named by the settings (`policy_path`), read once per change of the file.
-
-_loaded: dict[Path, tuple[float, Policy]] = {}
-
-
-# --- Charges and subsidies ([charges], [subsidy]) -------------------------------
-#
-# Kept apart from the scoring rules above: billing reads only these values.
-
-SUBSIDY_LINE_KINDS = ("booking", "rent")
-ROUNDINGS = ("half_up",)
-
-
-@dataclass(frozen=True)
-class ChargeRules:
-    """What a booking not used costs, as a share of its price, and how fen are rounded."""
-
-    no_show_percent: int
-    late_cancel_percent: int
-    rounding: str
-    en: str
-    zh: str
-
-
-@dataclass(frozen=True)
-class SubsidyRule:
-    """A discount: `percent` of a line's amount for lines and firms that match every
-    criterion given (an empty criterion matches all), at most `cap_fen_per_month`
-    per firm per month."""
-
-    key: str
-    percent: int
-    applies_to: tuple[str, ...]
-    qualifications: tuple[str, ...]
-    sectors: tuple[str, ...]
-    facility_kinds: tuple[str, ...]
-    platforms: tuple[str, ...]
-    cap_fen_per_month: int | None
-    en: str
-    zh: str
-
-
-@dataclass(frozen=True)
-class BillingPolicy:
-    charges: ChargeRules
-    subsidies: tuple[SubsidyRule, ...]
-    cap_fen_per_firm_month: int | None
-    """All subsidies of one firm in one month together, at most this (None: no cap)."""
-    text: Text
-
-
-DEFAULT_CHARGES = ChargeRules(100, 100, "half_up", "", "")
-
-
 def parse_billing_policy(raw: dict[str, Any]) -> BillingPolicy | None:
     """Read [charges] and [subsidy]; a policy with neither has no billing section."""
     if "charges" not in raw and "subsidy" not in raw:
@@ -488,27 +292,3 @@ def _names(entry: dict, key: str, where: str, known: tuple[str, ...] | None) -> 
         if unknown:
             raise PolicyError(f"{where}.{key}: {unknown[0]!r} is not one of {', '.join(known)}")
     return tuple(value)
-
-
-def policy_path(settings: Any) -> Path:
-    return settings.resolve_path(settings.policy_path)
-
-
-def check_policy_file(settings: Any) -> None:
-    """Start-up check: an invalid policy stops Park with a message naming the key."""
-    current_policy(settings)
-
-
-def current_policy(settings: Any) -> Policy:
-    """The policy in force: reloaded when the file changes, so a new version needs no restart."""
-    path = policy_path(settings)
-    try:
-        stamp = path.stat().st_mtime
-    except FileNotFoundError:
-        raise PolicyError(f"priority policy file not found: {path}") from None
-    cached = _loaded.get(path)
-    if cached is not None and cached[0] == stamp:
-        return cached[1]
-    policy = load_policy(path)
-    _loaded[path] = (stamp, policy)
-    return policy

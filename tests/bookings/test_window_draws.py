@@ -6,7 +6,7 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from park.allocation.jobs import run_window_draws
+from park.bookings.fair_access_jobs import run_window_draws
 from tests import support
 from tests.allocation.builders import qualify
 from tests.facilities.builders import create_facility
@@ -133,3 +133,33 @@ async def test_requests_in_time_are_drawn_before_late_ones_are_served(db):
     await run_window_draws(AFTER_CUTOFF)
     result = await statuses(late, in_time)
     assert (result[in_time][0], result[late][0]) == ("confirmed", "declined")
+
+
+async def test_a_draw_grants_no_firm_more_than_its_monthly_quota(db):
+    from park.notifications.tables import OutboxMessage
+
+    # A leading firm's studio quota: 30 h × 1.5 (priority tier) = 45 h a month.
+    facility = await create_facility(booking_mode="window", kind="studio", capacity=10)
+    leader, _ = await two_firms()
+    ids = [await create_request(facility, leader, hours=8) for _ in range(10)]  # 80 h asked for
+    assert await run_window_draws(AFTER_CUTOFF) == 10
+    result = await statuses(*ids)
+    granted = [i for i in ids if result[i][0] == "confirmed"]
+    declined = [i for i in ids if result[i][0] == "declined"]
+    assert len(granted) * 8 <= 45
+    assert len(granted) == 5 and len(declined) == 5
+    for booking_id in declined:
+        assert "your firm has used 40 of 45 hours for studio this month" in result[booking_id][1]
+    declined_mail = await OutboxMessage.select().where(OutboxMessage.kind == "booking.declined")
+    assert [m["to_email"] for m in declined_mail] == [leader.email] * 5
+
+
+async def test_hours_granted_in_time_count_against_the_quota_of_late_requests(db):
+    facility = await create_facility(booking_mode="window", kind="studio", capacity=10)
+    leader, _ = await two_firms()
+    in_time = [await create_request(facility, leader, hours=8) for _ in range(5)]
+    late = await create_request(facility, leader, hours=8, submitted=datetime(2026, 12, 1, 12, 1, tzinfo=SHANGHAI))
+    await run_window_draws(AFTER_CUTOFF)
+    result = await statuses(late, *in_time)
+    assert [result[i][0] for i in in_time] == ["confirmed"] * 5
+    assert result[late][0] == "declined"

@@ -9,10 +9,73 @@ won loses ground to one that has not, and big firms cannot starve small ones.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from park.allocation.model import DrawDecision, DrawRequest, DrawResult, FreeSlot, Occupancy
+
+@dataclass(frozen=True)
+class DrawRequest:
+    id: int
+    tenant_id: int
+    score: float
+    hours_granted_this_month: float
+    submitted_at: datetime
+    starts_at: datetime
+    ends_at: datetime
+    seats: int = 1
+    tenant_name: str = ""
+    quota_left_hours: float | None = None
+    """Hours the firm may still take on this facility kind in `month` (None: no quota)."""
+    month: str = ""
+    """The park-local month the request starts in; hours granted in one draw count per firm and month."""
+
+    @property
+    def hours(self) -> float:
+        return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+
+@dataclass(frozen=True)
+class Occupancy:
+    """Seats already held over [starts_at, ends_at) by a confirmed booking."""
+
+    starts_at: datetime
+    ends_at: datetime
+    seats: int = 1
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    starts_at: datetime
+    ends_at: datetime
+    free: int
+
+
+@dataclass(frozen=True)
+class DrawDecision:
+    request_id: int
+    granted: bool
+    order: int
+    effective_priority: float
+    reason: str = ""
+    """Why a request was declined: CAPACITY or QUOTA ("" when granted)."""
+
+
+CAPACITY = "capacity"
+QUOTA = "quota"
+
+
+@dataclass(frozen=True)
+class DrawResult:
+    decisions: tuple[DrawDecision, ...]
+
+    @property
+    def granted_ids(self) -> tuple[int, ...]:
+        return tuple(d.request_id for d in self.decisions if d.granted)
+
+    @property
+    def declined_ids(self) -> tuple[int, ...]:
+        return tuple(d.request_id for d in self.decisions if not d.granted)
 
 
 # The policy's defaults: requests for a park-local day gather until noon of the day before.
@@ -62,7 +125,8 @@ def run_draw(
     buffer: timedelta = timedelta(0),
 ) -> DrawResult:
     """Grant requests one at a time, the highest effective priority first; a request that no
-    longer fits the remaining capacity is declined.
+    longer fits the remaining capacity, or would take its firm past its monthly
+    quota (with the hours granted earlier in this draw), is declined.
 
     Ties go to the earlier submission, then the lower request id, so the same
     inputs always give the same draw. `buffer` is the facility's gap after a
@@ -70,6 +134,7 @@ def run_draw(
     """
     held = [Occupancy(o.starts_at, o.ends_at + buffer, o.seats) for o in confirmed]
     granted_hours: dict[int, float] = {}
+    quota_taken: dict[tuple[int, str], float] = {}  # (firm, month) → hours granted in this draw
     remaining = sorted(requests, key=lambda r: (r.submitted_at, r.id))
     decisions: list[DrawDecision] = []
     while remaining:
@@ -83,11 +148,16 @@ def run_draw(
             if best_key is None or priority > best_key:
                 best_key, best_index = priority, i
         req = remaining.pop(best_index)
-        granted = fits_capacity(held, req.starts_at, req.ends_at + buffer, req.seats, capacity)
+        taken = quota_taken.get((req.tenant_id, req.month), 0.0)
+        # The same tolerance as the booking rules' quota check, so both agree at the boundary.
+        within_quota = req.quota_left_hours is None or taken + req.hours <= req.quota_left_hours + 1e-9
+        granted = within_quota and fits_capacity(held, req.starts_at, req.ends_at + buffer, req.seats, capacity)
         if granted:
             held.append(Occupancy(req.starts_at, req.ends_at + buffer, req.seats))
             granted_hours[req.tenant_id] = granted_hours.get(req.tenant_id, 0.0) + req.hours
-        decisions.append(DrawDecision(req.id, granted, len(decisions) + 1, best_key))
+            quota_taken[(req.tenant_id, req.month)] = taken + req.hours
+        reason = "" if granted else QUOTA if not within_quota else CAPACITY
+        decisions.append(DrawDecision(req.id, granted, len(decisions) + 1, best_key, reason))
     return DrawResult(tuple(decisions))
 
 

@@ -9,9 +9,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from park.allocation.draw import peak_seats, run_draw, suggest_alternatives
-from park.allocation.model import DrawRequest, FreeSlot, Occupancy, TenantFacts
-from park.allocation.policy import load_policy, score_tenant
+from park.bookings.draws import peak_seats, run_draw, suggest_alternatives
+from park.bookings.draws import DrawRequest, FreeSlot, Occupancy
+from park.priority.model import TenantFacts
+from park.priority.parser import load_policy
+from park.priority.rules import score_tenant
 
 POLICY = load_policy(Path(__file__).resolve().parents[2] / "config" / "priority.toml")
 WEIGHT = POLICY.draw_points_per_hour
@@ -220,7 +222,7 @@ def test_buffer_after_a_booking_keeps_the_next_request_out():
 def test_requests_for_a_day_are_drawn_at_noon_the_day_before_in_the_park_zone():
     from zoneinfo import ZoneInfo
 
-    from park.allocation.draw import draw_cutoff
+    from park.bookings.draws import draw_cutoff
 
     shanghai = ZoneInfo("Asia/Shanghai")
     # 00:30 UTC on 1 December is 08:30 in Shenzhen on 1 December.

@@ -1,0 +1,17 @@
+"""Who may see and change space records: park managers everything, a firm its own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from park.shared.actor import Actor
+from park.shared.errors import Forbidden
+
+
+def require_manager(actor: Actor) -> None:
+    if not actor.is_manager:
+        raise Forbidden("Only park managers may do this.")
+
+
+def can_see(actor: Actor, row: dict[str, Any]) -> bool:
+    return actor.is_manager or (actor.tenant_id is not None and row["tenant"] == actor.tenant_id)

@@ -1,0 +1,180 @@
+"""The manager's allocation pages: open applications, rounds, overrides, what-if rounds."""
+
+from __future__ import annotations
+
+import copy
+from datetime import date
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from park.allocation import applications, queries, rounds, simulation
+from park.allocation.model import Application
+from park.allocation.rules import rank_applications
+from park.allocation.web import explanation, space_page
+from park.priority.service import current_policy, document_in_force, policy_path
+from park.shared.api import caller
+from park.shared.clock import utc_now
+from park.shared.errors import DomainError, ValidationFailed
+from park.shared.guards import manager_only
+from park.shared.web import flash, gettext_for, page_lang, redirect, settings_of
+
+
+class AllocationPages(Controller):
+    path = "/allocation"
+    include_in_schema = False
+    guards = [manager_only]
+
+    @get("")
+    async def index(self, request: Request) -> Template:
+        actor = caller(request)
+        policy = current_policy(settings_of(request))
+        rows = await queries.open_applications()
+        tenants = await queries.tenant_names([row["tenant"] for row in rows])
+        by_id = {row["id"]: row for row in rows}
+        ranked = rank_applications(
+            [
+                Application(
+                    id=row["id"], tenant_id=row["tenant"], unit_kind=row["unit_kind"],
+                    min_area_m2=row["min_area_m2"], max_area_m2=row["max_area_m2"],
+                    start_date=row["start_date"], term_months=row["term_months"], score=row["score"],
+                    submitted_at=row["submitted_at"],
+                )
+                for row in rows
+            ],
+            policy.tie_break,
+        )
+        round_rows, _ = await rounds.list_rounds(actor, limit=20, offset=0)
+        return space_page(
+            request,
+            "allocation/index.html",
+            ranking=[by_id[a.id] for a in ranked],
+            tenants=tenants,
+            rounds=round_rows,
+            policy=policy,
+            buildings=await queries.building_names(),
+        )
+
+    @post("/rounds")
+    async def run_round(self, request: Request) -> Redirect:
+        settings = settings_of(request)
+        row = await rounds.run_allocation_round(caller(request), utc_now(), settings.zone, current_policy(settings))
+        return redirect(f"/allocation/rounds/{row['id']}")
+
+    @get("/rounds/{round_id:int}")
+    async def round(self, request: Request, round_id: FromPath[int]) -> Template:
+        row = await rounds.get_round(caller(request), round_id)
+        lang = page_lang(request)
+        units = {u["id"]: u for u in await queries.all_units()}
+        tenants = await queries.tenant_names([a["tenant"] for a in row["assignments"]])
+        vacant, _ = await queries.list_units()
+        return space_page(
+            request,
+            "allocation/round.html",
+            round=row,
+            units=units,
+            tenants=tenants,
+            buildings=await queries.building_names(),
+            explanation=lambda a: explanation(a, lang),
+            unit_choices=sorted(vacant, key=lambda u: (u["kind"], u["building"], u["code"])),
+        )
+
+    @post("/rounds/{round_id:int}/confirm")
+    async def confirm(self, request: Request, round_id: FromPath[int]) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        settings = settings_of(request)
+        try:
+            await rounds.confirm_round(caller(request), round_id, utc_now(), settings.zone)
+        except DomainError as error:
+            flash(request, _(error.detail), "error")
+        else:
+            flash(request, _("The round is confirmed: leases created and firms notified."), "success")
+        return redirect(f"/allocation/rounds/{round_id}")
+
+    @post("/rounds/{round_id:int}/override")
+    async def override(self, request: Request, round_id: FromPath[int]) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        form = await request.form()
+        unit = (form.get("unit_id") or "").strip()
+        try:
+            await rounds.override_assignment(
+                caller(request),
+                round_id,
+                int(form.get("application_id") or 0),
+                int(unit) if unit.isdigit() else None,
+                form.get("reason") or "",
+                utc_now(),
+            )
+        except DomainError as error:
+            flash(request, _(error.detail), "error")
+        else:
+            flash(request, _("The assignment has been changed and the reason recorded."), "success")
+        return redirect(f"/allocation/rounds/{round_id}")
+
+    @get("/what-if")
+    async def what_if(self, request: Request) -> Template:
+        settings = settings_of(request)
+        text = policy_path(settings).read_text(encoding="utf-8")
+        return _what_if_page(request, document_in_force(settings), text)
+
+    @post("/what-if")
+    async def simulate(self, request: Request) -> Template:
+        settings = settings_of(request)
+        form = await request.form()
+        text = form.get("toml") or ""
+        in_force = policy_path(settings).read_text(encoding="utf-8")
+        if text.strip() and text.strip() != in_force.strip():
+            edited: Any = text
+            document: dict[str, Any] = {}
+        else:
+            document = edited_numbers(document_in_force(settings), form)
+            edited, text = document, in_force
+        try:
+            policy = simulation.edited_policy(edited)
+            result = await simulation.simulate_round(
+                caller(request), utc_now(), settings.zone, current_policy(settings), policy
+            )
+        except ValidationFailed as error:
+            return _what_if_page(request, document or document_in_force(settings), text, errors=error.errors, status_code=422)
+        return _what_if_page(request, document or document_in_force(settings), text, result=result)
+
+    @post("/applications/{application_id:int}/ineligible")
+    async def ineligible(self, request: Request, application_id: FromPath[int]) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        form = await request.form()
+        try:
+            await applications.mark_ineligible(caller(request), application_id, form.get("reason") or "", utc_now())
+        except DomainError as error:
+            flash(request, _(error.detail), "error")
+        else:
+            flash(request, _("The application is marked ineligible."), "success")
+        return redirect("/allocation")
+
+
+def edited_numbers(document: dict[str, Any], form: Any) -> dict[str, Any]:
+    """The policy document with the points typed on the what-if form (`qualifications.KEY`, `sectors.KEY`)."""
+    document = copy.deepcopy(document)
+    for group in ("qualifications", "sectors"):
+        for key, entry in document.get(group, {}).items():
+            typed = (form.get(f"{group}.{key}") or "").strip()
+            if typed:
+                entry["points"] = int(typed) if typed.lstrip("-").isdigit() else typed
+    version = (form.get("version") or "").strip()
+    if version:
+        document["version"] = version
+    return document
+
+
+def _what_if_page(
+    request: Request, document: dict[str, Any], text: str, *, result: dict[str, Any] | None = None,
+    errors: list[Any] = (), status_code: int = 200,
+) -> Template:
+    return space_page(
+        request, "allocation/what_if.html", status_code=status_code,
+        document=document, toml_text=text, result=result, errors=list(errors),
+    )
+
+
+ROUTES: list[Any] = [AllocationPages]

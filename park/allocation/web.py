@@ -1,0 +1,47 @@
+"""What every space page shares: the status names and the page helper."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.response import Template
+
+from park.shared.labels import N_
+from park.shared.web import gettext_for, page, page_lang
+
+
+STATUS_NAMES = {
+    "open": N_("Open"),
+    "allocated": N_("Allocated"),
+    "unallocated": N_("Not allocated"),
+    "withdrawn": N_("Withdrawn"),
+    "ineligible": N_("Ineligible"),
+    "proposed": N_("Proposed"),
+    "confirmed": N_("Confirmed"),
+    "superseded": N_("Superseded"),
+}
+
+
+def space_page(request: Request, template_name: str, status_code: int = 200, **context: Any) -> Template:
+    """`page` plus the status names of applications and rounds."""
+    _ = gettext_for(page_lang(request))
+    buildings = context.get("buildings") or {}
+
+    def unit_label(unit: dict[str, Any]) -> str:
+        # Codes usually carry their building's (A-1203); add it only when they do not.
+        code = buildings.get(unit.get("building"), {}).get("code", "")
+        return unit["code"] if not code or unit["code"].startswith(code) else f"{code} {unit['code']}"
+
+    return page(
+        request, template_name, status_code=status_code,
+        status_name=lambda status: _(STATUS_NAMES.get(status, status)), unit_label=unit_label, **context,
+    )
+
+
+def explanation(row: dict[str, Any], lang: str) -> str:
+    return (row.get("explanation_zh") if lang == "zh_Hans" else row.get("explanation")) or ""
+
+
+UNIT_FORM_KEY = "unit_form"
+"""Session key of a refused new-unit form, shown again once."""
