@@ -41,7 +41,7 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
     from park.bookings.service import notify
     from park.bookings.tables import Booking
     from park.facilities import queries as facility_queries
-    from park.facilities.service import availability
+    from park.bookings.search import facility_availability as availability
     from park.shared.timespan import Span
 
     from park.allocation.draw import draw_cutoff, run_draw, suggest_alternatives

@@ -11,7 +11,8 @@ from litestar.response import Redirect, Template
 
 from park.shared.guards import manager_only, signed_in
 from park.accounts.tables import User
-from park.bookings import moving, search, service
+from park.bookings import moving, search, series, service, status_changes
+from park.bookings.catalogue_pages import ROUTES as CATALOGUE_ROUTES
 from park.bookings.calendar import ICS, booking_event_file, host_of
 from park.bookings.api import current_policy
 from park.bookings.model import CONFIRMED, PENDING, REQUESTED
@@ -88,16 +89,16 @@ async def _act(request: Request, booking_id: int, data: dict[str, str], action: 
     actor = caller(request)
     try:
         if action == "cancel":
-            await service.cancel_booking(actor, booking_id, utc_now(), zone)
+            await status_changes.cancel_booking(actor, booking_id, utc_now(), zone)
             flash(request, _("The booking was cancelled."), "success")
         elif action == "check_in":
-            await service.check_in(actor, booking_id, utc_now())
+            await status_changes.check_in(actor, booking_id, utc_now())
             flash(request, _("You are checked in."), "success")
         elif action == "approve":
-            await service.approve_booking(actor, booking_id, utc_now(), zone)
+            await status_changes.approve_booking(actor, booking_id, utc_now(), zone)
             flash(request, _("The booking was approved."), "success")
         elif action == "reject":
-            await service.reject_booking(actor, booking_id, utc_now(), zone, data.get("reason", "").strip())
+            await status_changes.reject_booking(actor, booking_id, utc_now(), zone, data.get("reason", "").strip())
             flash(request, _("The booking was rejected."), "success")
     except (NotFound, Forbidden):
         raise  # another firm's booking answers 404, exactly like one that does not exist
@@ -159,7 +160,7 @@ class BookingPages(Controller):
             )
             try:
                 if recurrence and data.get("action") == "preview":
-                    preview = await service.preview_series(caller(request), booking_input, utc_now(), zone)
+                    preview = await series.preview_series(caller(request), booking_input, utc_now(), zone)
                 else:
                     row = await service.book_facility(caller(request), booking_input, utc_now(), zone, current_policy(settings))
                     count = len(row.get("created") or [row])
@@ -178,7 +179,7 @@ class BookingPages(Controller):
                         "“Book the series without the dates that clash” to book the others, or change the series."
                     )
                 if error.extra.get("occurrences"):
-                    preview = await service.preview_series(caller(request), booking_input, utc_now(), zone)
+                    preview = await series.preview_series(caller(request), booking_input, utc_now(), zone)
         return page(request, "bookings/form.html", status_code=(409 if alternatives or waitlist else 422) if errors else 200,
                     facility=facility, form=data, errors=errors, preview=preview, alternatives=alternatives, waitlist=waitlist)
 
@@ -330,7 +331,7 @@ class BookingPages(Controller):
     async def cancel_series(self, request: Request, series_id: FromPath[int], data: Form) -> Redirect:
         _ = gettext_for(page_lang(request))
         try:
-            rows = await service.cancel_series(caller(request), series_id, None, utc_now(), settings_of(request).zone)
+            rows = await status_changes.cancel_series(caller(request), series_id, None, utc_now(), settings_of(request).zone)
             flash(request, _("%(count)s bookings of the series were cancelled.", count=len(rows)), "success")
         except (NotFound, Forbidden):
             raise
@@ -375,4 +376,4 @@ class ApprovalPages(Controller):
         return await _act(request, booking_id, data | {"next": "/approvals"}, "reject")
 
 
-ROUTES: list[Any] = [BookingPages, ApprovalPages]
+ROUTES: list[Any] = [BookingPages, ApprovalPages, *CATALOGUE_ROUTES]

@@ -10,7 +10,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from park.shared.guards import manager_only
-from park.bookings import service as bookings
+from park.bookings import status_changes as bookings
 from park.dashboard import model, queries
 from park.reports import charts
 from park.reports import queries as report_queries

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from park.shared.actor import Actor
-from park.bookings import service
+from park.bookings import quotas, service
 from park.bookings.tables import Booking
 from park.notifications.tables import OutboxMessage
 from park.shared.clock import utc_now
@@ -81,7 +81,7 @@ async def test_quota_answers_quota_exceeded_with_hours_used_and_left(member):
     from park.settings import load_settings
 
     policy = current_policy(load_settings())
-    quota = await service.quota_for(member.tenant_id, "studio", policy, utc_now())
+    quota = await quotas.quota_for(member.tenant_id, "studio", policy, utc_now())
     assert quota >= 20
     # Book the whole quota in one month (the 1st–3rd of the next month), then one hour more.
     first = (utc_now().astimezone(SHANGHAI).replace(day=1, hour=0, minute=0, second=0, microsecond=0) + timedelta(days=32)).replace(day=1)
@@ -103,10 +103,10 @@ async def test_blackout_cancels_colliding_bookings_and_notifies(member, manager)
     facility = await create_facility(capacity=2)
     hit = await service.book_facility(actor_of(member), booking_input(facility, weekday_at(10)), utc_now(), SHANGHAI)
     spared = await service.book_facility(actor_of(member), booking_input(facility, weekday_at(15)), utc_now(), SHANGHAI)
-    from park.facilities import service as facility_service
+    from park.bookings import closures
     from park.shared.timespan import Span
 
-    _blackout, cancelled = await facility_service.add_blackout(
+    _blackout, cancelled = await closures.add_blackout(
         actor_of(manager), Span(weekday_at(9), weekday_at(12)), "消防检查", utc_now(), SHANGHAI, facility_id=facility["id"]
     )
     assert [b["id"] for b in cancelled] == [hit["id"]]
@@ -123,10 +123,10 @@ async def test_a_building_blackout_closes_every_facility_in_it(member, manager):
     facility = await create_facility()
     neighbour = await create_facility(facility["building"], name="隔壁")
     booked = await service.book_facility(actor_of(member), booking_input(neighbour, weekday_at(10)), utc_now(), SHANGHAI)
-    from park.facilities import service as facility_service
+    from park.bookings import closures
     from park.shared.timespan import Span
 
-    _blackout, cancelled = await facility_service.add_blackout(
+    _blackout, cancelled = await closures.add_blackout(
         actor_of(manager), Span(weekday_at(0), weekday_at(23)), "停电", utc_now(), SHANGHAI, building_id=facility["building"]
     )
     assert [b["id"] for b in cancelled] == [booked["id"]]
@@ -138,9 +138,9 @@ async def test_the_policy_tier_scales_a_firms_quota(member, other_tenant):
     from park.tenants.tables import QualificationRecord
 
     policy = current_policy(load_settings())
-    plain = await service.quota_for(other_tenant["id"], "meeting_room", policy, utc_now())
+    plain = await quotas.quota_for(other_tenant["id"], "meeting_room", policy, utc_now())
     for kind in ("leading_firm", "major_project", "backbone_firm"):
         await QualificationRecord.insert(QualificationRecord(tenant=member.tenant_id, kind=kind))
-    scaled = await service.quota_for(member.tenant_id, "meeting_room", policy, utc_now())
+    scaled = await quotas.quota_for(member.tenant_id, "meeting_room", policy, utc_now())
     assert plain >= 20
     assert scaled > plain
