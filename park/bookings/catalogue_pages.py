@@ -21,7 +21,7 @@ from park.shared.clock import utc_now
 from park.shared.errors import DomainError, NotFound, ValidationFailed
 from park.shared.guards import manager_only
 from park.shared.timespan import Span
-from park.shared.web import flash, gettext_for, page, page_lang, redirect, settings_of
+from park.shared.web import flash, form_errors, gettext_for, page, page_lang, redirect, settings_of
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -102,10 +102,7 @@ class FacilityBookingPages(Controller):
         except ValueError:
             errors["starts_at"] = _("Give the start and the end as date and time.")
         except DomainError as error:
-            for item in getattr(error, "errors", []) or []:
-                errors[item.field] = _(item.message)
-            if not errors:
-                errors["starts_at"] = _(error.detail)
+            errors = form_errors(error, _, "starts_at")
         if errors:
             blackouts = await queries.list_blackouts(facility_id=facility_id)
             return page(request, "facilities/blackouts.html", status_code=422, facility=row, blackouts=blackouts,

@@ -18,7 +18,7 @@ from park.shared.actor import Actor
 from park.shared.locking import lock
 from park.audit.service import record
 from park.bookings import lifecycle, queries, service, steps
-from park.bookings.notices import notify
+from park.bookings.notices import moved_reason, notify
 from park.bookings.quotas import check_quota
 from park.bookings.refusals import raise_violations, taken_meanwhile
 from park.bookings.model import CONFIRMED, PENDING, BookingRequest
@@ -152,7 +152,7 @@ async def _move(actor: Actor, booking_id: int, changes: BookingChanges, now: dat
     row = await queries.get_booking(booking_id)
     row["facility_name"] = facility_row["name"]
     if moved:
-        await notify(f"booking.{row['status']}", row, facility_row["name"], zone, now, reason="Moved / 已改期", booker=actor)
+        await notify(f"booking.{row['status']}", row, facility_row["name"], zone, now, reason=moved_reason(), booker=actor)
     await record(
         actor, "booking.move", "booking", booking_id,
         {

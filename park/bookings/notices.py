@@ -9,6 +9,11 @@ from zoneinfo import ZoneInfo
 from park.accounts.tables import User
 from park.notifications.service import enqueue
 from park.shared.actor import Actor
+from park.shared.i18n import translate
+from park.shared.labels import N_
+
+# Mail goes out in both of the park's languages: English first, then Chinese.
+MAIL_LANGUAGES = ("en", "zh_Hans")
 
 NOTICES = {
     "booking.confirmed": ("预订已确认 / Booking confirmed", "Your booking is confirmed. 您的预订已确认。"),
@@ -21,6 +26,22 @@ NOTICES = {
     "booking.reminder": ("预订提醒 / Booking reminder", "A reminder of your booking. 预订提醒。"),
     "booking.no_show": ("未签到 / No-show recorded", "Nobody checked in, so the rest of the slot was released. 未按时签到,剩余时段已释放。"),
 }
+
+
+def in_both(text: str, **params: object) -> str:
+    """A text of the catalogue, with its parameters, in both mail languages ("Moved / 已改期")."""
+    return " / ".join(translate(lang, text, **params) for lang in MAIL_LANGUAGES)
+
+
+def moved_reason() -> str:
+    return in_both(N_("Moved"))
+
+
+def occurrences_reason(count: int, rule: str | None = None) -> str:
+    """The reason line of a notice about several dates of a series at once."""
+    if rule:
+        return in_both(N_("%(count)s occurrences (%(rule)s)"), count=count, rule=rule)
+    return in_both(N_("%(count)s occurrences"), count=count)
 
 
 async def notify(
@@ -47,8 +68,8 @@ async def notify(
         "",
         f"{facility_name}",
         f"{local_start}–{local_end} ({zone.key})",
-        f"Booking / 预订编号: {booking['id']}",
+        f"{in_both(N_('Booking number'))}: {booking['id']}",
     ]
     if reason:
-        lines += ["", f"Reason / 原因: {reason}"]
+        lines += ["", f"{in_both(N_('Reason given'))}: {reason}"]
     await enqueue(kind, user["email"], f"{subject}: {facility_name} {local_start}", "\n".join(lines), now)

@@ -26,7 +26,7 @@ from park.shared.clock import utc_now
 from park.shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from park.shared.timespan import Span
 from park.shared.labels import label
-from park.shared.web import flash, gettext_for, page, page_lang, redirect, safe_next, settings_of
+from park.shared.web import error_message, flash, form_errors, gettext_for, page, page_lang, redirect, safe_next, settings_of
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -34,27 +34,6 @@ Form = URLEncodedBody[dict[str, str]]
 def _local(value: str, zone) -> datetime:
     """A datetime-local form value read on the park's wall clock."""
     return datetime.fromisoformat(value).replace(tzinfo=zone)
-
-
-def _say(error: DomainError, _) -> str:
-    """The error in the reader's language: rule violations carry their templates."""
-    violations = getattr(error, "violations", None)
-    if violations:
-        return "; ".join(_(v.template, **dict(v.params)) for v in violations)
-    return _(error.detail)
-
-
-def _errors_of(error: DomainError, _) -> dict[str, str]:
-    violations = getattr(error, "violations", None)
-    if violations:
-        errors: dict[str, str] = {}
-        for v in violations:
-            errors.setdefault(v.field if v.code == "validation" else "form", _(v.template, **dict(v.params)))
-        return errors
-    errors = {item.field: _(item.message) for item in getattr(error, "errors", []) or []}
-    if not errors:
-        errors["form"] = _(error.detail)
-    return errors
 
 
 def _form_time(value: datetime, zone) -> str:
@@ -103,7 +82,7 @@ async def _act(request: Request, booking_id: int, data: dict[str, str], action: 
     except (NotFound, Forbidden):
         raise  # another firm's booking answers 404, exactly like one that does not exist
     except DomainError as error:
-        flash(request, _say(error, _), "error")
+        flash(request, error_message(error, _), "error")
     return redirect(safe_next(data.get("next"), "/bookings"))
 
 
@@ -167,7 +146,7 @@ class BookingPages(Controller):
                     flash(request, _("Booked: %(count)s booking(s), status %(status)s.", count=count, status=_(label("booking_status", row["status"]))), "success")
                     return redirect("/bookings")
             except DomainError as error:
-                errors = _errors_of(error, _)
+                errors = form_errors(error, _)
                 if _is_clash(error) and not recurrence:
                     alternatives = await _choices(error.extra.get("alternatives"), zone)
                     if facility["booking_mode"] == "instant":
@@ -223,7 +202,7 @@ class BookingPages(Controller):
                         kind=form["kind"] or None, building_id=building_id, q=form["q"] or None,
                     )
                 except ValidationFailed as error:
-                    errors["starts"] = "; ".join(_(e.message) for e in error.errors)
+                    errors["starts"] = "; ".join(form_errors(error, _).values())
         results = []
         for hit in hits or []:
             minimum = timedelta(minutes=hit.facility["min_duration_minutes"])
@@ -277,7 +256,7 @@ class BookingPages(Controller):
             except (NotFound, Forbidden):
                 raise
             except DomainError as error:
-                errors = _errors_of(error, _)
+                errors = form_errors(error, _)
                 if _is_clash(error):
                     alternatives = await _choices(error.extra.get("alternatives"), zone)
                     target = facility_id or current["facility"]
@@ -336,7 +315,7 @@ class BookingPages(Controller):
         except (NotFound, Forbidden):
             raise
         except DomainError as error:
-            flash(request, _(error.detail), "error")
+            flash(request, error_message(error, _), "error")
         return redirect(safe_next(data.get("next"), "/bookings"))
 
 async def _booking_page(

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from park.audit.service import record
 from park.bookings.model import CONFIRMED, Booking as BookingValue, Violation
-from park.bookings.notices import notify
+from park.bookings.notices import occurrences_reason, notify
 from park.bookings.quotas import check_quota
 from park.bookings.recurrence import RecurrenceError, expand_series
 from park.bookings.rules import BookingContext, check_request
@@ -104,7 +104,7 @@ async def book_series(actor, data, row, spec, now, zone, policy) -> dict[str, An
     for check in good:
         created.append(await insert_booking(request_for(actor, data, check.span), spec, now, series_id, check.index, zone=zone, policy=policy))
     await notify(f"booking.{created[0]['status']}", created[0], row["name"], zone, now,
-                 reason=f"{len(created)} occurrences / 次 ({data.recurrence})")
+                 reason=occurrences_reason(len(created), data.recurrence))
     await record(actor, "booking.create_series", "booking_series", series_id, {"created": len(created), "skipped": len(broken)}, at=now)
     first = dict(created[0])
     first["created"] = created

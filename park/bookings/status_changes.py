@@ -13,7 +13,7 @@ from park.audit.service import record
 from park.bookings import queries
 from park.bookings.lifecycle import change_status, try_change_status
 from park.bookings.model import CANCELLED, CHECKED_IN, CONFIRMED, PENDING, REJECTED
-from park.bookings.notices import notify
+from park.bookings.notices import occurrences_reason, notify
 from park.bookings.refusals import raise_violations
 from park.bookings.rules import cancellation_violation, check_in_violation
 from park.bookings.service import get_booking
@@ -73,7 +73,7 @@ async def cancel_series(
                 cancelled.append(changed)
         if cancelled:
             await notify("booking.cancelled", cancelled[0], facility_row["name"], zone, now,
-                         reason=f"{len(cancelled)} occurrences / 次")
+                         reason=occurrences_reason(len(cancelled)))
             await record(actor, "booking.cancel_series", "booking_series", series_id, {"cancelled": len(cancelled)}, at=now)
     return cancelled
 

@@ -20,7 +20,7 @@ from park.facilities.model import FACILITY_KINDS
 from park.shared.api import caller
 from park.shared.clock import utc_now
 from park.shared.errors import DomainError, NotFound
-from park.shared.web import flash, gettext_for, page, page_lang, redirect, settings_of
+from park.shared.web import flash, form_errors, gettext_for, page, page_lang, redirect, settings_of
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -93,10 +93,7 @@ class CataloguePages(Controller):
                 await service.grant_authorization(caller(request), facility_id, user["id"], valid_until,
                                                   data.get("note", "").strip()[:300], utc_now())
             except DomainError as error:
-                for item in getattr(error, "errors", []) or []:
-                    errors[item.field] = _(item.message)
-                if not errors:
-                    errors["email"] = _(error.detail)
+                errors = form_errors(error, _, "email")
         if errors:
             return page(request, "facilities/authorizations.html", status_code=422, facility=row,
                         records=await queries.list_authorizations(facility_id), errors=errors, form=data)

@@ -10,6 +10,7 @@ from datetime import timezone
 import pytest
 
 from park.reports import service
+from park.reports import snapshots
 from tests.reports.builders import SHANGHAI, create_booking, create_building, create_facility, local
 
 
@@ -118,7 +119,7 @@ async def test_space_occupancy_needs_a_valid_date(client, manager):
 
 async def test_snapshots_list_and_detail(client, manager, booked):
     now = local(2026, 11, 26, 1).astimezone(timezone.utc)
-    produced = await service.produce_snapshot("daily", "2026-11-24", now, SHANGHAI)
+    produced = await snapshots.produce_snapshot("daily", "2026-11-24", now, SHANGHAI)
     listing = await client.get("/api/v1/reports/snapshots", headers=manager.headers)
     assert listing.status_code == 200
     body = listing.json()

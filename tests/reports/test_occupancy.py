@@ -8,24 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from park.facilities.hours import parse_hours
-from park.reports.occupancy import (
-    BookedGroup,
-    BookingRates,
-    FacilityOpen,
-    SpaceGroup,
-    clip,
-    heat_map,
-    hour_cells,
-    occupancy_report,
-    space_report,
-    booked_by_cell,
-    bucket_seconds,
-    daily_figures,
-    open_by_cell,
-    seat_seconds_by_step,
-    span_hours,
-    usable_spans,
-)
+from park.reports.occupancy import BookedGroup, BookingRates, FacilityOpen, clip, occupancy_report, span_hours, usable_spans
+from park.reports.space import SpaceGroup, space_report
+from park.reports.heatmap import heat_map, hour_cells, booked_by_cell, bucket_seconds, daily_figures, open_by_cell, seat_seconds_by_step
 from park.shared.timespan import Span
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
