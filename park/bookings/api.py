@@ -34,6 +34,8 @@ class BookingIn(msgspec.Struct):
     """For a series: book the occurrences that can be booked and skip the others."""
     tenant_id: int | None = None
     """Managers only: the firm the booking is for."""
+    user_id: int | None = None
+    """Managers and firm administrators: the member the booking is for (who is then its booker)."""
 
 
 class BookingOut(msgspec.Struct):
@@ -140,7 +142,7 @@ def _input(data: BookingIn) -> service.BookingInput:
     return service.BookingInput(
         facility_id=data.facility_id, starts_at=data.starts_at, ends_at=data.ends_at, seats=data.seats,
         purpose=data.purpose.strip(), recurrence=(data.recurrence or None), skip_clashes=data.skip_clashes,
-        tenant_id=data.tenant_id,
+        tenant_id=data.tenant_id, user_id=data.user_id,
     )
 
 

@@ -55,6 +55,15 @@ async def _choices(alternatives: list[dict[str, Any]] | None, zone) -> list[dict
     return choices
 
 
+async def _bookers(actor) -> list[dict[str, Any]]:
+    """Whom a manager (any firm's members) or a firm's administrator (the firm's) may book for; empty for others."""
+    if actor.is_manager:
+        return await queries.members_to_book_for(None)
+    if actor.is_tenant_admin and actor.tenant_id is not None:
+        return await queries.members_to_book_for(actor.tenant_id)
+    return []
+
+
 def _is_clash(error: DomainError) -> bool:
     return error.extra.get("rule") in search.CLASH_RULE_NAMES
 
@@ -102,7 +111,8 @@ class BookingPages(Controller):
         wanted_seats = seats if seats and seats.isdigit() and 1 <= int(seats) <= facility["capacity"] else "1"
         form = {"starts_at": (start or "")[:16], "ends_at": (end or "")[:16], "seats": wanted_seats, "purpose": "", "recurrence": "",
                 "repeat": "", "repeat_count": "4"}
-        return page(request, "bookings/form.html", facility=facility, form=form, errors={}, preview=None, alternatives=[], waitlist=None)
+        return page(request, "bookings/form.html", facility=facility, form=form, errors={}, preview=None, alternatives=[], waitlist=None,
+                    bookers=await _bookers(caller(request)))
 
     @post("/facilities/{facility_id:int}/book")
     async def book(self, request: Request, facility_id: FromPath[int], data: Form) -> Template | Redirect:
@@ -136,6 +146,7 @@ class BookingPages(Controller):
                 facility_id=facility_id, starts_at=starts_at, ends_at=ends_at, seats=seats,
                 purpose=data.get("purpose", "").strip()[:500], recurrence=recurrence,
                 skip_clashes=data.get("skip_clashes") == "on",
+                user_id=int(data["user_id"]) if data.get("user_id", "").isdigit() and len(data["user_id"]) < 12 else None,
             )
             try:
                 if recurrence and data.get("action") == "preview":
@@ -160,7 +171,8 @@ class BookingPages(Controller):
                 if error.extra.get("occurrences"):
                     preview = await series.preview_series(caller(request), booking_input, utc_now(), zone)
         return page(request, "bookings/form.html", status_code=(409 if alternatives or waitlist else 422) if errors else 200,
-                    facility=facility, form=data, errors=errors, preview=preview, alternatives=alternatives, waitlist=waitlist)
+                    facility=facility, form=data, errors=errors, preview=preview, alternatives=alternatives, waitlist=waitlist,
+                    bookers=await _bookers(caller(request)))
 
     @get("/find")
     async def find(

@@ -13,7 +13,16 @@ from park.bookings.notices import occurrences_reason, notify
 from park.bookings.quotas import check_quota
 from park.bookings.recurrence import RecurrenceError, expand_series
 from park.bookings.rules import BookingContext, check_request
-from park.bookings.steps import BookingInput, check_years, context_facts, insert_booking, load_facility, request_for
+from park.bookings.steps import (
+    BookingInput,
+    booker_id,
+    check_tenant,
+    check_years,
+    context_facts,
+    insert_booking,
+    load_facility,
+    request_for,
+)
 from park.bookings.tables import BookingSeries
 from park.facilities.model import FacilitySpec
 from park.shared.actor import Actor
@@ -54,7 +63,8 @@ async def check_occurrences(
 ) -> list[OccurrenceCheck]:
     spans = spans_of_series(data, spec, zone, now)
     window = Span(spans[0][1].starts_at, spans[-1][1].ends_at)
-    facts = await context_facts(spec, actor.id, window)
+    booker = booker_id(actor, data)
+    facts = await context_facts(spec, booker, window)
     checks: list[OccurrenceCheck] = []
     accepted: list[BookingValue] = []
     for index, span in spans:
@@ -68,7 +78,7 @@ async def check_occurrences(
         checks.append(OccurrenceCheck(index, span, tuple(violations)))
         if not violations:
             # Later occurrences must not clash with earlier ones of the same series.
-            accepted.append(BookingValue(-index - 1, spec.id, request.tenant_id, actor.id, span.starts_at, span.ends_at, request.seats, CONFIRMED))
+            accepted.append(BookingValue(-index - 1, spec.id, request.tenant_id, booker, span.starts_at, span.ends_at, request.seats, CONFIRMED))
     return checks
 
 
@@ -76,6 +86,7 @@ async def preview_series(actor: Actor, data: BookingInput, now: datetime, zone: 
     """Which occurrences of a series could be booked and which clash or break a rule."""
     check_years(data)
     _row, spec = await load_facility(data.facility_id)
+    data = await check_tenant(actor, data)
     return await check_occurrences(actor, data, spec, zone, now)
 
 
@@ -95,7 +106,7 @@ async def book_series(actor, data, row, spec, now, zone, policy) -> dict[str, An
     await check_quota(request.tenant_id, spec, [c.span for c in good], zone, now, policy)
     series_rows = await BookingSeries.insert(
         BookingSeries(
-            facility=spec.id, tenant=request.tenant_id, user=actor.id, rrule=data.recurrence,
+            facility=spec.id, tenant=request.tenant_id, user=request.user_id, rrule=data.recurrence,
             starts_at=data.starts_at, ends_at=data.ends_at, seats=data.seats, purpose=data.purpose, created_at=now,
         )
     ).returning(BookingSeries.id)

@@ -76,7 +76,7 @@ async def book_facility(
         async with transaction():
             check_years(data)
             row, spec = await load_facility(data.facility_id, lock=True)
-            await check_tenant(actor, data)
+            data = await check_tenant(actor, data)
             if data.recurrence:
                 return await book_series(actor, data, row, spec, now, zone, policy)
             return await _book_one(actor, data, row, spec, now, zone, policy)
@@ -96,7 +96,7 @@ async def _book_one(actor, data, row, spec, now, zone, policy) -> dict[str, Any]
     if not sound_times(request):
         # The facts below need sound times; the shape rules say what is wrong.
         raise_violations(check_request(BookingContext(request=request, facility=spec, now=now, zone=zone)))
-    facts = await context_facts(spec, actor.id, Span(request.starts_at, request.ends_at))
+    facts = await context_facts(spec, request.user_id, Span(request.starts_at, request.ends_at))
     ctx = BookingContext(request=request, facility=spec, now=now, zone=zone, **facts)
     raise_violations(check_request(ctx))
     await lock("tenant", request.tenant_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,7 +14,7 @@ from park.facilities import queries as facility_queries
 from park.facilities.model import FacilitySpec
 from park.shared.actor import Actor
 from park.shared.db import fetch_one
-from park.shared.errors import NotFound, ValidationFailed
+from park.shared.errors import Forbidden, NotFound, ValidationFailed
 from park.shared.timespan import Span
 
 
@@ -28,6 +28,7 @@ class BookingInput:
     recurrence: str | None = None
     skip_clashes: bool = False
     tenant_id: int | None = None  # managers may book for a firm
+    user_id: int | None = None  # managers and firm administrators may book on behalf of a member
 
 
 async def load_facility(facility_id: int, *, lock: bool = False) -> tuple[dict[str, Any], FacilitySpec]:
@@ -56,13 +57,37 @@ def check_years(data: BookingInput) -> None:
             raise ValidationFailed.on(name, "choose a date within the facility's booking window")
 
 
-async def check_tenant(actor: Actor, data: BookingInput) -> None:
-    """A manager booking for a firm must name one that exists."""
+async def check_tenant(actor: Actor, data: BookingInput) -> BookingInput:
+    """Who the booking is for, checked: the input with the firm and the booker filled in.
+
+    A manager booking for a firm must name one that exists. A manager or a
+    firm's administrator booking on behalf of someone names the member
+    (`user_id`), who must be an active user of that firm (a manager's
+    `tenant_id`, else the member's own firm; an administrator's own firm);
+    the member is then the booker. Anyone else may book only for themselves.
+    """
+    from park.accounts.tables import User
     from park.tenants.tables import Tenant
 
     if actor.is_manager and data.tenant_id is not None:
         if not 0 < data.tenant_id < 2**31 or not await Tenant.exists().where(Tenant.id == data.tenant_id):
             raise ValidationFailed.on("tenant_id", "there is no such firm")
+    if data.user_id is None or data.user_id == actor.id:
+        return data
+    if not (actor.is_manager or actor.is_tenant_admin):
+        raise Forbidden("Only a firm's administrator or a park manager may book on behalf of someone else.")
+    member = None
+    if 0 < data.user_id < 2**31:
+        member = await User.select(User.id, User.tenant, User.is_active).where(User.id == data.user_id).first()
+    firm = data.tenant_id if actor.is_manager else actor.tenant_id
+    if member is None or not member["is_active"] or member["tenant"] is None or (firm is not None and member["tenant"] != firm):
+        raise ValidationFailed.on("user_id", "choose an active member of the firm the booking is for")
+    return replace(data, tenant_id=member["tenant"] if actor.is_manager else data.tenant_id)
+
+
+def booker_id(actor: Actor, data: BookingInput) -> int:
+    """The user a booking belongs to: the member named by `check_tenant`, else the caller."""
+    return data.user_id if data.user_id is not None and (actor.is_manager or actor.is_tenant_admin) else actor.id
 
 
 def request_for(actor: Actor, data: BookingInput, span: Span | None = None) -> BookingRequest:
@@ -72,7 +97,7 @@ def request_for(actor: Actor, data: BookingInput, span: Span | None = None) -> B
     return BookingRequest(
         facility_id=data.facility_id,
         tenant_id=tenant_id,
-        user_id=actor.id,
+        user_id=booker_id(actor, data),
         starts_at=span.starts_at if span else data.starts_at,
         ends_at=span.ends_at if span else data.ends_at,
         seats=data.seats,
