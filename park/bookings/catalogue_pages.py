@@ -110,12 +110,12 @@ class FacilityBookingPages(Controller):
         flash(request, _("Blackout saved; %(count)s bookings were cancelled with notice.", count=len(cancelled)), "success")
         return redirect(f"/facilities/{facility_id}/blackouts")
 
-
     @post("/{facility_id:int}/blackouts/{blackout_id:int}/delete", guards=[manager_only])
     async def delete_blackout(self, request: Request, facility_id: FromPath[int], blackout_id: FromPath[int]) -> Redirect:
         _ = gettext_for(page_lang(request))
         await facility_service.delete_blackout(caller(request), blackout_id, utc_now())
         flash(request, _("Blackout lifted."), "success")
         return redirect(f"/facilities/{facility_id}/blackouts")
+
 
 ROUTES = [FacilityBookingPages]

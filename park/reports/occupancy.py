@@ -190,9 +190,6 @@ def occupancy_report(
     return OccupancyReport(group_by, starts_at, ends_at, tuple(rows), totals)
 
 
-# --- Weekday × hour heat map ------------------------------------------------
-
-
 # --- Rates --------------------------------------------------------------------
 
 
@@ -229,6 +226,3 @@ class BookingRates:
             "no_show_rate": rounded(self.no_show_rate),
             "cancellation_rate": rounded(self.cancellation_rate),
         }
-
-
-# --- Space occupancy ----------------------------------------------------------

@@ -313,12 +313,6 @@ def as_date(value: Any) -> date:
     return value
 
 
-# --- Space ------------------------------------------------------------------------
-
-
-# --- Snapshots -----------------------------------------------------------------
-
-
 async def manager_recipients() -> list[tuple[str, str]]:
     """(email, preferred language) of every active manager and admin."""
     rows = await run_sql(

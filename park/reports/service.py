@@ -236,6 +236,3 @@ def space_json(on: date, report: SpaceReport) -> dict[str, Any]:
         ],
         "totals": report.totals.as_dict(),
     }
-
-
-# --- Snapshots --------------------------------------------------------------------
