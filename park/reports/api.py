@@ -34,7 +34,11 @@ class OccupancyRowOut(msgspec.Struct):
     booked_hours: float
     """Booked seat-hours: seats × hours booked, clipped to the window."""
     utilization: float | None
-    """booked_hours / open_hours; null when nothing was open."""
+    """booked_hours / open_hours; null when nothing was open, and for rows by tenant or sector (a firm has no open hours of its own)."""
+    share_of_booked: float | None | msgspec.UnsetType = msgspec.UNSET
+    """Rows by tenant or sector: this group's share of all booked seat-hours."""
+    booked_hours_by_kind: dict[str, float] | msgspec.UnsetType = msgspec.UNSET
+    """Rows by tenant or sector: booked seat-hours per facility kind."""
 
 
 class OccupancyOut(msgspec.Struct):

@@ -21,9 +21,11 @@ from park.shared.timespan import Span, subtract_spans
 
 # Groupings whose open seat-hours come from the facilities in the group.
 FACILITY_GROUPINGS = ("facility", "kind", "building", "platform")
-# Groupings by who booked: each row's open seat-hours are the whole park's,
-# so a row reads as that firm's (or sector's) share of what was open and the
-# rows add up to the total utilization.
+# Groupings by who booked. A firm has no open seat-hours of its own, so a
+# utilization (booked / open) per firm would divide by the whole park's open
+# time and read 0.0001–0.002 for every row. These rows instead carry the
+# firm's (or sector's) share of all booked seat-hours and its booked
+# seat-hours by facility kind; their `utilization` is null.
 BOOKER_GROUPINGS = ("tenant", "sector")
 GROUPINGS = FACILITY_GROUPINGS + BOOKER_GROUPINGS
 
@@ -108,15 +110,20 @@ class OccupancyRow:
     open_hours: float  # open seat-hours
     booked_hours: float  # booked seat-hours
     label_en: str = ""  # the English name where one is recorded
+    # Rows by who booked (tenant, sector): share of all booked seat-hours, and booked seat-hours per facility kind.
+    share_of_booked: float | None = None
+    booked_hours_by_kind: tuple[tuple[str, float], ...] = ()
+    by_booker: bool = False
 
     @property
     def utilization(self) -> float | None:
-        return ratio(self.booked_hours, self.open_hours)
+        """Booked over open seat-hours; None for a row by who booked (a firm has no open hours of its own)."""
+        return None if self.by_booker else ratio(self.booked_hours, self.open_hours)
 
     def as_dict(self) -> dict[str, object]:
-        """The row as the API shows it: hours to 2 decimals, utilization to 4."""
+        """The row as the API shows it: hours to 2 decimals, utilization and shares to 4."""
         utilization = self.utilization
-        return {
+        row: dict[str, object] = {
             "key": self.key,
             "label": self.label,
             "label_en": self.label_en or self.label,
@@ -124,6 +131,10 @@ class OccupancyRow:
             "booked_hours": round(self.booked_hours, 2),
             "utilization": None if utilization is None else round(utilization, 4),
         }
+        if self.by_booker:
+            row["share_of_booked"] = None if self.share_of_booked is None else round(self.share_of_booked, 4)
+            row["booked_hours_by_kind"] = {kind: round(hours, 2) for kind, hours in self.booked_hours_by_kind}
+        return row
 
 
 @dataclass(frozen=True)
@@ -143,6 +154,16 @@ class BookedGroup:
     label: str
     seat_hours: float
     label_en: str = ""
+    by_kind: tuple[tuple[str, float], ...] = ()  # (facility kind, seat-hours), for groupings by who booked
+
+
+def merge_by_kind(*parts: Iterable[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
+    """Seat-hours per facility kind added up, by kind."""
+    total: dict[str, float] = {}
+    for part in parts:
+        for kind, hours in part:
+            total[kind] = total.get(kind, 0.0) + hours
+    return tuple(sorted(total.items()))
 
 
 def occupancy_report(
@@ -155,7 +176,8 @@ def occupancy_report(
     """Combine open seat-hours (per facility) and booked seat-hours (per group) into rows.
 
     For facility groupings every group with a facility gets a row, booked or
-    not; for tenant and sector only groups that booked something do.
+    not; for tenant and sector only groups that booked something do, each
+    with its share of all booked seat-hours and its hours by facility kind.
     """
     if group_by not in GROUPINGS:
         raise ValueError(f"unknown grouping {group_by!r}")
@@ -163,7 +185,8 @@ def occupancy_report(
     for group in booked:
         known = booked_by_key.get(group.key)
         seat_hours = group.seat_hours + (known.seat_hours if known else 0.0)
-        booked_by_key[group.key] = BookedGroup(group.key, group.label, seat_hours, group.label_en)
+        by_kind = merge_by_kind(known.by_kind if known else (), group.by_kind)
+        booked_by_key[group.key] = BookedGroup(group.key, group.label, seat_hours, group.label_en, by_kind)
     total_open = sum(facility.open_seat_hours for facility in facilities)
     total_booked = sum(group.seat_hours for group in booked_by_key.values())
 
@@ -183,7 +206,11 @@ def occupancy_report(
     else:
         for group in booked_by_key.values():
             rows.append(
-                OccupancyRow(group.key, group.label, total_open, group.seat_hours, group.label_en)
+                OccupancyRow(
+                    group.key, group.label, total_open, group.seat_hours, group.label_en,
+                    share_of_booked=ratio(group.seat_hours, total_booked), booked_hours_by_kind=group.by_kind,
+                    by_booker=True,
+                )
             )
     rows.sort(key=lambda row: (row.label.casefold(), row.key))
     totals = OccupancyRow("total", "total", total_open, total_booked)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from park.reports.occupancy import BOOKED_STATUSES, BookedGroup
+from park.reports.occupancy import BOOKED_STATUSES, BOOKER_GROUPINGS, BookedGroup, merge_by_kind
 from park.reports.heatmap import seat_seconds_by_step
 from park.shared.db import is_sqlite, run_sql
 
@@ -132,28 +132,42 @@ async def booked_by_group(
     if group_by == "facility" and not where:
         # Facility names come from the facility list; skipping the join saves a lookup per booking.
         key, label, label_en, facility_join = "b.facility", "''", "''", ""
+    # Rows by who booked also say how their hours spread over facility kinds.
+    per_kind = group_by in BOOKER_GROUPINGS
     sql = (
         f"SELECT {key} AS key, {label} AS label, {label_en} AS label_en, "
-        f"SUM(b.seats * {_clipped_duration()}) AS seat_seconds "
+        + ("f.kind AS facility_kind, " if per_kind else "")
+        + f"SUM(b.seats * {_clipped_duration()}) AS seat_seconds "
         f"FROM {_bookings()}{facility_join}{joins} "
         f"WHERE b.status IN ({_status_list(statuses)}) "
         f"AND b.starts_at < {instant_param()} AND b.starts_at >= {instant_param()} "
         f"AND b.ends_at > {instant_param()}{where} "
-        f"GROUP BY {key}"
+        f"GROUP BY {key}" + (", f.kind" if per_kind else "")
     )
     # Placeholders in order: the end clip, the start clip, then the overlap test.
     rows = await run_sql(
         sql, ends_at, starts_at, ends_at, await lookback_start(starts_at), starts_at, *where_args
     )
-    return [
+    groups = [
         BookedGroup(
             key=str(row["key"] if row["key"] is not None else ""),
             label=str(row["label"] or ""),
             seat_hours=float(row["seat_seconds"] or 0) / 3600,
             label_en=str(row["label_en"] or ""),
+            by_kind=((row["facility_kind"], float(row["seat_seconds"] or 0) / 3600),) if per_kind else (),
         )
         for row in rows
     ]
+    if not per_kind:
+        return groups
+    merged: dict[str, BookedGroup] = {}
+    for group in groups:
+        known = merged.get(group.key)
+        merged[group.key] = group if known is None else BookedGroup(
+            group.key, known.label, known.seat_hours + group.seat_hours, known.label_en,
+            merge_by_kind(known.by_kind, group.by_kind),
+        )
+    return list(merged.values())
 
 
 async def booked_by_step(

@@ -59,7 +59,7 @@ async def snapshot_data(period: Period, zone: ZoneInfo) -> dict[str, Any]:
     groups["tenant"] = occupancy_report("tenant", starts_at, ends_at, facilities, by_tenant)
     sectors = await queries.tenant_sectors()
     by_sector = [
-        BookedGroup(sectors.get(group.key, ""), sectors.get(group.key, ""), group.seat_hours)
+        BookedGroup(sectors.get(group.key, ""), sectors.get(group.key, ""), group.seat_hours, by_kind=group.by_kind)
         for group in by_tenant
     ]
     groups["sector"] = occupancy_report("sector", starts_at, ends_at, facilities, by_sector)

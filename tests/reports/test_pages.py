@@ -6,7 +6,6 @@ from datetime import timezone
 
 import pytest
 
-from park.reports import service
 from park.reports import snapshots
 from tests.reports.builders import SHANGHAI, create_booking, create_building, create_facility, local
 

@@ -7,10 +7,8 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from park.reports import queries, service
-from park.reports import snapshots
-from park.reports import snapshot_queries
-from park.reports import space_queries
+from park.facilities.model import FACILITY_KINDS
+from park.reports import queries, service, snapshot_queries, snapshots, space_queries
 from park.reports.periods import Window, parse_period
 from tests import support
 from tests.reports.builders import (
@@ -83,12 +81,18 @@ async def test_utilization_by_kind_and_building_sums_in_the_database(park):
     assert (row.open_hours, row.booked_hours) == (210, 24)
 
 
-async def test_tenant_rows_are_shares_of_all_open_seat_hours(park):
+async def test_tenant_rows_are_shares_of_all_booked_seat_hours_with_hours_by_kind(park):
     report = await service.build_occupancy_report(WINDOW, "tenant", SHANGHAI)
     rows = {row.key: row for row in report.rows}
     assert rows[str(park["mine"])].booked_hours == 3 + 1 + 4
     assert rows[str(park["theirs"])].booked_hours == 12 + 4
     assert all(row.open_hours == 210 for row in report.rows)
+    assert rows[str(park["mine"])].share_of_booked == pytest.approx(8 / 24)
+    assert rows[str(park["theirs"])].share_of_booked == pytest.approx(16 / 24)
+    for row in report.rows:
+        assert row.utilization is None
+        assert sum(hours for _kind, hours in row.booked_hours_by_kind) == pytest.approx(row.booked_hours)
+        assert {kind for kind, _hours in row.booked_hours_by_kind} <= set(FACILITY_KINDS)
     by_sector = await service.build_occupancy_report(WINDOW, "sector", SHANGHAI)
     assert sum(row.booked_hours for row in by_sector.rows) == 24
 
