@@ -151,11 +151,12 @@ SCHEDULER_PROCESS = textwrap.dedent(
 
 async def test_two_scheduler_processes_produce_one_snapshot_per_period(db, manager):
     from park.reports import service
+    from park.reports import snapshots
 
     # Tuesday 1 December 2026, 00:31 in the park: every snapshot cron has fired.
     now = local(2026, 12, 1, 0, 31).astimezone(timezone.utc)
     # The last daily snapshot was of 27 November: the 28th, 29th and 30th were missed.
-    await service.produce_snapshot("daily", "2026-11-27", now, SHANGHAI)
+    await snapshots.produce_snapshot("daily", "2026-11-27", now, SHANGHAI)
     start_at = time.time() + 2.0
     processes = [
         subprocess.Popen(

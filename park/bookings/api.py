@@ -11,7 +11,8 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.di import NamedDependency
 
 from park.shared.guards import manager_only, signed_in
-from park.bookings import moving, search, service
+from park.bookings import moving, search, series, service, status_changes
+from park.bookings.catalogue_api import ROUTES as CATALOGUE_ROUTES
 from park.bookings.model import STATUSES
 from park.priority.service import current_policy
 from park.settings import Settings
@@ -33,6 +34,8 @@ class BookingIn(msgspec.Struct):
     """For a series: book the occurrences that can be booked and skip the others."""
     tenant_id: int | None = None
     """Managers only: the firm the booking is for."""
+    user_id: int | None = None
+    """Managers and firm administrators: the member the booking is for (who is then its booker)."""
 
 
 class BookingOut(msgspec.Struct):
@@ -124,7 +127,7 @@ def _input(data: BookingIn) -> service.BookingInput:
     return service.BookingInput(
         facility_id=data.facility_id, starts_at=data.starts_at, ends_at=data.ends_at, seats=data.seats,
         purpose=data.purpose.strip(), recurrence=(data.recurrence or None), skip_clashes=data.skip_clashes,
-        tenant_id=data.tenant_id,
+        tenant_id=data.tenant_id, user_id=data.user_id,
     )
 
 
@@ -196,7 +199,7 @@ class BookingController(Controller):
 
     @post("/preview", status_code=200, summary="Which occurrences of a series can be booked and which clash")
     async def preview(self, request: Request, data: JSONBody[BookingIn], settings: NamedDependency[Settings]) -> PreviewOut:
-        checks = await service.preview_series(caller(request), _input(data), utc_now(), settings.zone)
+        checks = await series.preview_series(caller(request), _input(data), utc_now(), settings.zone)
         occurrences = [
             OccurrenceOut(c.index, c.span.starts_at, c.span.ends_at, c.ok,
                           [{"code": v.code, "field": v.field, "message": v.message} for v in c.violations])
@@ -246,19 +249,19 @@ class BookingController(Controller):
 
     @post("/{booking_id:int}/cancel", status_code=200, summary="Cancel (until the facility's cut-off)")
     async def cancel(self, request: Request, booking_id: FromPath[int], settings: NamedDependency[Settings]) -> BookingOut:
-        return booking_out(await service.cancel_booking(caller(request), booking_id, utc_now(), settings.zone))
+        return booking_out(await status_changes.cancel_booking(caller(request), booking_id, utc_now(), settings.zone))
 
     @post("/{booking_id:int}/approve", status_code=200, guards=[manager_only], summary="Approve a pending booking")
     async def approve(self, request: Request, booking_id: FromPath[int], settings: NamedDependency[Settings]) -> BookingOut:
-        return booking_out(await service.approve_booking(caller(request), booking_id, utc_now(), settings.zone))
+        return booking_out(await status_changes.approve_booking(caller(request), booking_id, utc_now(), settings.zone))
 
     @post("/{booking_id:int}/reject", status_code=200, guards=[manager_only], summary="Reject a pending booking")
     async def reject(self, request: Request, booking_id: FromPath[int], settings: NamedDependency[Settings]) -> BookingOut:
-        return booking_out(await service.reject_booking(caller(request), booking_id, utc_now(), settings.zone))
+        return booking_out(await status_changes.reject_booking(caller(request), booking_id, utc_now(), settings.zone))
 
     @post("/{booking_id:int}/check-in", status_code=200, summary="Check in (from 15 minutes before to 15 minutes after the start)")
     async def check_in(self, request: Request, booking_id: FromPath[int]) -> BookingOut:
-        return booking_out(await service.check_in(caller(request), booking_id, utc_now()))
+        return booking_out(await status_changes.check_in(caller(request), booking_id, utc_now()))
 
 
 class SeriesController(Controller):
@@ -269,8 +272,8 @@ class SeriesController(Controller):
     @post("/{series_id:int}/cancel", status_code=200, summary="Cancel a series from a time on (default: now)")
     async def cancel_series(self, request: Request, series_id: FromPath[int], settings: NamedDependency[Settings], data: JSONBody[SeriesCancelIn | None] = None) -> SeriesCancelOut:
         from_at = data.from_ if data else None
-        rows = await service.cancel_series(caller(request), series_id, from_at, utc_now(), settings.zone)
+        rows = await status_changes.cancel_series(caller(request), series_id, from_at, utc_now(), settings.zone)
         return SeriesCancelOut(series_id=series_id, cancelled=[booking_out(r) for r in rows])
 
 
-ROUTES = [BookingController, SeriesController, AvailabilitySearchController]
+ROUTES = [BookingController, SeriesController, AvailabilitySearchController, *CATALOGUE_ROUTES]

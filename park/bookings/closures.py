@@ -1,6 +1,7 @@
-"""Closing a facility cancels, with notice, the live bookings the closure hits.
+"""Catalogue changes that reach live bookings: blackouts, deactivating a facility, a new capacity or buffer.
 
-Used by blackouts and by deactivating a facility. Each cancellation goes
+Closing a facility (a blackout, or deactivating it) cancels, with notice, the
+live bookings the closure hits. Each cancellation goes
 through `park.bookings.lifecycle`, so a booking changed meanwhile (or one
 already checked in, which the transition table does not let become cancelled)
 is left as it is.
@@ -8,15 +9,24 @@ is left as it is.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from park.audit.service import record
 from park.bookings import queries
+from park.bookings.availability import load_segments
 from park.bookings.lifecycle import try_change_status
-from park.bookings.model import CANCELLED, STATUSES, can_transition
-from park.bookings.service import notify
+from park.bookings.model import CANCELLED, HOLDING_STATUSES, STATUSES, can_transition
+from park.bookings.notices import notify
 from park.bookings.tables import Booking
+from park.facilities import queries as facility_queries
+from park.facilities.service import EDITABLE, code_free, require_manager, validated_facility
+from park.facilities.tables import Blackout, Facility
+from park.shared.actor import Actor
+from park.shared.db import transaction
+from park.shared.errors import Conflict, NotFound, ValidationFailed
+from park.shared.locking import lock
 from park.shared.timespan import Span
 
 # Statuses a closure cancels: every live one the transition table lets become cancelled.
@@ -41,3 +51,109 @@ async def cancel_for_closure(
             await notify("booking.cancelled", row, facility["name"], zone, now, notice)
             cancelled.append(row)
     return cancelled
+
+
+# Deactivating a facility closes it from now on: a span reaching past any booking horizon.
+CLOSED_FOR_GOOD = timedelta(days=366 * 10)
+DEACTIVATED_NOTICE = "The facility has been taken out of service."
+
+
+async def update_facility(
+    actor: Actor, facility_id: int, changes: dict[str, Any], now: datetime, zone: ZoneInfo
+) -> dict[str, Any]:
+    """Change a facility. Deactivating it cancels its live bookings from now on, with notice, as a blackout does."""
+    require_manager(actor)
+    async with transaction():
+        current = await facility_queries.get_facility(facility_id)
+        if current is None:
+            raise NotFound(f"There is no facility {facility_id}.")
+        await lock("facility", facility_id)
+        values = {**current, "building_id": current["building"], **changes}
+        values = validated_facility(values)
+        if "code" in changes:
+            await code_free(values["code"], facility_id)
+        if "building_id" in changes and await facility_queries.get_building(values["building_id"]) is None:
+            raise ValidationFailed.on("building_id", f"there is no building {values['building_id']}")
+        update = {getattr(Facility, k): values[k] for k in changes if k in EDITABLE and k != "building_id"}
+        if "building_id" in changes:
+            update[Facility.building] = values["building_id"]
+        if "opening_hours" in changes:
+            update[Facility.opening_hours] = values["opening_hours"]
+        if "capacity" in changes or "buffer_minutes" in changes:
+            await _restate_future_bookings(facility_id, values["capacity"], values["buffer_minutes"], now)
+        if update:
+            await Facility.update(update).where(Facility.id == facility_id)
+        detail: dict[str, Any] = {"fields": sorted(changes)}
+        if current["is_active"] and changes.get("is_active") is False:
+            cancelled = await cancel_for_closure(current, Span(now, now + CLOSED_FOR_GOOD), DEACTIVATED_NOTICE, now, zone)
+            detail["cancelled"] = [b["id"] for b in cancelled]
+        await record(actor, "facility.update", "facility", facility_id, detail, at=now)
+        return await facility_queries.get_facility(facility_id)
+
+
+async def _restate_future_bookings(facility_id: int, capacity: int, buffer_minutes: int, now: datetime) -> None:
+    """Keep future bookings within a changed capacity or buffer, and their stored seat-holding span current.
+
+    A change the live bookings cannot meet is refused: cancel bookings first.
+    """
+    buffer = timedelta(minutes=buffer_minutes)
+    rows = await Booking.select(Booking.id, Booking.starts_at, Booking.ends_at, Booking.seats, Booking.status).where(
+        (Booking.facility == facility_id) & (Booking.ends_at > now) & Booking.status.is_in(list(HOLDING_STATUSES))
+    )
+    peak = max((load for _, _, load in load_segments(rows_as_holds(rows), buffer)), default=0)
+    if peak > capacity:
+        raise Conflict(
+            f"Future bookings hold up to {peak} seats at once (counting the buffer); "
+            f"cancel some before setting capacity {capacity} or buffer {buffer_minutes} minutes."
+        )
+    for row in rows:
+        await Booking.update({Booking.occupied_until: row["ends_at"] + buffer, Booking.exclusive: capacity == 1}).where(
+            Booking.id == row["id"]
+        )
+
+
+def rows_as_holds(rows: list[dict[str, Any]]) -> list[Any]:
+    return [queries.to_value({"facility": 0, "tenant": 0, "user": 0, **row}) for row in rows]
+
+
+async def add_blackout(
+    actor: Actor,
+    span: Span,
+    reason: str,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    facility_id: int | None = None,
+    building_id: int | None = None,
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Close a facility (or every facility of a building) and cancel, with notice, the bookings it hits."""
+    require_manager(actor)
+    if len(reason) > 300:
+        raise ValidationFailed.on("reason", "keep the reason under 300 characters")
+    for name, value in (("starts_at", span.starts_at), ("ends_at", span.ends_at)):
+        if not 2000 <= value.year <= 2999:
+            raise ValidationFailed.on(name, "choose a date between the years 2000 and 2999")
+    async with transaction():
+        if facility_id is not None:
+            facility = await facility_queries.get_facility(facility_id)
+            if facility is None:
+                raise NotFound(f"There is no facility {facility_id}.")
+            facilities = [facility]
+        else:
+            if await facility_queries.get_building(building_id) is None:
+                raise NotFound(f"There is no building {building_id}.")
+            facilities = await Facility.select().where(Facility.building == building_id).order_by(Facility.id)
+        for facility in facilities:
+            await lock("facility", facility["id"])
+        rows = await Blackout.insert(
+            Blackout(facility=facility_id, building=building_id, starts_at=span.starts_at, ends_at=span.ends_at,
+                     reason=reason, created_by=actor.id, created_at=now)
+        ).returning(Blackout.id)
+        blackout_id = rows[0]["id"]
+        cancelled: list[dict[str, Any]] = []
+        notice = f"The facility is closed: {reason}" if reason else "The facility is closed for that period."
+        for facility in facilities:
+            cancelled += await cancel_for_closure(facility, span, notice, now, zone)
+        await record(actor, "blackout.create", "blackout", blackout_id,
+                     {"facility_id": facility_id, "building_id": building_id, "cancelled": [b["id"] for b in cancelled]}, at=now)
+        return await facility_queries.get_blackout(blackout_id), cancelled

@@ -7,7 +7,7 @@ from typing import Any
 
 from park.bookings.model import CANCELLED, COMPLETED, CONFIRMED, NO_SHOW, PENDING, REQUESTED, REJECTED
 from park.bookings.tables import Booking
-from park.facilities.availability import open_runs
+from park.bookings.availability import open_runs
 from park.facilities.queries import to_spec
 from park.facilities.tables import Blackout
 from park.shared.timespan import Span

@@ -27,10 +27,11 @@ from park.bookings.draws import (
 from park.bookings.lifecycle import try_change_status
 from park.bookings.model import CONFIRMED, DECLINED, PENDING, REQUESTED
 from park.bookings.rules import quota_violation
-from park.bookings.service import _month_of, notify
+from park.bookings.notices import notify
+from park.bookings.quotas import month_of
 from park.bookings.tables import Booking
 from park.facilities import queries as facility_queries
-from park.facilities.service import availability
+from park.bookings.search import facility_availability as availability
 from park.notifications.service import enqueue
 from park.priority.model import Policy
 from park.priority.rules import monthly_quota_hours
@@ -75,7 +76,7 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
             if tenant_id not in scores:
                 scores[tenant_id] = (await tenant_score(tenant_id, policy, now, zone)).points
                 quota_of[tenant_id] = monthly_quota_hours(policy, scores[tenant_id], spec.kind)
-            month = _month_of(row["starts_at"], zone)
+            month = month_of(row["starts_at"], zone)
             used = await booking_queries.hours_held(tenant_id, spec.kind, month)
             used_of[(tenant_id, month.starts_at.isoformat())] = used
             requests.append(

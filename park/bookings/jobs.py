@@ -22,7 +22,7 @@ from park.bookings.model import (
     REQUESTED,
 )
 from park.bookings.lifecycle import try_change_status
-from park.bookings.service import notify
+from park.bookings.notices import notify
 from park.bookings.tables import Booking
 from park.facilities.tables import Facility
 from park.shared.db import transaction

@@ -17,12 +17,15 @@ from zoneinfo import ZoneInfo
 from park.shared.actor import Actor
 from park.shared.locking import lock
 from park.audit.service import record
-from park.bookings import lifecycle, queries, service
+from park.bookings import lifecycle, queries, service, steps
+from park.bookings.notices import moved_reason, notify
+from park.bookings.quotas import check_quota
+from park.bookings.refusals import raise_violations, taken_meanwhile
 from park.bookings.model import CONFIRMED, PENDING, BookingRequest
 from park.bookings.rules import BookingContext, check_request
-from park.bookings.search import attach_alternatives
+from park.bookings.search import MovingBooking, with_alternatives
 from park.shared.db import transaction
-from park.shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from park.shared.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from park.shared.timespan import Span
 
 MOVABLE = frozenset({PENDING, CONFIRMED})
@@ -57,15 +60,30 @@ async def move_booking(
         async with transaction():
             return await _move(actor, booking_id, changes, now, zone, policy)
     except Exception as error:
-        refusal = error
-        if service._is_exclusion_violation(error):
-            refusal = Conflict("Someone else has just booked that time; choose another time.", extra={"rule": "seats_free"})
-        wanted = getattr(refusal, "wanted", None)
-        if isinstance(refusal, Conflict) and wanted is not None:
-            await attach_alternatives(refusal, actor, wanted[0], wanted[1], wanted[2], now, zone, ignore_booking_id=booking_id)
+        refusal = taken_meanwhile(error)
+        if isinstance(refusal, Conflict):
+            refusal = await _with_alternatives(refusal, actor, booking_id, changes, now, zone)
         if refusal is error:
             raise
         raise refusal from None
+
+
+async def _with_alternatives(
+    refusal: Conflict, actor: Actor, booking_id: int, changes: BookingChanges, now: datetime, zone: ZoneInfo
+) -> DomainError:
+    """The refusal with the times the booking could move to instead (the booking is as it was: nothing was written)."""
+    current = await queries.get_booking(booking_id)
+    if current is None:
+        return refusal
+    try:
+        wanted = Span(changes.starts_at or current["starts_at"], changes.ends_at or current["ends_at"])
+    except ValueError:
+        return refusal
+    seats = current["seats"] if changes.seats is None else changes.seats
+    moving = MovingBooking(booking_id, current["facility"], Span(current["starts_at"], current["ends_at"]))
+    return await with_alternatives(
+        refusal, actor, changes.facility_id or current["facility"], wanted, seats, now, zone, moving=moving
+    )
 
 
 async def _move(actor: Actor, booking_id: int, changes: BookingChanges, now: datetime, zone: ZoneInfo, policy: Any) -> MoveResult:
@@ -81,7 +99,7 @@ async def _move(actor: Actor, booking_id: int, changes: BookingChanges, now: dat
     if current["starts_at"] <= now:
         raise Conflict("This booking has already started; it can no longer be changed.", extra={"rule": "movable"})
     try:
-        facility_row, spec = await service._facility(target_id)
+        facility_row, spec = await steps.load_facility(target_id)
     except NotFound:
         raise ValidationFailed.on("facility_id", "there is no such facility") from None
     if spec.booking_mode == "window":
@@ -89,30 +107,26 @@ async def _move(actor: Actor, booking_id: int, changes: BookingChanges, now: dat
             "Requests for this facility are allocated by a draw; cancel the booking and book again instead.",
             extra={"rule": "movable"},
         )
-    data = service.BookingInput(
+    data = steps.BookingInput(
         facility_id=target_id,
         starts_at=changes.starts_at or current["starts_at"],
         ends_at=changes.ends_at or current["ends_at"],
         seats=current["seats"] if changes.seats is None else changes.seats,
         purpose=current["purpose"] if changes.purpose is None else changes.purpose,
     )
-    service._check_years(data)
+    steps.check_years(data)
     request = BookingRequest(
         facility_id=target_id, tenant_id=current["tenant"], user_id=current["user"],
         starts_at=data.starts_at, ends_at=data.ends_at, seats=data.seats, purpose=data.purpose,
     )
-    if not service._sound_times(request):
-        service.raise_violations(check_request(BookingContext(request=request, facility=spec, now=now, zone=zone)))
+    if not steps.sound_times(request):
+        raise_violations(check_request(BookingContext(request=request, facility=spec, now=now, zone=zone)))
     span = Span(request.starts_at, request.ends_at)
-    facts = await service._context_facts(spec, current["user"], span)
+    facts = await steps.context_facts(spec, current["user"], span)
     ctx = BookingContext(request=request, facility=spec, now=now, zone=zone, ignore_booking_id=booking_id, **facts)
-    try:
-        service.raise_violations(check_request(ctx))
-    except Conflict as refusal:
-        refusal.wanted = (target_id, span, request.seats)  # type: ignore[attr-defined]  (for the alternatives)
-        raise
+    raise_violations(check_request(ctx))
     await lock("tenant", request.tenant_id)
-    await service._check_quota(request.tenant_id, spec, [span], zone, now, policy, exclude_booking=booking_id)
+    await check_quota(request.tenant_id, spec, [span], zone, now, policy, exclude_booking=booking_id)
 
     moved = (
         span != Span(current["starts_at"], current["ends_at"])
@@ -138,7 +152,7 @@ async def _move(actor: Actor, booking_id: int, changes: BookingChanges, now: dat
     row = await queries.get_booking(booking_id)
     row["facility_name"] = facility_row["name"]
     if moved:
-        await service.notify(f"booking.{row['status']}", row, facility_row["name"], zone, now, reason="Moved / 已改期", booker=actor)
+        await notify(f"booking.{row['status']}", row, facility_row["name"], zone, now, reason=moved_reason(), booker=actor)
     await record(
         actor, "booking.move", "booking", booking_id,
         {

@@ -11,7 +11,8 @@ from litestar.response import Redirect, Template
 
 from park.shared.guards import manager_only, signed_in
 from park.accounts.tables import User
-from park.bookings import moving, search, service
+from park.bookings import moving, search, series, service, status_changes
+from park.bookings.catalogue_pages import ROUTES as CATALOGUE_ROUTES
 from park.bookings.calendar import ICS, booking_event_file, host_of
 from park.priority.service import current_policy
 from park.bookings.model import CONFIRMED, PENDING, REQUESTED
@@ -25,7 +26,7 @@ from park.shared.clock import utc_now
 from park.shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from park.shared.timespan import Span
 from park.shared.labels import label
-from park.shared.web import flash, gettext_for, page, page_lang, redirect, safe_next, settings_of
+from park.shared.web import error_message, flash, form_errors, gettext_for, page, page_lang, redirect, safe_next, settings_of
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -33,27 +34,6 @@ Form = URLEncodedBody[dict[str, str]]
 def _local(value: str, zone) -> datetime:
     """A datetime-local form value read on the park's wall clock."""
     return datetime.fromisoformat(value).replace(tzinfo=zone)
-
-
-def _say(error: DomainError, _) -> str:
-    """The error in the reader's language: rule violations carry their templates."""
-    violations = getattr(error, "violations", None)
-    if violations:
-        return "; ".join(_(v.template, **dict(v.params)) for v in violations)
-    return _(error.detail)
-
-
-def _errors_of(error: DomainError, _) -> dict[str, str]:
-    violations = getattr(error, "violations", None)
-    if violations:
-        errors: dict[str, str] = {}
-        for v in violations:
-            errors.setdefault(v.field if v.code == "validation" else "form", _(v.template, **dict(v.params)))
-        return errors
-    errors = {item.field: _(item.message) for item in getattr(error, "errors", []) or []}
-    if not errors:
-        errors["form"] = _(error.detail)
-    return errors
 
 
 def _form_time(value: datetime, zone) -> str:
@@ -75,6 +55,15 @@ async def _choices(alternatives: list[dict[str, Any]] | None, zone) -> list[dict
     return choices
 
 
+async def _bookers(actor) -> list[dict[str, Any]]:
+    """Whom a manager (any firm's members) or a firm's administrator (the firm's) may book for; empty for others."""
+    if actor.is_manager:
+        return await queries.members_to_book_for(None)
+    if actor.is_tenant_admin and actor.tenant_id is not None:
+        return await queries.members_to_book_for(actor.tenant_id)
+    return []
+
+
 def _is_clash(error: DomainError) -> bool:
     return error.extra.get("rule") in search.CLASH_RULE_NAMES
 
@@ -88,21 +77,21 @@ async def _act(request: Request, booking_id: int, data: dict[str, str], action: 
     actor = caller(request)
     try:
         if action == "cancel":
-            await service.cancel_booking(actor, booking_id, utc_now(), zone)
+            await status_changes.cancel_booking(actor, booking_id, utc_now(), zone)
             flash(request, _("The booking was cancelled."), "success")
         elif action == "check_in":
-            await service.check_in(actor, booking_id, utc_now())
+            await status_changes.check_in(actor, booking_id, utc_now())
             flash(request, _("You are checked in."), "success")
         elif action == "approve":
-            await service.approve_booking(actor, booking_id, utc_now(), zone)
+            await status_changes.approve_booking(actor, booking_id, utc_now(), zone)
             flash(request, _("The booking was approved."), "success")
         elif action == "reject":
-            await service.reject_booking(actor, booking_id, utc_now(), zone, data.get("reason", "").strip())
+            await status_changes.reject_booking(actor, booking_id, utc_now(), zone, data.get("reason", "").strip())
             flash(request, _("The booking was rejected."), "success")
     except (NotFound, Forbidden):
         raise  # another firm's booking answers 404, exactly like one that does not exist
     except DomainError as error:
-        flash(request, _say(error, _), "error")
+        flash(request, error_message(error, _), "error")
     return redirect(safe_next(data.get("next"), "/bookings"))
 
 
@@ -122,7 +111,8 @@ class BookingPages(Controller):
         wanted_seats = seats if seats and seats.isdigit() and 1 <= int(seats) <= facility["capacity"] else "1"
         form = {"starts_at": (start or "")[:16], "ends_at": (end or "")[:16], "seats": wanted_seats, "purpose": "", "recurrence": "",
                 "repeat": "", "repeat_count": "4"}
-        return page(request, "bookings/form.html", facility=facility, form=form, errors={}, preview=None, alternatives=[], waitlist=None)
+        return page(request, "bookings/form.html", facility=facility, form=form, errors={}, preview=None, alternatives=[], waitlist=None,
+                    bookers=await _bookers(caller(request)))
 
     @post("/facilities/{facility_id:int}/book")
     async def book(self, request: Request, facility_id: FromPath[int], data: Form) -> Template | Redirect:
@@ -156,17 +146,18 @@ class BookingPages(Controller):
                 facility_id=facility_id, starts_at=starts_at, ends_at=ends_at, seats=seats,
                 purpose=data.get("purpose", "").strip()[:500], recurrence=recurrence,
                 skip_clashes=data.get("skip_clashes") == "on",
+                user_id=int(data["user_id"]) if data.get("user_id", "").isdigit() and len(data["user_id"]) < 12 else None,
             )
             try:
                 if recurrence and data.get("action") == "preview":
-                    preview = await service.preview_series(caller(request), booking_input, utc_now(), zone)
+                    preview = await series.preview_series(caller(request), booking_input, utc_now(), zone)
                 else:
                     row = await service.book_facility(caller(request), booking_input, utc_now(), zone, current_policy(settings))
                     count = len(row.get("created") or [row])
                     flash(request, _("Booked: %(count)s booking(s), status %(status)s.", count=count, status=_(label("booking_status", row["status"]))), "success")
                     return redirect("/bookings")
             except DomainError as error:
-                errors = _errors_of(error, _)
+                errors = form_errors(error, _)
                 if _is_clash(error) and not recurrence:
                     alternatives = await _choices(error.extra.get("alternatives"), zone)
                     if facility["booking_mode"] == "instant":
@@ -178,9 +169,10 @@ class BookingPages(Controller):
                         "“Book the series without the dates that clash” to book the others, or change the series."
                     )
                 if error.extra.get("occurrences"):
-                    preview = await service.preview_series(caller(request), booking_input, utc_now(), zone)
+                    preview = await series.preview_series(caller(request), booking_input, utc_now(), zone)
         return page(request, "bookings/form.html", status_code=(409 if alternatives or waitlist else 422) if errors else 200,
-                    facility=facility, form=data, errors=errors, preview=preview, alternatives=alternatives, waitlist=waitlist)
+                    facility=facility, form=data, errors=errors, preview=preview, alternatives=alternatives, waitlist=waitlist,
+                    bookers=await _bookers(caller(request)))
 
     @get("/find")
     async def find(
@@ -222,7 +214,7 @@ class BookingPages(Controller):
                         kind=form["kind"] or None, building_id=building_id, q=form["q"] or None,
                     )
                 except ValidationFailed as error:
-                    errors["starts"] = "; ".join(_(e.message) for e in error.errors)
+                    errors["starts"] = "; ".join(form_errors(error, _).values())
         results = []
         for hit in hits or []:
             minimum = timedelta(minutes=hit.facility["min_duration_minutes"])
@@ -276,7 +268,7 @@ class BookingPages(Controller):
             except (NotFound, Forbidden):
                 raise
             except DomainError as error:
-                errors = _errors_of(error, _)
+                errors = form_errors(error, _)
                 if _is_clash(error):
                     alternatives = await _choices(error.extra.get("alternatives"), zone)
                     target = facility_id or current["facility"]
@@ -330,12 +322,12 @@ class BookingPages(Controller):
     async def cancel_series(self, request: Request, series_id: FromPath[int], data: Form) -> Redirect:
         _ = gettext_for(page_lang(request))
         try:
-            rows = await service.cancel_series(caller(request), series_id, None, utc_now(), settings_of(request).zone)
+            rows = await status_changes.cancel_series(caller(request), series_id, None, utc_now(), settings_of(request).zone)
             flash(request, _("%(count)s bookings of the series were cancelled.", count=len(rows)), "success")
         except (NotFound, Forbidden):
             raise
         except DomainError as error:
-            flash(request, _(error.detail), "error")
+            flash(request, error_message(error, _), "error")
         return redirect(safe_next(data.get("next"), "/bookings"))
 
 async def _booking_page(
@@ -375,4 +367,4 @@ class ApprovalPages(Controller):
         return await _act(request, booking_id, data | {"next": "/approvals"}, "reject")
 
 
-ROUTES: list[Any] = [BookingPages, ApprovalPages]
+ROUTES: list[Any] = [BookingPages, ApprovalPages, *CATALOGUE_ROUTES]

@@ -194,3 +194,16 @@ async def update_booking(booking_id: int, **values: Any) -> None:
     """Change a booking's facility, times, seats or purpose (never its status: see park/bookings/lifecycle.py)."""
     assert "status" not in values, "statuses change through park.bookings.lifecycle"
     await Booking.update({getattr(Booking, k): v for k, v in values.items()}).where(Booking.id == booking_id)
+
+
+async def members_to_book_for(tenant_id: int | None) -> list[dict[str, Any]]:
+    """Active users of one firm (or, with None, of every firm) a booking can be made on behalf of, by firm and name."""
+    sql = (
+        "SELECT u.id AS id, u.name AS name, u.email AS email, t.id AS tenant_id, t.name AS tenant_name "
+        "FROM park_user u JOIN tenant t ON t.id = u.tenant WHERE u.is_active = $1"
+    )
+    args: list[Any] = [True]
+    if tenant_id is not None:
+        sql += " AND u.tenant = $2"
+        args.append(tenant_id)
+    return await fetch(sql + " ORDER BY t.name, u.name, u.id", *args)

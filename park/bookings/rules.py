@@ -23,7 +23,7 @@ from park.bookings.model import (
     BookingRequest,
     Violation,
 )
-from park.facilities.availability import load_segments, open_runs, peak_load
+from park.bookings.availability import load_segments, open_runs, peak_load
 from park.facilities.model import Authorization, Blackout, FacilitySpec
 from park.shared.timespan import Span
 

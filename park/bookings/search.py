@@ -1,6 +1,6 @@
-"""Time-first search and the alternatives offered with a refusal.
+"""Free time: one facility's slots with seats left, the time-first search, and the alternatives offered with a refusal.
 
-A fixed number of queries whatever the number of facilities (the facilities,
+The search uses a fixed number of queries whatever the number of facilities (the facilities,
 their seat-holding bookings, their blackouts, the caller's authorisations),
 then the pure `free_intervals` per facility.
 """
@@ -17,16 +17,26 @@ from park.bookings import queries
 from park.bookings.model import BookingRequest
 from park.bookings.rules import BookingContext, authorization_held
 from park.facilities import queries as facility_queries
-from park.facilities.availability import free_intervals, nearest_starts
+from park.bookings.availability import Slot, compute_availability, free_intervals, nearest_starts
 from park.facilities.model import Authorization, FacilitySpec
-from park.shared.errors import ValidationFailed
+from park.shared.errors import Conflict, DomainError, NotFound, ValidationFailed
 from park.shared.timespan import Span
 
+MAX_AVAILABILITY_WINDOW = timedelta(days=62)
 MAX_SEARCH_WINDOW = timedelta(days=31)
 MAX_ALTERNATIVES = 5
 # How far around a refused time the same facility's free times are looked for.
 ALTERNATIVES_BEFORE = timedelta(days=1)
 ALTERNATIVES_AFTER = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class MovingBooking:
+    """The booking a move starts from: where and when it is now."""
+
+    booking_id: int
+    facility_id: int
+    span: Span
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,19 @@ def unauthorised_reason(spec: FacilitySpec, authorization: Authorization | None,
     """The rule `authorization_held`'s violation for a booking of `span`, or None when the caller may book."""
     request = BookingRequest(spec.id, 0, authorization.user_id if authorization else 0, span.starts_at, span.ends_at)
     return authorization_held(BookingContext(request=request, facility=spec, now=now, zone=zone, authorization=authorization))
+
+
+async def facility_availability(facility_id: int, window: Span, zone: ZoneInfo) -> list[Slot]:
+    """One active facility's slots in `window` with the seats a new booking could take (the week view, the API)."""
+    if window.duration > MAX_AVAILABILITY_WINDOW:
+        raise ValidationFailed.on("to", "ask for at most 62 days at a time")
+    row = await facility_queries.get_facility(facility_id)
+    if row is None or not row["is_active"]:
+        raise NotFound(f"There is no facility {facility_id}.")
+    spec = facility_queries.to_spec(row)
+    bookings = await queries.live_bookings_near(facility_id, window, spec.buffer)
+    blackouts = await facility_queries.blackouts_for(spec, window)
+    return compute_availability(spec, window, zone, bookings, blackouts)
 
 
 def check_window(window: Span) -> None:
@@ -94,28 +117,32 @@ async def search_availability(
 
 async def alternatives_for(
     actor: Actor, spec: FacilitySpec, wanted: Span, seats: int, now: datetime, zone: ZoneInfo,
-    *, ignore_booking_id: int | None = None,
+    *, moving: MovingBooking | None = None,
 ) -> list[dict[str, Any]]:
     """Up to five `{facility_id, starts_at, ends_at}` the caller could book instead of `wanted`.
 
     First the same facility's nearest free times of the same length, then
     facilities of the same kind free (and bookable by the caller) at the asked
     time; at least two places are kept for each when both have some.
-    `ignore_booking_id`: a booking being moved does not stand in its own way.
+    `moving`: a booking being moved does not stand in its own way, and its
+    own current facility and time are never offered.
     """
+    ignore_booking_id = moving.booking_id if moving else None
+    own = (moving.facility_id, moving.span) if moving else None
     around = Span(max(wanted.starts_at - ALTERNATIVES_BEFORE, now), wanted.starts_at + ALTERNATIVES_AFTER)
     same: list[Span] = []
     if around.starts_at < around.ends_at:
         held = [b for b in (await queries.live_bookings_of([spec.id], around, spec.buffer))[spec.id] if b.id != ignore_booking_id]
         blackouts = await facility_queries.blackouts_of([spec], around)
         intervals = free_intervals(spec, around, zone, now, held, blackouts, seats=seats, duration=wanted.duration)
-        same = nearest_starts(intervals, wanted, spec.slot, MAX_ALTERNATIVES)
+        same = nearest_starts(intervals, wanted, spec.slot, MAX_ALTERNATIVES + 1)
+        same = [span for span in same if (spec.id, span) != own][:MAX_ALTERNATIVES]
     others: list[tuple[int, Span]] = []
     for hit in await search_availability(
         actor, wanted, now, zone, duration_minutes=int(wanted.duration / timedelta(minutes=1)), seats=seats,
         kind=spec.kind, exclude_facility_id=spec.id,
     ):
-        if hit.bookable and any(interval.contains(wanted) for interval in hit.free):
+        if hit.bookable and any(interval.contains(wanted) for interval in hit.free) and (hit.facility["id"], wanted) != own:
             others.append((hit.facility["id"], wanted))
     same_part = same[: max(2, MAX_ALTERNATIVES - len(others))]
     chosen = [(spec.id, span) for span in same_part] + others[: MAX_ALTERNATIVES - len(same_part)]
@@ -129,16 +156,19 @@ async def alternatives_for(
 CLASH_RULE_NAMES = frozenset({"seats_free", "buffer_respected"})
 
 
-async def attach_alternatives(
-    error: Exception, actor: Actor, facility_id: int, wanted: Span, seats: int, now: datetime, zone: ZoneInfo,
-    *, ignore_booking_id: int | None = None,
-) -> None:
-    """Give a clash refusal (409 conflict) its `alternatives`; call after the refused transaction has ended."""
-    extra = getattr(error, "extra", None)
-    if extra is None or extra.get("rule") not in CLASH_RULE_NAMES:
-        return
+async def with_alternatives(
+    error: DomainError, actor: Actor, facility_id: int, wanted: Span, seats: int, now: datetime, zone: ZoneInfo,
+    *, moving: MovingBooking | None = None,
+) -> DomainError:
+    """A clash refusal (409 conflict) again, now carrying its `alternatives`; any other error as it is.
+
+    Call after the refused transaction has ended. `moving`: as for `alternatives_for`.
+    """
+    if not isinstance(error, Conflict) or error.extra.get("rule") not in CLASH_RULE_NAMES:
+        return error
     row = await facility_queries.get_facility(facility_id)
     if row is None:
-        return
+        return error
     spec = facility_queries.to_spec(row)
-    extra["alternatives"] = await alternatives_for(actor, spec, wanted, seats, now, zone, ignore_booking_id=ignore_booking_id)
+    alternatives = await alternatives_for(actor, spec, wanted, seats, now, zone, moving=moving)
+    return Conflict(error.detail, extra={**error.extra, "alternatives": alternatives}, violations=error.violations)

@@ -13,7 +13,9 @@ from park.audit.service import record
 from park.bookings import queries as booking_queries
 from park.bookings import waitlist_queries as queries
 from park.bookings.draws import effective_priority
-from park.bookings.service import BookingInput, _month_of, book_facility
+from park.bookings.quotas import month_of
+from park.bookings.service import book_facility
+from park.bookings.steps import BookingInput
 from park.facilities import queries as facility_queries
 from park.priority.model import Policy
 from park.priority.service import tenant_score
@@ -120,7 +122,7 @@ async def fill_waitlist_for(facility_id: int, now: datetime, zone: ZoneInfo, pol
         try:
             if tenant_id not in scores:
                 scores[tenant_id] = (await tenant_score(tenant_id, policy, now, zone)).points
-            used = await booking_queries.hours_held(tenant_id, facility["kind"], _month_of(entry["starts_at"], zone))
+            used = await booking_queries.hours_held(tenant_id, facility["kind"], month_of(entry["starts_at"], zone))
         except Exception:  # one bad entry (e.g. legacy data in year 9999) must not stop the others
             log.exception("waitlist entry %s cannot be ranked; skipped", entry["id"])
             continue

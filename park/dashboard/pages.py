@@ -10,10 +10,10 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from park.shared.guards import manager_only
-from park.bookings import service as bookings
+from park.bookings import status_changes as bookings
 from park.dashboard import model, queries
 from park.reports import charts
-from park.reports import queries as report_queries
+from park.reports import snapshot_queries
 from park.reports import service as reports
 from park.reports.periods import Window
 from park.shared.api import caller
@@ -72,7 +72,7 @@ async def _space(request: Request, now: datetime) -> dict[str, Any]:
 
 async def _latest_snapshot(lang: str) -> dict[str, Any] | None:
     _ = gettext_for(lang)
-    items, _total = await report_queries.list_snapshots(limit=1)
+    items, _total = await snapshot_queries.list_snapshots(limit=1)
     if not items:
         return None
     snapshot = items[0]

@@ -1,23 +1,23 @@
-"""Catalogue JSON API: buildings, facilities, availability, blackouts, authorisations."""
+"""Catalogue JSON API: buildings, facilities, blackouts, authorisations.
+
+Routes whose use case reaches bookings (changing a facility, adding a blackout,
+availability) are in `park.bookings.catalogue_api`.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from litestar.di import NamedDependency
+from litestar import Controller, Request, delete, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from park.shared.guards import manager_only
 from park.facilities import queries, service
 from park.facilities.model import FACILITY_KINDS
-from park.settings import Settings
-from park.shared.api import AwareDatetime, Page, caller, one_of, paging, parse_instant
+from park.shared.api import AwareDatetime, Page, caller, one_of, paging
 from park.shared.clock import utc_now
-from park.shared.errors import NotFound, ValidationFailed
-from park.shared.timespan import Span
 
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -110,17 +110,6 @@ class FacilityOut(msgspec.Struct):
     """The park's own key for the facility, unique when set (imports match by it)."""
 
 
-class SlotOut(msgspec.Struct):
-    starts_at: datetime
-    ends_at: datetime
-    free: int
-
-
-class AvailabilityOut(msgspec.Struct):
-    facility_id: int
-    slots: list[SlotOut]
-
-
 class BlackoutIn(msgspec.Struct):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
@@ -151,12 +140,6 @@ class AuthorizationOut(msgspec.Struct):
     note: str
 
 
-def _within_years(value: datetime, field: str) -> None:
-    # Far-off years would overflow the date arithmetic around them.
-    if not 2000 <= value.year <= 2999:
-        raise ValidationFailed.on(field, "choose a date between the years 2000 and 2999")
-
-
 def building_out(row: dict[str, Any]) -> BuildingOut:
     return BuildingOut(id=row["id"], name=row["name"], name_en=row["name_en"], code=row["code"])
 
@@ -181,14 +164,6 @@ def blackout_out(row: dict[str, Any], cancelled: list[dict[str, Any]] | None = N
     )
 
 
-def _span(starts_at: datetime, ends_at: datetime) -> Span:
-    _within_years(starts_at, "starts_at")
-    _within_years(ends_at, "ends_at")
-    if ends_at <= starts_at:
-        raise ValidationFailed.on("ends_at", "The end must be later than the start.")
-    return Span(starts_at, ends_at)
-
-
 class BuildingController(Controller):
     path = "/api/v1/buildings"
     tags = ["catalogue"]
@@ -202,14 +177,6 @@ class BuildingController(Controller):
     async def create_building(self, request: Request, data: JSONBody[BuildingIn]) -> BuildingOut:
         row = await service.create_building(caller(request), data.name, data.code, data.name_en, utc_now())
         return building_out(row)
-
-    @post("/{building_id:int}/blackouts", guards=[manager_only], summary="Close every facility of a building for a period")
-    async def building_blackout(self, request: Request, building_id: FromPath[int], data: JSONBody[BlackoutIn], settings: NamedDependency[Settings]) -> BlackoutOut:
-        row, cancelled = await service.add_blackout(
-            caller(request), _span(data.starts_at, data.ends_at), data.reason, utc_now(), settings.zone, building_id=building_id
-        )
-        return blackout_out(row, cancelled)
-
 
 class FacilityController(Controller):
     path = "/api/v1/facilities"
@@ -228,51 +195,6 @@ class FacilityController(Controller):
     async def create_facility(self, request: Request, data: JSONBody[FacilityIn]) -> FacilityOut:
         row = await service.create_facility(caller(request), msgspec.structs.asdict(data), utc_now())
         return facility_out(row)
-
-    @get("/{facility_id:int}", summary="One facility")
-    async def get_facility(self, facility_id: FromPath[int]) -> FacilityOut:
-        row = await queries.get_facility(facility_id)
-        if row is None:
-            raise NotFound(f"There is no facility {facility_id}.")
-        return facility_out(row)
-
-    @patch("/{facility_id:int}", guards=[manager_only], summary="Change a facility")
-    async def update_facility(
-        self, request: Request, facility_id: FromPath[int], data: JSONBody[FacilityPatch], settings: NamedDependency[Settings]
-    ) -> FacilityOut:
-        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-        row = await service.update_facility(caller(request), facility_id, changes, utc_now(), settings.zone)
-        return facility_out(row)
-
-    @get("/{facility_id:int}/availability", summary="Slots with seats left (closed hours and blackouts left out)")
-    async def availability(
-        self, facility_id: FromPath[int], settings: NamedDependency[Settings],
-        from_: Annotated[str | None, QueryParameter(name="from")] = None, to: FromQuery[str | None] = None,
-    ) -> AvailabilityOut:
-        zone = settings.zone
-        starts_at = parse_instant(from_, "from", zone, required=False)
-        if starts_at is None:
-            today = utc_now().astimezone(zone).date()
-            starts_at = datetime(today.year, today.month, today.day, tzinfo=zone)
-        ends_at = parse_instant(to, "to", zone, required=False) or starts_at + timedelta(days=7)
-        _within_years(starts_at, "from")
-        _within_years(ends_at, "to")
-        if ends_at <= starts_at:
-            raise ValidationFailed.on("to", "'to' must be later than 'from'.")
-        slots = await service.availability(facility_id, Span(starts_at, ends_at), zone)
-        return AvailabilityOut(facility_id=facility_id, slots=[SlotOut(s.starts_at, s.ends_at, s.free) for s in slots])
-
-    @get("/{facility_id:int}/blackouts", summary="Blackouts of the facility and its building")
-    async def list_blackouts(self, facility_id: FromPath[int]) -> Page[BlackoutOut]:
-        rows = await queries.list_blackouts(facility_id=facility_id)
-        return Page(items=[blackout_out(r) for r in rows], total=len(rows))
-
-    @post("/{facility_id:int}/blackouts", guards=[manager_only], summary="Close the facility for a period; colliding bookings are cancelled with notice")
-    async def create_blackout(self, request: Request, facility_id: FromPath[int], data: JSONBody[BlackoutIn], settings: NamedDependency[Settings]) -> BlackoutOut:
-        row, cancelled = await service.add_blackout(
-            caller(request), _span(data.starts_at, data.ends_at), data.reason, utc_now(), settings.zone, facility_id=facility_id
-        )
-        return blackout_out(row, cancelled)
 
     @get("/{facility_id:int}/authorizations", guards=[manager_only], summary="Users trained for the facility")
     async def list_authorizations(self, facility_id: FromPath[int]) -> Page[AuthorizationOut]:

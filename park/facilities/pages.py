@@ -1,4 +1,8 @@
-"""Catalogue pages: home, facility list with filters, facility page with week calendar, blackout editor."""
+"""Catalogue pages: home, facility list with filters, training authorisations.
+
+The facility page with its week calendar and the blackout editor (a blackout
+cancels bookings) are in `park.bookings.catalogue_pages`.
+"""
 
 from __future__ import annotations
 
@@ -15,9 +19,8 @@ from park.facilities import queries, service
 from park.facilities.model import FACILITY_KINDS
 from park.shared.api import caller
 from park.shared.clock import utc_now
-from park.shared.errors import DomainError, NotFound, ValidationFailed
-from park.shared.timespan import Span
-from park.shared.web import flash, gettext_for, page, page_lang, redirect, settings_of
+from park.shared.errors import DomainError, NotFound
+from park.shared.web import flash, form_errors, gettext_for, page, page_lang, redirect, settings_of
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -40,29 +43,6 @@ async def home(request: Request) -> Template:
     )
 
 
-def week_start(value: str | None, today: date) -> date:
-    """The Monday of the week holding `value` (YYYY-MM-DD), else of today."""
-    try:
-        chosen = date.fromisoformat(value) if value else today
-    except ValueError:
-        chosen = today
-    return chosen - timedelta(days=chosen.weekday())
-
-
-def week_grid(slots: list[Any], monday: date, zone) -> dict[str, Any]:
-    """Rows of local times × seven day columns, each cell a slot or None."""
-    days = [monday + timedelta(days=i) for i in range(7)]
-    times: set[str] = set()
-    cells: dict[tuple[date, str], Any] = {}
-    for slot in slots:
-        local = slot.starts_at.astimezone(zone)
-        key = local.strftime("%H:%M")
-        times.add(key)
-        cells[(local.date(), key)] = slot
-    rows = [(t, [cells.get((d, t)) for d in days]) for t in sorted(times)]
-    return {"days": days, "rows": rows}
-
-
 class CataloguePages(Controller):
     path = "/facilities"
     include_in_schema = False
@@ -78,74 +58,6 @@ class CataloguePages(Controller):
         return page(request, "facilities/catalogue.html", facilities=rows, total=total,
                     buildings=await queries.list_buildings(), kinds=FACILITY_KINDS,
                     chosen={"kind": kind or "", "building_id": building, "q": q or ""})
-
-    @get("/{facility_id:int}")
-    async def facility(self, request: Request, facility_id: FromPath[int], week: FromQuery[str | None] = None) -> Template:
-        row = await queries.get_facility(facility_id)
-        if row is None or not row["is_active"]:
-            raise NotFound(f"There is no facility {facility_id}.")
-        zone = settings_of(request).zone
-        monday = week_start(week, utc_now().astimezone(zone).date())
-        window = Span(datetime(monday.year, monday.month, monday.day, tzinfo=zone),
-                      datetime.combine(monday + timedelta(days=7), datetime.min.time(), tzinfo=zone))
-        slots = await service.availability(facility_id, window, zone)
-        blackouts = await queries.list_blackouts(facility_id=facility_id)
-        upcoming = [b for b in blackouts if b["ends_at"] > utc_now()]
-        return page(
-            request, "facilities/facility.html", facility=row, grid=week_grid(slots, monday, zone),
-            monday=monday, previous_week=(monday - timedelta(days=7)).isoformat(),
-            next_week=(monday + timedelta(days=7)).isoformat(), blackouts=upcoming,
-            opening=queries.to_spec(row).opening_hours.to_contract(), now=utc_now(),
-        )
-
-    @get("/{facility_id:int}/blackouts", guards=[manager_only])
-    async def blackout_editor(self, request: Request, facility_id: FromPath[int]) -> Template:
-        row = await queries.get_facility(facility_id)
-        if row is None:
-            raise NotFound(f"There is no facility {facility_id}.")
-        blackouts = await queries.list_blackouts(facility_id=facility_id)
-        return page(request, "facilities/blackouts.html", facility=row, blackouts=blackouts, errors={}, form={})
-
-    @post("/{facility_id:int}/blackouts", guards=[manager_only])
-    async def add_blackout(self, request: Request, facility_id: FromPath[int], data: Form) -> Template | Redirect:
-        _ = gettext_for(page_lang(request))
-        zone = settings_of(request).zone
-        row = await queries.get_facility(facility_id)
-        if row is None:
-            raise NotFound(f"There is no facility {facility_id}.")
-        errors: dict[str, str] = {}
-        try:
-            starts_at = datetime.fromisoformat(data.get("starts_at", "")).replace(tzinfo=zone)
-            ends_at = datetime.fromisoformat(data.get("ends_at", "")).replace(tzinfo=zone)
-            if ends_at <= starts_at:
-                raise ValidationFailed.on("ends_at", "The end must be later than the start.")
-            whole_building = data.get("scope") == "building"
-            _blackout, cancelled = await service.add_blackout(
-                caller(request), Span(starts_at, ends_at), data.get("reason", "").strip()[:300], utc_now(), zone,
-                facility_id=None if whole_building else facility_id,
-                building_id=row["building"] if whole_building else None,
-            )
-        except ValueError:
-            errors["starts_at"] = _("Give the start and the end as date and time.")
-        except DomainError as error:
-            for item in getattr(error, "errors", []) or []:
-                errors[item.field] = _(item.message)
-            if not errors:
-                errors["starts_at"] = _(error.detail)
-        if errors:
-            blackouts = await queries.list_blackouts(facility_id=facility_id)
-            return page(request, "facilities/blackouts.html", status_code=422, facility=row, blackouts=blackouts,
-                        errors=errors, form=data)
-        flash(request, _("Blackout saved; %(count)s bookings were cancelled with notice.", count=len(cancelled)), "success")
-        return redirect(f"/facilities/{facility_id}/blackouts")
-
-    @post("/{facility_id:int}/blackouts/{blackout_id:int}/delete", guards=[manager_only])
-    async def delete_blackout(self, request: Request, facility_id: FromPath[int], blackout_id: FromPath[int]) -> Redirect:
-        _ = gettext_for(page_lang(request))
-        await service.delete_blackout(caller(request), blackout_id, utc_now())
-        flash(request, _("Blackout lifted."), "success")
-        return redirect(f"/facilities/{facility_id}/blackouts")
-
 
     @get("/{facility_id:int}/authorizations", guards=[manager_only])
     async def authorizations(self, request: Request, facility_id: FromPath[int]) -> Template:
@@ -181,10 +93,7 @@ class CataloguePages(Controller):
                 await service.grant_authorization(caller(request), facility_id, user["id"], valid_until,
                                                   data.get("note", "").strip()[:300], utc_now())
             except DomainError as error:
-                for item in getattr(error, "errors", []) or []:
-                    errors[item.field] = _(item.message)
-                if not errors:
-                    errors["email"] = _(error.detail)
+                errors = form_errors(error, _, "email")
         if errors:
             return page(request, "facilities/authorizations.html", status_code=422, facility=row,
                         records=await queries.list_authorizations(facility_id), errors=errors, form=data)

@@ -1,28 +1,24 @@
-"""Catalogue use cases: buildings, facilities, blackouts, authorisations, availability."""
+"""Catalogue use cases: buildings, facilities, lifting blackouts, authorisations.
+
+Changes that reach live bookings (changing or deactivating a facility, adding a
+blackout) and a facility's availability are bookings' use cases:
+`park.bookings.closures` and `park.bookings.search`. This package imports no
+bookings module.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from park.shared.actor import Actor
 from park.audit.service import record
-from park.bookings import queries as booking_queries
-from park.bookings.model import HOLDING_STATUSES
-from park.bookings.closures import cancel_for_closure
-from park.shared.locking import lock
-from park.bookings.tables import Booking
 from park.facilities import queries
-from park.facilities.availability import Slot, compute_availability, load_segments
 from park.facilities.hours import HoursError, parse_hours
 from park.facilities.model import facility_problems
 from park.facilities.tables import Authorization, Blackout, Building, Facility
 from park.shared.db import transaction
 from park.shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
-from park.shared.timespan import Span
-
-MAX_AVAILABILITY_WINDOW = timedelta(days=62)
 
 FACILITY_DEFAULTS: dict[str, Any] = {
     "name_en": "",
@@ -45,12 +41,12 @@ FACILITY_DEFAULTS: dict[str, Any] = {
 EDITABLE = ("name", "building_id", "is_active", *FACILITY_DEFAULTS)
 
 
-def _require_manager(actor: Actor) -> None:
+def require_manager(actor: Actor) -> None:
     if not actor.is_manager:
         raise Forbidden("Only park managers may change the catalogue.")
 
 
-def _validated(values: dict[str, Any]) -> dict[str, Any]:
+def validated_facility(values: dict[str, Any]) -> dict[str, Any]:
     """Facility settings checked together; opening hours normalised to the contract's shape."""
     errors = [FieldError(f, m) for f, m in facility_problems(values)]
     if not str(values.get("name") or "").strip():
@@ -69,7 +65,7 @@ def _validated(values: dict[str, Any]) -> dict[str, Any]:
 
 
 async def create_building(actor: Actor, name: str, code: str, name_en: str, now: datetime) -> dict[str, Any]:
-    _require_manager(actor)
+    require_manager(actor)
     errors = []
     if not name.strip():
         errors.append(FieldError("name", "give the building a name"))
@@ -86,151 +82,21 @@ async def create_building(actor: Actor, name: str, code: str, name_en: str, now:
 
 
 async def create_facility(actor: Actor, data: dict[str, Any], now: datetime) -> dict[str, Any]:
-    _require_manager(actor)
+    require_manager(actor)
     values = {**FACILITY_DEFAULTS, **{k: v for k, v in data.items() if v is not None or k == "opening_hours"}}
-    values = _validated(values)
+    values = validated_facility(values)
     async with transaction():
         if await queries.get_building(values["building_id"]) is None:
             raise ValidationFailed.on("building_id", f"there is no building {values['building_id']}")
-        await _code_free(values["code"], None)
+        await code_free(values["code"], None)
         row = {k: values[k] for k in ("name", *FACILITY_DEFAULTS)}
         rows = await Facility.insert(Facility(**row, kind=values["kind"], building=values["building_id"], created_at=now)).returning(Facility.id)
         await record(actor, "facility.create", "facility", rows[0]["id"], {"name": values["name"]}, at=now)
         return await queries.get_facility(rows[0]["id"])
 
 
-async def _code_free(code: str | None, facility_id: int | None) -> None:
-    if code is None:
-        return
-    taken = Facility.exists().where(Facility.code == code)
-    if facility_id is not None:
-        taken = taken.where(Facility.id != facility_id)
-    if await taken:
-        raise ValidationFailed.on("code", f"Another facility has the code {code}; codes are unique.")
-
-
-# Deactivating a facility closes it from now on: a span reaching past any booking horizon.
-CLOSED_FOR_GOOD = timedelta(days=366 * 10)
-DEACTIVATED_NOTICE = "The facility has been taken out of service."
-
-
-async def update_facility(
-    actor: Actor, facility_id: int, changes: dict[str, Any], now: datetime, zone: ZoneInfo
-) -> dict[str, Any]:
-    """Change a facility. Deactivating it cancels its live bookings from now on, with notice, as a blackout does."""
-    _require_manager(actor)
-    async with transaction():
-        current = await queries.get_facility(facility_id)
-        if current is None:
-            raise NotFound(f"There is no facility {facility_id}.")
-        await lock("facility", facility_id)
-        values = {**current, "building_id": current["building"], **changes}
-        values = _validated(values)
-        if "code" in changes:
-            await _code_free(values["code"], facility_id)
-        if "building_id" in changes and await queries.get_building(values["building_id"]) is None:
-            raise ValidationFailed.on("building_id", f"there is no building {values['building_id']}")
-        update = {getattr(Facility, k): values[k] for k in changes if k in EDITABLE and k != "building_id"}
-        if "building_id" in changes:
-            update[Facility.building] = values["building_id"]
-        if "opening_hours" in changes:
-            update[Facility.opening_hours] = values["opening_hours"]
-        if "capacity" in changes or "buffer_minutes" in changes:
-            await _restate_future_bookings(facility_id, values["capacity"], values["buffer_minutes"], now)
-        if update:
-            await Facility.update(update).where(Facility.id == facility_id)
-        detail: dict[str, Any] = {"fields": sorted(changes)}
-        if current["is_active"] and changes.get("is_active") is False:
-            cancelled = await cancel_for_closure(current, Span(now, now + CLOSED_FOR_GOOD), DEACTIVATED_NOTICE, now, zone)
-            detail["cancelled"] = [b["id"] for b in cancelled]
-        await record(actor, "facility.update", "facility", facility_id, detail, at=now)
-        return await queries.get_facility(facility_id)
-
-
-async def _restate_future_bookings(facility_id: int, capacity: int, buffer_minutes: int, now: datetime) -> None:
-    """Keep future bookings within a changed capacity or buffer, and their stored seat-holding span current.
-
-    A change the live bookings cannot meet is refused: cancel bookings first.
-    """
-    buffer = timedelta(minutes=buffer_minutes)
-    rows = await Booking.select(Booking.id, Booking.starts_at, Booking.ends_at, Booking.seats, Booking.status).where(
-        (Booking.facility == facility_id) & (Booking.ends_at > now) & Booking.status.is_in(list(HOLDING_STATUSES))
-    )
-    peak = max((load for _, _, load in load_segments(rows_as_holds(rows), buffer)), default=0)
-    if peak > capacity:
-        raise Conflict(
-            f"Future bookings hold up to {peak} seats at once (counting the buffer); "
-            f"cancel some before setting capacity {capacity} or buffer {buffer_minutes} minutes."
-        )
-    for row in rows:
-        await Booking.update({Booking.occupied_until: row["ends_at"] + buffer, Booking.exclusive: capacity == 1}).where(
-            Booking.id == row["id"]
-        )
-
-
-def rows_as_holds(rows: list[dict[str, Any]]) -> list[Any]:
-    from park.bookings.queries import to_value
-
-    return [to_value({"facility": 0, "tenant": 0, "user": 0, **row}) for row in rows]
-
-
-async def availability(facility_id: int, window: Span, zone: ZoneInfo) -> list[Slot]:
-    if window.duration > MAX_AVAILABILITY_WINDOW:
-        raise ValidationFailed.on("to", "ask for at most 62 days at a time")
-    row = await queries.get_facility(facility_id)
-    if row is None or not row["is_active"]:
-        raise NotFound(f"There is no facility {facility_id}.")
-    spec = queries.to_spec(row)
-    bookings = await booking_queries.live_bookings_near(facility_id, window, spec.buffer)
-    blackouts = await queries.blackouts_for(spec, window)
-    return compute_availability(spec, window, zone, bookings, blackouts)
-
-
-async def add_blackout(
-    actor: Actor,
-    span: Span,
-    reason: str,
-    now: datetime,
-    zone: ZoneInfo,
-    *,
-    facility_id: int | None = None,
-    building_id: int | None = None,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Close a facility (or every facility of a building) and cancel, with notice, the bookings it hits."""
-    _require_manager(actor)
-    if len(reason) > 300:
-        raise ValidationFailed.on("reason", "keep the reason under 300 characters")
-    for name, value in (("starts_at", span.starts_at), ("ends_at", span.ends_at)):
-        if not 2000 <= value.year <= 2999:
-            raise ValidationFailed.on(name, "choose a date between the years 2000 and 2999")
-    async with transaction():
-        if facility_id is not None:
-            facility = await queries.get_facility(facility_id)
-            if facility is None:
-                raise NotFound(f"There is no facility {facility_id}.")
-            facilities = [facility]
-        else:
-            if await queries.get_building(building_id) is None:
-                raise NotFound(f"There is no building {building_id}.")
-            facilities = await Facility.select().where(Facility.building == building_id).order_by(Facility.id)
-        for facility in facilities:
-            await lock("facility", facility["id"])
-        rows = await Blackout.insert(
-            Blackout(facility=facility_id, building=building_id, starts_at=span.starts_at, ends_at=span.ends_at,
-                     reason=reason, created_by=actor.id, created_at=now)
-        ).returning(Blackout.id)
-        blackout_id = rows[0]["id"]
-        cancelled: list[dict[str, Any]] = []
-        notice = f"The facility is closed: {reason}" if reason else "The facility is closed for that period."
-        for facility in facilities:
-            cancelled += await cancel_for_closure(facility, span, notice, now, zone)
-        await record(actor, "blackout.create", "blackout", blackout_id,
-                     {"facility_id": facility_id, "building_id": building_id, "cancelled": [b["id"] for b in cancelled]}, at=now)
-        return await queries.get_blackout(blackout_id), cancelled
-
-
 async def delete_blackout(actor: Actor, blackout_id: int, now: datetime) -> None:
-    _require_manager(actor)
+    require_manager(actor)
     async with transaction():
         if await queries.get_blackout(blackout_id) is None:
             raise NotFound(f"There is no blackout {blackout_id}.")
@@ -244,7 +110,7 @@ async def grant_authorization(
     """Record (or renew) a user's training for a facility."""
     from park.accounts.tables import User
 
-    _require_manager(actor)
+    require_manager(actor)
     async with transaction():
         if await queries.get_facility(facility_id) is None:
             raise NotFound(f"There is no facility {facility_id}.")
@@ -269,9 +135,20 @@ async def grant_authorization(
 
 
 async def revoke_authorization(actor: Actor, authorization_id: int, now: datetime) -> None:
-    _require_manager(actor)
+    require_manager(actor)
     async with transaction():
         if not 0 < authorization_id < 2**31 or not await Authorization.exists().where(Authorization.id == authorization_id):
             raise NotFound(f"There is no authorisation {authorization_id}.")
         await Authorization.delete().where(Authorization.id == authorization_id)
         await record(actor, "authorization.revoke", "authorization", authorization_id, at=now)
+
+
+async def code_free(code: str | None, facility_id: int | None) -> None:
+    """A facility code is unique: refuse one another facility holds."""
+    if code is None:
+        return
+    taken = Facility.exists().where(Facility.code == code)
+    if facility_id is not None:
+        taken = taken.where(Facility.id != facility_id)
+    if await taken:
+        raise ValidationFailed.on("code", f"Another facility has the code {code}; codes are unique.")

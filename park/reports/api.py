@@ -14,6 +14,8 @@ from typing_extensions import Annotated
 
 from park.shared.guards import manager_only
 from park.reports import export, queries, service
+from park.reports import snapshots
+from park.reports import snapshot_queries
 from park.reports.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE
 from park.reports.occupancy import GROUPINGS, OccupancyReport, OccupancyRow
 from park.settings import Settings
@@ -32,7 +34,11 @@ class OccupancyRowOut(msgspec.Struct):
     booked_hours: float
     """Booked seat-hours: seats × hours booked, clipped to the window."""
     utilization: float | None
-    """booked_hours / open_hours; null when nothing was open."""
+    """booked_hours / open_hours; null when nothing was open, and for rows by tenant or sector (a firm has no open hours of its own)."""
+    share_of_booked: float | None | msgspec.UnsetType = msgspec.UNSET
+    """Rows by tenant or sector: this group's share of all booked seat-hours."""
+    booked_hours_by_kind: dict[str, float] | msgspec.UnsetType = msgspec.UNSET
+    """Rows by tenant or sector: booked seat-hours per facility kind."""
 
 
 class OccupancyOut(msgspec.Struct):
@@ -117,8 +123,8 @@ async def occupancy(
     )
 
 
-async def _snapshot_or_404(snapshot_id: int) -> queries.SnapshotRecord:
-    found = await queries.get_snapshot(snapshot_id)
+async def _snapshot_or_404(snapshot_id: int) -> snapshot_queries.SnapshotRecord:
+    found = await snapshot_queries.get_snapshot(snapshot_id)
     if found is None:
         raise NotFound("No snapshot has this id.")
     return found
@@ -211,7 +217,7 @@ class ReportController(Controller):
         offset: FromQuery[int | None] = None,
     ) -> SnapshotPage:
         limit, offset = paging(limit, offset)
-        items, total = await service.snapshot_list(one_of(kind, PERIOD_KINDS, "kind") or "", limit, offset)
+        items, total = await snapshots.snapshot_list(one_of(kind, PERIOD_KINDS, "kind") or "", limit, offset)
         return SnapshotPage(items=[SnapshotSummary(**item.summary()) for item in items], total=total)
 
     @get("/snapshots/{snapshot_id:int}/occupancy.csv", summary="A snapshot's rows as CSV")
@@ -251,7 +257,7 @@ class ReportController(Controller):
         )
 
 
-def stored_report(found: queries.SnapshotRecord, group_by: str) -> OccupancyReport:
+def stored_report(found: snapshot_queries.SnapshotRecord, group_by: str) -> OccupancyReport:
     """A snapshot's stored rows as a report, for its files: the figures as produced."""
     service.check_group_by(group_by)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from park.reports.periods import DAILY, MONTHLY, WEEKLY, period_containing
-from park.reports.service import produce_snapshot
+from park.reports.snapshots import produce_snapshot
 from park.settings import load_settings
 
 # How many past periods of each kind the demo shows in its snapshot list.

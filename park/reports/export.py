@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import xlsxwriter
 
-from park.reports.occupancy import OccupancyReport
+from park.reports.occupancy import BOOKER_GROUPINGS, OccupancyReport
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -29,6 +29,8 @@ class Headings:
     open_hours: str = "open_hours"
     booked_hours: str = "booked_hours"
     utilization: str = "utilization"
+    share_of_booked: str = "share_of_booked"
+    booked_hours_of: str = "booked_hours_%(kind)s"  # a column per facility kind, for rows by who booked
     total: str = "Total"
     sheet: str = "Occupancy"
     chart_sheet: str = "Chart"
@@ -44,8 +46,32 @@ def _figure(value: float | None, digits: int) -> str:
     return "" if value is None else f"{value:.{digits}f}"
 
 
+def _kinds(report: OccupancyReport) -> list[str]:
+    return sorted({kind for row in report.rows for kind, _hours in row.booked_hours_by_kind})
+
+
+def booker_table(report: OccupancyReport, headings: Headings = Headings()) -> tuple[list[str], list[list[object]]]:
+    """Rows by who booked: booked seat-hours, share of all booked, and booked seat-hours per facility kind."""
+    kinds = _kinds(report)
+    titles = [headings.key, headings.label, headings.booked_hours, headings.share_of_booked,
+              *(headings.booked_hours_of % {"kind": kind} for kind in kinds)]
+    lines: list[list[object]] = []
+    for row in report.rows:
+        hours = dict(row.booked_hours_by_kind)
+        lines.append([row.key, row.label, round(row.booked_hours, 2),
+                      None if row.share_of_booked is None else round(row.share_of_booked, 4),
+                      *(round(hours.get(kind, 0.0), 2) for kind in kinds)])
+    totals = report.totals
+    lines.append([totals.key, headings.total, round(totals.booked_hours, 2),
+                  1.0 if totals.booked_hours else None, *([None] * len(kinds))])
+    return titles, lines
+
+
 def occupancy_csv(report: OccupancyReport, headings: Headings = Headings()) -> bytes:
     """The report's rows and a totals line as UTF-8 CSV with a BOM."""
+    if report.group_by in BOOKER_GROUPINGS:
+        titles, lines = booker_table(report, headings)
+        return rows_csv(titles, lines)
     buffer = io.StringIO()
     buffer.write(UTF8_BOM)
     writer = csv.writer(buffer, lineterminator="\r\n")
@@ -73,6 +99,9 @@ def occupancy_xlsx(
     subtitle: str = "",
 ) -> bytes:
     """A workbook with the rows (utilization as a percentage) and a chart sheet."""
+    if report.group_by in BOOKER_GROUPINGS:
+        titles, lines = booker_table(report, headings)
+        return rows_xlsx(titles, lines, headings.sheet)
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
     bold = workbook.add_format({"bold": True})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from park.reports.periods import DAILY, MONTHLY, WEEKLY
-from park.reports.service import Produced, catch_up
+from park.reports.snapshots import Produced, catch_up
 from park.settings import load_settings
 
 

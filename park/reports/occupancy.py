@@ -1,17 +1,19 @@
-"""Occupancy arithmetic: utilization rows, totals, heat map, rates. Pure.
+"""Occupancy arithmetic: utilization rows, totals, rates. Pure.
 
 Every figure is in seat-hours: a facility of capacity N open for H hours
 offers N×H open seat-hours; a booking of S seats over H hours uses S×H.
 Utilization is booked seat-hours / open seat-hours. In the rows the fields
 `open_hours` and `booked_hours` carry those seat-hours (the contract's names).
+
+The weekday × hour heat map and daily figures are in `park.reports.heatmap`,
+space occupancy in `park.reports.space`.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from park.facilities.hours import WeeklyHours, open_spans
@@ -19,9 +21,11 @@ from park.shared.timespan import Span, subtract_spans
 
 # Groupings whose open seat-hours come from the facilities in the group.
 FACILITY_GROUPINGS = ("facility", "kind", "building", "platform")
-# Groupings by who booked: each row's open seat-hours are the whole park's,
-# so a row reads as that firm's (or sector's) share of what was open and the
-# rows add up to the total utilization.
+# Groupings by who booked. A firm has no open seat-hours of its own, so a
+# utilization (booked / open) per firm would divide by the whole park's open
+# time and read 0.0001–0.002 for every row. These rows instead carry the
+# firm's (or sector's) share of all booked seat-hours and its booked
+# seat-hours by facility kind; their `utilization` is null.
 BOOKER_GROUPINGS = ("tenant", "sector")
 GROUPINGS = FACILITY_GROUPINGS + BOOKER_GROUPINGS
 
@@ -106,15 +110,20 @@ class OccupancyRow:
     open_hours: float  # open seat-hours
     booked_hours: float  # booked seat-hours
     label_en: str = ""  # the English name where one is recorded
+    # Rows by who booked (tenant, sector): share of all booked seat-hours, and booked seat-hours per facility kind.
+    share_of_booked: float | None = None
+    booked_hours_by_kind: tuple[tuple[str, float], ...] = ()
+    by_booker: bool = False
 
     @property
     def utilization(self) -> float | None:
-        return ratio(self.booked_hours, self.open_hours)
+        """Booked over open seat-hours; None for a row by who booked (a firm has no open hours of its own)."""
+        return None if self.by_booker else ratio(self.booked_hours, self.open_hours)
 
     def as_dict(self) -> dict[str, object]:
-        """The row as the API shows it: hours to 2 decimals, utilization to 4."""
+        """The row as the API shows it: hours to 2 decimals, utilization and shares to 4."""
         utilization = self.utilization
-        return {
+        row: dict[str, object] = {
             "key": self.key,
             "label": self.label,
             "label_en": self.label_en or self.label,
@@ -122,6 +131,10 @@ class OccupancyRow:
             "booked_hours": round(self.booked_hours, 2),
             "utilization": None if utilization is None else round(utilization, 4),
         }
+        if self.by_booker:
+            row["share_of_booked"] = None if self.share_of_booked is None else round(self.share_of_booked, 4)
+            row["booked_hours_by_kind"] = {kind: round(hours, 2) for kind, hours in self.booked_hours_by_kind}
+        return row
 
 
 @dataclass(frozen=True)
@@ -141,6 +154,16 @@ class BookedGroup:
     label: str
     seat_hours: float
     label_en: str = ""
+    by_kind: tuple[tuple[str, float], ...] = ()  # (facility kind, seat-hours), for groupings by who booked
+
+
+def merge_by_kind(*parts: Iterable[tuple[str, float]]) -> tuple[tuple[str, float], ...]:
+    """Seat-hours per facility kind added up, by kind."""
+    total: dict[str, float] = {}
+    for part in parts:
+        for kind, hours in part:
+            total[kind] = total.get(kind, 0.0) + hours
+    return tuple(sorted(total.items()))
 
 
 def occupancy_report(
@@ -153,7 +176,8 @@ def occupancy_report(
     """Combine open seat-hours (per facility) and booked seat-hours (per group) into rows.
 
     For facility groupings every group with a facility gets a row, booked or
-    not; for tenant and sector only groups that booked something do.
+    not; for tenant and sector only groups that booked something do, each
+    with its share of all booked seat-hours and its hours by facility kind.
     """
     if group_by not in GROUPINGS:
         raise ValueError(f"unknown grouping {group_by!r}")
@@ -161,7 +185,8 @@ def occupancy_report(
     for group in booked:
         known = booked_by_key.get(group.key)
         seat_hours = group.seat_hours + (known.seat_hours if known else 0.0)
-        booked_by_key[group.key] = BookedGroup(group.key, group.label, seat_hours, group.label_en)
+        by_kind = merge_by_kind(known.by_kind if known else (), group.by_kind)
+        booked_by_key[group.key] = BookedGroup(group.key, group.label, seat_hours, group.label_en, by_kind)
     total_open = sum(facility.open_seat_hours for facility in facilities)
     total_booked = sum(group.seat_hours for group in booked_by_key.values())
 
@@ -181,243 +206,15 @@ def occupancy_report(
     else:
         for group in booked_by_key.values():
             rows.append(
-                OccupancyRow(group.key, group.label, total_open, group.seat_hours, group.label_en)
+                OccupancyRow(
+                    group.key, group.label, total_open, group.seat_hours, group.label_en,
+                    share_of_booked=ratio(group.seat_hours, total_booked), booked_hours_by_kind=group.by_kind,
+                    by_booker=True,
+                )
             )
     rows.sort(key=lambda row: (row.label.casefold(), row.key))
     totals = OccupancyRow("total", "total", total_open, total_booked)
     return OccupancyReport(group_by, starts_at, ends_at, tuple(rows), totals)
-
-
-# --- Weekday × hour heat map ------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HourCell:
-    """One park-local clock hour of a window, as a UTC span.
-
-    On the night clocks go back the repeated hour is one cell two hours long;
-    on the night they go forward the skipped hour has no cell.
-    """
-
-    starts_at: datetime
-    ends_at: datetime
-    weekday: int  # 0 = Monday
-    hour: int  # 0..23, park-local
-    day: date  # the park-local date
-
-
-def hour_cells(starts_at: datetime, ends_at: datetime, zone: ZoneInfo) -> list[HourCell]:
-    """Cut `[starts_at, ends_at)` at every park-local hour boundary.
-
-    Walks quarter hours in UTC: every real zone's offset is a multiple of 15
-    minutes, so every local hour boundary falls on one.
-    """
-    quarter = timedelta(minutes=15)
-    start = starts_at.astimezone(timezone.utc)
-    end = ends_at.astimezone(timezone.utc)
-    cells: list[HourCell] = []
-    piece_start = start
-    epoch = datetime(2000, 1, 1, tzinfo=timezone.utc)
-    while piece_start < end:
-        into_quarter = (piece_start - epoch) % quarter
-        piece_end = min(end, piece_start - into_quarter + quarter)
-        local = piece_start.astimezone(zone)
-        key = (local.date(), local.hour)
-        last = cells[-1] if cells else None
-        if last is not None and last.ends_at == piece_start and (last.day, last.hour) == key:
-            cells[-1] = HourCell(last.starts_at, piece_end, last.weekday, last.hour, last.day)
-        else:
-            cells.append(
-                HourCell(piece_start, piece_end, local.weekday(), local.hour, local.date())
-            )
-        piece_start = piece_end
-    return cells
-
-
-@dataclass
-class HeatMap:
-    """Open and booked seat-hours per (weekday, local hour)."""
-
-    open_seat_hours: dict[tuple[int, int], float] = field(default_factory=dict)
-    booked_seat_hours: dict[tuple[int, int], float] = field(default_factory=dict)
-
-    def utilization(self, weekday: int, hour: int) -> float | None:
-        return ratio(
-            self.booked_seat_hours.get((weekday, hour), 0.0),
-            self.open_seat_hours.get((weekday, hour), 0.0),
-        )
-
-    def busiest(self) -> tuple[int, int] | None:
-        """The (weekday, hour) with the highest utilization, if any was open."""
-        measured = [
-            (value, cell)
-            for cell in self.open_seat_hours
-            if (value := self.utilization(*cell)) is not None
-        ]
-        return max(measured)[1] if measured else None
-
-    def as_dict(self) -> dict[str, object]:
-        """7 × 24 grid of utilization (None where nothing was open)."""
-        return {
-            "weekdays": list(WEEKDAYS),
-            "hours": list(range(24)),
-            "utilization": [
-                [
-                    None if (value := self.utilization(day, hour)) is None else round(value, 4)
-                    for hour in range(24)
-                ]
-                for day in range(7)
-            ],
-        }
-
-
-def open_by_cell(
-    cells: Sequence[HourCell], facility_spans: Iterable[tuple[int, Sequence[Span]]]
-) -> list[float]:
-    """Open seat-hours in each cell, from each facility's capacity and open spans.
-
-    Facilities with the same spans are added up first (most share their
-    hours), and the overlaps are taken on Unix seconds, not datetimes.
-    """
-    seats_by_spans: dict[tuple[Span, ...], int] = {}
-    for capacity, spans in facility_spans:
-        key = tuple(spans)
-        seats_by_spans[key] = seats_by_spans.get(key, 0) + capacity
-    result = [0.0] * len(cells)
-    starts = [cell.starts_at.timestamp() for cell in cells]
-    ends = [cell.ends_at.timestamp() for cell in cells]
-    for spans, seats in seats_by_spans.items():
-        for span in spans:
-            span_start, span_end = span.starts_at.timestamp(), span.ends_at.timestamp()
-            index = max(0, bisect_right(starts, span_start) - 1)
-            while index < len(cells) and starts[index] < span_end:
-                low = max(span_start, starts[index])
-                high = min(span_end, ends[index])
-                if high > low:
-                    result[index] += seats * (high - low) / 3600
-                index += 1
-    return result
-
-
-def bucket_seconds(cells: Sequence[HourCell]) -> int:
-    """The widest even step (1 h or 15 min) at which every inner cell boundary falls.
-
-    The database sums booked time per step counted from the Unix epoch; each
-    step then lies inside one cell. Zones with whole-hour offsets get hours.
-    """
-    for size in (3600, 900):
-        if all(int(cell.starts_at.timestamp()) % size == 0 for cell in cells[1:]):
-            return size
-    return 900
-
-
-def seat_seconds_by_step(
-    size_s: int, edges: Iterable[tuple[str, int, int, int]]
-) -> dict[int, int]:
-    """Booked seat-seconds per step from sums at the bookings' edges.
-
-    The database gives, per step k of `size_s` seconds, the seats and
-    seats × instant of the (clipped) bookings starting in it ("s") and ending
-    in it ("e"): one pass over the bookings, however long each one is. With
-    G(T) = Σ seats × (min(T, end) − start) over bookings started before T,
-
-        G(T) = T·Σs seats − Σs seats·start − (T·Σe seats − Σe seats·end)
-
-    over starts and ends before T, and step k holds G(T(k+1)) − G(T(k)).
-    Integer arithmetic throughout, so the sums are exact.
-    """
-    starts: dict[int, tuple[int, int]] = {}
-    ends: dict[int, tuple[int, int]] = {}
-    for edge, step, seats, weighted in edges:
-        target = starts if edge == "s" else ends
-        known = target.get(step, (0, 0))
-        target[step] = (known[0] + int(seats), known[1] + int(weighted))
-    if not starts:
-        return {}
-    first, last = min(starts), max(ends) if ends else max(starts)
-    seats_started = weighted_started = seats_ended = weighted_ended = 0
-    result: dict[int, int] = {}
-    previous = 0  # G at the start of the first step: nothing has started
-    for step in range(first, last + 1):
-        seats, weighted = starts.get(step, (0, 0))
-        seats_started += seats
-        weighted_started += weighted
-        seats, weighted = ends.get(step, (0, 0))
-        seats_ended += seats
-        weighted_ended += weighted
-        boundary = (step + 1) * size_s
-        total = (boundary * seats_started - weighted_started) - (
-            boundary * seats_ended - weighted_ended
-        )
-        if total != previous:
-            result[step] = total - previous
-        previous = total
-    return result
-
-
-def booked_by_cell(
-    cells: Sequence[HourCell], size_s: int, seat_seconds_by_step: Mapping[int, float]
-) -> list[float]:
-    """Booked seat-hours per cell from seat-seconds per epoch step of `size_s`."""
-    result = [0.0] * len(cells)
-    starts = [cell.starts_at.timestamp() for cell in cells]
-    for step, seat_seconds in seat_seconds_by_step.items():
-        index = max(0, bisect_right(starts, step * size_s) - 1)
-        result[min(index, len(cells) - 1)] += seat_seconds / 3600
-    return result
-
-
-def heat_map(
-    cells: Sequence[HourCell],
-    facility_spans: Iterable[tuple[int, Sequence[Span]]],
-    booked: Mapping[int, float] | Sequence[float],
-) -> HeatMap:
-    """Fold per-cell figures into a weekday × hour grid.
-
-    `facility_spans` gives each facility's capacity and its open spans;
-    `booked` gives booked seat-hours by cell index.
-    """
-    return heat_map_of_cells(cells, open_by_cell(cells, facility_spans), booked)
-
-
-def heat_map_of_cells(
-    cells: Sequence[HourCell],
-    opened: Sequence[float],
-    booked: Mapping[int, float] | Sequence[float],
-) -> HeatMap:
-    """The grid from open and booked seat-hours already summed per cell."""
-    result = HeatMap()
-    used = booked if isinstance(booked, Mapping) else dict(enumerate(booked))
-    for index, cell in enumerate(cells):
-        key = (cell.weekday, cell.hour)
-        if opened[index]:
-            result.open_seat_hours[key] = result.open_seat_hours.get(key, 0.0) + opened[index]
-        if used.get(index):
-            result.booked_seat_hours[key] = result.booked_seat_hours.get(key, 0.0) + used[index]
-    return result
-
-
-@dataclass(frozen=True)
-class DayFigure:
-    day: date
-    open_hours: float  # open seat-hours
-    booked_hours: float  # booked seat-hours
-
-    @property
-    def utilization(self) -> float | None:
-        return ratio(self.booked_hours, self.open_hours)
-
-
-def daily_figures(
-    cells: Sequence[HourCell], opened: Sequence[float], booked: Sequence[float]
-) -> list[DayFigure]:
-    """Open and booked seat-hours per park-local day, in order."""
-    days: dict[date, list[float]] = {}
-    for index, cell in enumerate(cells):
-        entry = days.setdefault(cell.day, [0.0, 0.0])
-        entry[0] += opened[index]
-        entry[1] += booked[index]
-    return [DayFigure(day, figures[0], figures[1]) for day, figures in days.items()]
 
 
 # --- Rates --------------------------------------------------------------------
@@ -456,78 +253,3 @@ class BookingRates:
             "no_show_rate": rounded(self.no_show_rate),
             "cancellation_rate": rounded(self.cancellation_rate),
         }
-
-
-# --- Space occupancy ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SpaceGroup:
-    """Leasable and leased area of one building and unit kind on a date."""
-
-    building_id: int
-    building_name: str
-    kind: str
-    leasable_m2: float
-    leased_m2: float
-    unit_count: int = 0
-    leased_count: int = 0
-
-
-@dataclass(frozen=True)
-class SpaceRow:
-    key: str
-    label: str
-    leasable_m2: float
-    leased_m2: float
-
-    @property
-    def occupancy(self) -> float | None:
-        return ratio(self.leased_m2, self.leasable_m2)
-
-    def as_dict(self) -> dict[str, object]:
-        occupancy = self.occupancy
-        return {
-            "key": self.key,
-            "label": self.label,
-            "leasable_m2": round(self.leasable_m2, 2),
-            "leased_m2": round(self.leased_m2, 2),
-            "vacant_m2": round(self.leasable_m2 - self.leased_m2, 2),
-            "occupancy": None if occupancy is None else round(occupancy, 4),
-        }
-
-
-@dataclass(frozen=True)
-class SpaceReport:
-    by_building: tuple[SpaceRow, ...]
-    by_kind: tuple[SpaceRow, ...]
-    cells: tuple[SpaceGroup, ...]
-    totals: SpaceRow
-
-
-def space_report(groups: Iterable[SpaceGroup]) -> SpaceReport:
-    """Roll building × kind area sums up into per-building and per-kind rows."""
-    cells = tuple(sorted(groups, key=lambda g: (g.building_name, g.kind)))
-    buildings: dict[str, list[float | str]] = {}
-    kinds: dict[str, list[float]] = {}
-    for group in cells:
-        entry = buildings.setdefault(str(group.building_id), [group.building_name, 0.0, 0.0])
-        entry[1] += group.leasable_m2  # type: ignore[operator]
-        entry[2] += group.leased_m2  # type: ignore[operator]
-        area = kinds.setdefault(group.kind, [0.0, 0.0])
-        area[0] += group.leasable_m2
-        area[1] += group.leased_m2
-    by_building = tuple(
-        SpaceRow(key, str(label), float(leasable), float(leased))
-        for key, (label, leasable, leased) in sorted(buildings.items(), key=lambda i: str(i[1][0]))
-    )
-    by_kind = tuple(
-        SpaceRow(kind, kind, leasable, leased) for kind, (leasable, leased) in sorted(kinds.items())
-    )
-    totals = SpaceRow(
-        "total",
-        "total",
-        sum(group.leasable_m2 for group in cells),
-        sum(group.leased_m2 for group in cells),
-    )
-    return SpaceReport(by_building, by_kind, cells, totals)

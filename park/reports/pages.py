@@ -13,6 +13,8 @@ from typing_extensions import Annotated
 
 from park.shared.guards import manager_only
 from park.reports import charts, queries, service
+from park.reports import snapshot_queries
+from park.reports import space_queries
 from park.reports.occupancy import GROUPINGS
 from park.reports.periods import Window, local_midnight
 from park.shared.clock import utc_now
@@ -165,7 +167,7 @@ async def reports_page(
     if building_id is not None:
         query["building_id"] = str(building_id)
     buildings = await queries.buildings()
-    snapshots, _total = await queries.list_snapshots(limit=10)
+    snapshots, _total = await snapshot_queries.list_snapshots(limit=10)
     return page(
         request,
         "reports/index.html",
@@ -227,8 +229,8 @@ async def space_page(request: Request, on: Text = None) -> Template:
          for row in body["by_kind"]],
         empty_message=_("No units are recorded yet."),
     )
-    ending = await queries.leases_ending(day, service.LEASES_ENDING_WITHIN_DAYS)
-    unmet = await queries.unmet_demand()
+    ending = await space_queries.leases_ending(day, service.LEASES_ENDING_WITHIN_DAYS)
+    unmet = await space_queries.unmet_demand()
     return page(
         request,
         "reports/space.html",
@@ -250,7 +252,7 @@ async def snapshots_page(
 ) -> Template:
     per_page = 30
     chosen = kind if kind in ("daily", "weekly", "monthly") else ""
-    items, total = await queries.list_snapshots(chosen, per_page, (page_number - 1) * per_page)
+    items, total = await snapshot_queries.list_snapshots(chosen, per_page, (page_number - 1) * per_page)
     return page(
         request,
         "reports/snapshots.html",
@@ -264,7 +266,7 @@ async def snapshots_page(
 
 @get("/reports/snapshots/{snapshot_id:int}", guards=[manager_only], include_in_schema=False)
 async def snapshot_page(request: Request, snapshot_id: FromPath[int]) -> Template:
-    found = await queries.get_snapshot(snapshot_id)
+    found = await snapshot_queries.get_snapshot(snapshot_id)
     if found is None:
         raise NotFound("No snapshot has this id.")
     lang = page_lang(request)

@@ -8,13 +8,13 @@ midnight or a period boundary counts only for the part inside.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from park.reports.occupancy import BOOKED_STATUSES, BookedGroup, SpaceGroup, seat_seconds_by_step
+from park.reports.occupancy import BOOKED_STATUSES, BOOKER_GROUPINGS, BookedGroup, merge_by_kind
+from park.reports.heatmap import seat_seconds_by_step
 from park.shared.db import is_sqlite, run_sql
 
 
@@ -76,7 +76,7 @@ def _earlier(a: str, b: str) -> str:
     return f"MIN({a}, {b})" if is_sqlite() else f"LEAST({a}, {b})"
 
 
-def _instant() -> str:
+def instant_param() -> str:
     """A placeholder for an aware datetime parameter."""
     return "{}" if is_sqlite() else "CAST({} AS TIMESTAMPTZ)"
 
@@ -86,15 +86,15 @@ def _clipped_seconds(alias: str = "b") -> tuple[str, str]:
 
     Each uses one window-bound parameter: start then end.
     """
-    start = _epoch_seconds(_later(f"{alias}.starts_at", _instant()))
-    end = _epoch_seconds(_earlier(f"{alias}.ends_at", _instant()))
+    start = _epoch_seconds(_later(f"{alias}.starts_at", instant_param()))
+    end = _epoch_seconds(_earlier(f"{alias}.ends_at", instant_param()))
     return start, end
 
 
 def _clipped_duration() -> str:
     """SQL for the seconds of a booking inside the window; parameters: window end, start."""
-    end = _earlier("b.ends_at", _instant())
-    start = _later("b.starts_at", _instant())
+    end = _earlier("b.ends_at", instant_param())
+    start = _later("b.starts_at", instant_param())
     if is_sqlite():
         # One subtraction of Julian days is cheaper than two epoch conversions.
         # Rounded to whole seconds: Julian-day doubles carry a few microseconds of noise.
@@ -132,28 +132,42 @@ async def booked_by_group(
     if group_by == "facility" and not where:
         # Facility names come from the facility list; skipping the join saves a lookup per booking.
         key, label, label_en, facility_join = "b.facility", "''", "''", ""
+    # Rows by who booked also say how their hours spread over facility kinds.
+    per_kind = group_by in BOOKER_GROUPINGS
     sql = (
         f"SELECT {key} AS key, {label} AS label, {label_en} AS label_en, "
-        f"SUM(b.seats * {_clipped_duration()}) AS seat_seconds "
+        + ("f.kind AS facility_kind, " if per_kind else "")
+        + f"SUM(b.seats * {_clipped_duration()}) AS seat_seconds "
         f"FROM {_bookings()}{facility_join}{joins} "
         f"WHERE b.status IN ({_status_list(statuses)}) "
-        f"AND b.starts_at < {_instant()} AND b.starts_at >= {_instant()} "
-        f"AND b.ends_at > {_instant()}{where} "
-        f"GROUP BY {key}"
+        f"AND b.starts_at < {instant_param()} AND b.starts_at >= {instant_param()} "
+        f"AND b.ends_at > {instant_param()}{where} "
+        f"GROUP BY {key}" + (", f.kind" if per_kind else "")
     )
     # Placeholders in order: the end clip, the start clip, then the overlap test.
     rows = await run_sql(
         sql, ends_at, starts_at, ends_at, await lookback_start(starts_at), starts_at, *where_args
     )
-    return [
+    groups = [
         BookedGroup(
             key=str(row["key"] if row["key"] is not None else ""),
             label=str(row["label"] or ""),
             seat_hours=float(row["seat_seconds"] or 0) / 3600,
             label_en=str(row["label_en"] or ""),
+            by_kind=((row["facility_kind"], float(row["seat_seconds"] or 0) / 3600),) if per_kind else (),
         )
         for row in rows
     ]
+    if not per_kind:
+        return groups
+    merged: dict[str, BookedGroup] = {}
+    for group in groups:
+        known = merged.get(group.key)
+        merged[group.key] = group if known is None else BookedGroup(
+            group.key, known.label, known.seat_hours + group.seat_hours, known.label_en,
+            merge_by_kind(known.by_kind, group.by_kind),
+        )
+    return list(merged.values())
 
 
 async def booked_by_step(
@@ -177,8 +191,8 @@ async def booked_by_step(
         f"WITH clipped AS MATERIALIZED (SELECT b.seats AS seats, {start} AS s, {end} AS e "
         f"FROM {_bookings()}{facility_join} "
         f"WHERE b.status IN ({_status_list(statuses)}) "
-        f"AND b.starts_at < {_instant()} AND b.starts_at >= {_instant()} "
-        f"AND b.ends_at > {_instant()}{where}) "
+        f"AND b.starts_at < {instant_param()} AND b.starts_at >= {instant_param()} "
+        f"AND b.ends_at > {instant_param()}{where}) "
         f"SELECT 's' AS edge, s / {size_s} AS step, SUM(seats) AS seats, SUM(seats * s) AS weighted "
         f"FROM clipped GROUP BY s / {size_s} "
         f"UNION ALL "
@@ -202,7 +216,7 @@ async def status_counts(
     facility_join = " JOIN facility f ON f.id = b.facility" if where else ""
     rows = await run_sql(
         f"SELECT b.status AS status, COUNT(*) AS n FROM {_bookings()}{facility_join} "
-        f"WHERE b.starts_at >= {_instant()} AND b.starts_at < {_instant()}{where} "
+        f"WHERE b.starts_at >= {instant_param()} AND b.starts_at < {instant_param()}{where} "
         f"GROUP BY b.status",
         starts_at,
         ends_at,
@@ -280,7 +294,7 @@ async def blackouts(
     """Blackouts overlapping the window: (facility_id, building_id, starts_at, ends_at)."""
     rows = await run_sql(
         "SELECT facility AS facility_id, building AS building_id, starts_at, ends_at "
-        f"FROM blackout WHERE starts_at < {_instant()} AND ends_at > {_instant()}",
+        f"FROM blackout WHERE starts_at < {instant_param()} AND ends_at > {instant_param()}",
         ends_at,
         starts_at,
     )
@@ -288,14 +302,15 @@ async def blackouts(
         (
             row["facility_id"],
             row["building_id"],
-            _aware(row["starts_at"]),
-            _aware(row["ends_at"]),
+            as_utc(row["starts_at"]),
+            as_utc(row["ends_at"]),
         )
         for row in rows
     ]
 
 
-def _aware(value: Any) -> datetime:
+def as_utc(value: Any) -> datetime:
+    """A timestamp as the database driver returns it (text on SQLite, naive or aware), as an aware UTC datetime."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if value.tzinfo is None:
@@ -303,222 +318,13 @@ def _aware(value: Any) -> datetime:
     return value.astimezone(timezone.utc)
 
 
-def _day(value: Any) -> date:
+def as_date(value: Any) -> date:
+    """A date column as the driver returns it (text, datetime or date), as a date."""
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, str):
         return date.fromisoformat(value[:10])
     return value
-
-
-# --- Space ------------------------------------------------------------------------
-
-
-async def space_groups(on: date) -> list[SpaceGroup]:
-    """Leasable and leased m² per building and unit kind on a date."""
-    rows = await run_sql(
-        "SELECT u.building AS building_id, MIN(bu.name) AS building_name, u.kind AS kind, "
-        "SUM(u.area_m2) AS leasable_m2, "
-        "SUM(CASE WHEN l.id IS NULL THEN 0 ELSE u.area_m2 END) AS leased_m2, "
-        "COUNT(*) AS unit_count, SUM(CASE WHEN l.id IS NULL THEN 0 ELSE 1 END) AS leased_count "
-        "FROM space_unit u JOIN building bu ON bu.id = u.building "
-        # Leases of one unit never overlap, so at most one is live on a date.
-        "LEFT JOIN space_lease l ON l.id = (SELECT l2.id FROM space_lease l2 "
-        "WHERE l2.unit = u.id AND l2.starts_on <= {} AND l2.ends_on > {} LIMIT 1) "
-        "GROUP BY u.building, u.kind",
-        on,
-        on,
-    )
-    return [
-        SpaceGroup(
-            building_id=int(row["building_id"]),
-            building_name=row["building_name"] or "",
-            kind=row["kind"],
-            leasable_m2=float(row["leasable_m2"] or 0),
-            leased_m2=float(row["leased_m2"] or 0),
-            unit_count=int(row["unit_count"] or 0),
-            leased_count=int(row["leased_count"] or 0),
-        )
-        for row in rows
-    ]
-
-
-@dataclass(frozen=True)
-class LeaseEnding:
-    lease_id: int
-    unit_code: str
-    building_name: str
-    tenant_id: int
-    tenant_name: str
-    area_m2: float
-    ends_on: date
-
-
-async def leases_ending(on: date, within_days: int = 90) -> list[LeaseEnding]:
-    """Leases live on `on` that end within the next `within_days` days, soonest first."""
-    until = on + timedelta(days=within_days)
-    rows = await run_sql(
-        "SELECT l.id AS id, u.code AS code, bu.name AS building_name, l.tenant AS tenant_id, "
-        "t.name AS tenant_name, u.area_m2 AS area_m2, l.ends_on AS ends_on "
-        "FROM space_lease l JOIN space_unit u ON u.id = l.unit "
-        "JOIN building bu ON bu.id = u.building "
-        "JOIN tenant t ON t.id = l.tenant "
-        "WHERE l.starts_on <= {} AND l.ends_on > {} AND l.ends_on <= {} "
-        "ORDER BY l.ends_on, l.id",
-        on,
-        on,
-        until,
-    )
-    return [
-        LeaseEnding(
-            lease_id=int(row["id"]),
-            unit_code=row["code"],
-            building_name=row["building_name"] or "",
-            tenant_id=int(row["tenant_id"]),
-            tenant_name=row["tenant_name"] or "",
-            area_m2=float(row["area_m2"] or 0),
-            ends_on=_day(row["ends_on"]),
-        )
-        for row in rows
-    ]
-
-
-@dataclass(frozen=True)
-class UnmetDemand:
-    unit_kind: str
-    applications: int
-    min_area_m2: float
-    max_area_m2: float
-
-
-async def unmet_demand() -> list[UnmetDemand]:
-    """Applications still waiting for space (open, or left unhoused by a round) per unit kind."""
-    rows = await run_sql(
-        "SELECT unit_kind, COUNT(*) AS n, SUM(min_area_m2) AS min_m2, SUM(max_area_m2) AS max_m2 "
-        "FROM space_application WHERE status IN ('open', 'unallocated') "
-        "GROUP BY unit_kind ORDER BY unit_kind"
-    )
-    return [
-        UnmetDemand(
-            unit_kind=row["unit_kind"],
-            applications=int(row["n"]),
-            min_area_m2=float(row["min_m2"] or 0),
-            max_area_m2=float(row["max_m2"] or 0),
-        )
-        for row in rows
-    ]
-
-
-# --- Snapshots -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SnapshotRecord:
-    id: int
-    kind: str
-    period: str
-    starts_at: datetime
-    ends_at: datetime
-    generated_at: datetime
-    data: dict[str, Any]
-
-    def summary(self) -> dict[str, Any]:
-        """The list view: identity, bounds and the headline figures."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "period": self.period,
-            "starts_at": self.starts_at,
-            "ends_at": self.ends_at,
-            "generated_at": self.generated_at,
-            "totals": self.data.get("totals", {}),
-        }
-
-
-def _snapshot(row: dict[str, Any]) -> SnapshotRecord:
-    data = row["data"]
-    if isinstance(data, (str, bytes)):
-        data = json.loads(data or "{}")
-    return SnapshotRecord(
-        id=int(row["id"]),
-        kind=row["kind"],
-        period=row["period"],
-        starts_at=_aware(row["starts_at"]),
-        ends_at=_aware(row["ends_at"]),
-        generated_at=_aware(row["generated_at"]),
-        data=data or {},
-    )
-
-
-_SNAPSHOT_COLUMNS = "id, kind, period, starts_at, ends_at, generated_at, data"
-
-
-async def find_snapshot(kind: str, period: str) -> SnapshotRecord | None:
-    rows = await run_sql(
-        f"SELECT {_SNAPSHOT_COLUMNS} FROM report_snapshot WHERE kind = {{}} AND period = {{}}",
-        kind,
-        period,
-    )
-    return _snapshot(rows[0]) if rows else None
-
-
-async def get_snapshot(snapshot_id: int) -> SnapshotRecord | None:
-    rows = await run_sql(
-        f"SELECT {_SNAPSHOT_COLUMNS} FROM report_snapshot WHERE id = {{}}", snapshot_id
-    )
-    return _snapshot(rows[0]) if rows else None
-
-
-async def list_snapshots(
-    kind: str = "", limit: int = 50, offset: int = 0
-) -> tuple[list[SnapshotRecord], int]:
-    where = " WHERE kind = {}" if kind else ""
-    args: list[Any] = [kind] if kind else []
-    total_rows = await run_sql(f"SELECT COUNT(*) AS n FROM report_snapshot{where}", *args)
-    rows = await run_sql(
-        f"SELECT {_SNAPSHOT_COLUMNS} FROM report_snapshot{where} "
-        "ORDER BY starts_at DESC, kind, id DESC LIMIT {} OFFSET {}",
-        *args,
-        limit,
-        offset,
-    )
-    return [_snapshot(row) for row in rows], int(total_rows[0]["n"])
-
-
-async def last_snapshot_end(kind: str) -> datetime | None:
-    rows = await run_sql(
-        "SELECT MAX(ends_at) AS last_end FROM report_snapshot WHERE kind = {}", kind
-    )
-    value = rows[0]["last_end"] if rows else None
-    return _aware(value) if value is not None else None
-
-
-async def insert_snapshot_once(
-    kind: str,
-    period: str,
-    starts_at: datetime,
-    ends_at: datetime,
-    generated_at: datetime,
-    data: dict[str, Any],
-) -> int | None:
-    """Insert unless (kind, period) exists; the new id, or None when another got there first.
-
-    ON CONFLICT DO NOTHING leaves the transaction usable on PostgreSQL,
-    where a caught unique violation would abort it.
-    """
-    as_json = "{}" if is_sqlite() else "CAST({} AS JSON)"
-    rows = await run_sql(
-        "INSERT INTO report_snapshot (kind, period, starts_at, ends_at, generated_at, data) "
-        f"VALUES ({{}}, {{}}, {_instant()}, {_instant()}, {_instant()}, {as_json}) "
-        "ON CONFLICT (kind, period) DO NOTHING RETURNING id",
-        kind,
-        period,
-        starts_at,
-        ends_at,
-        generated_at,
-        json.dumps(data, ensure_ascii=False, default=str),
-    )
-    return int(rows[0]["id"]) if rows else None
 
 
 async def manager_recipients() -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,16 +16,24 @@ class FieldError:
 
 
 class DomainError(Exception):
-    """A request Park refuses. `code` is one of the contract's problem codes."""
+    """A request Park refuses. `code` is one of the contract's problem codes.
+
+    `violations`: the broken rules behind it (values with a code, a field, an
+    English message and a translatable template with parameters), so that a
+    page can say each in the reader's language.
+    """
 
     code = "validation"
     status = 422
     title = N_("Invalid input")
 
-    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, detail: str, *, extra: dict[str, Any] | None = None, violations: Sequence[Any] = ()
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.extra = extra or {}
+        self.violations = tuple(violations)
 
 
 class ValidationFailed(DomainError):
@@ -32,9 +41,11 @@ class ValidationFailed(DomainError):
     status = 422
     title = N_("Invalid input")
 
-    def __init__(self, errors: list[FieldError] | FieldError, detail: str | None = None) -> None:
+    def __init__(
+        self, errors: list[FieldError] | FieldError, detail: str | None = None, *, violations: Sequence[Any] = ()
+    ) -> None:
         self.errors = [errors] if isinstance(errors, FieldError) else list(errors)
-        super().__init__(detail or "; ".join(f"{e.field}: {e.message}" for e in self.errors))
+        super().__init__(detail or "; ".join(f"{e.field}: {e.message}" for e in self.errors), violations=violations)
 
     @classmethod
     def on(cls, field: str, message: str) -> ValidationFailed:

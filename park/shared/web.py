@@ -10,6 +10,7 @@ from litestar.response import Redirect, Template
 from park.shared.actor import Actor
 from park.settings import LOCALES, Settings
 from park.shared import i18n
+from park.shared.errors import DomainError
 from park.shared.labels import N_, label
 
 LANG_COOKIE = "park_lang"
@@ -127,3 +128,28 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
+
+
+def form_errors(error: DomainError, _: Any, default_field: str = "form") -> dict[str, str]:
+    """Any domain error as a page's form errors (field → message), in the reader's language.
+
+    Broken rules speak through their templates and parameters (an input rule
+    under its field, any other under `default_field`); plain field errors keep
+    their fields; an error with neither shows its detail under `default_field`.
+    """
+    errors: dict[str, str] = {}
+    for violation in error.violations:
+        field = violation.field if violation.code == "validation" else default_field
+        errors.setdefault(field, _(violation.template, **dict(violation.params)))
+    if errors:
+        return errors
+    for item in getattr(error, "errors", ()):
+        errors.setdefault(item.field, _(item.message))
+    return errors or {default_field: _(error.detail)}
+
+
+def error_message(error: DomainError, _: Any) -> str:
+    """A domain error as one line in the reader's language (for a flash message)."""
+    if error.violations:
+        return "; ".join(_(v.template, **dict(v.params)) for v in error.violations)
+    return _(error.detail)

@@ -75,7 +75,7 @@ def drop_database(name: str) -> None:
 
 def plan_rows(facilities, users, zone, now, total: int, rng: random.Random):
     """Seeded booking rows on each facility's slot grid inside its opening hours."""
-    from park.facilities.availability import open_runs
+    from park.bookings.availability import open_runs
     from park.facilities.queries import to_spec
     from park.shared.timespan import Span
 
@@ -147,8 +147,9 @@ async def fill(url: str, target: int, seed: int) -> tuple[int, float]:
 
 async def measure(days: int) -> None:
     from park.bookings import queries as booking_queries
-    from park.facilities import queries, service
-    from park.facilities.availability import compute_availability
+    from park.bookings.search import facility_availability
+    from park.facilities import queries
+    from park.bookings.availability import compute_availability
     from park.facilities.tables import Facility
     from park.settings import load_settings
     from park.shared.timespan import Span
@@ -161,12 +162,12 @@ async def measure(days: int) -> None:
     facilities = await Facility.select(Facility.id).order_by(Facility.id)
     timings, slot_count, booking_count = [], 0, 0
     for row in facilities:  # warm-up: connections, caches, query plans
-        await service.availability(row["id"], window, zone)
+        await facility_availability(row["id"], window, zone)
     began_all = time.perf_counter()
     pure = 0.0
     for row in facilities:
         began = time.perf_counter()
-        slots = await service.availability(row["id"], window, zone)
+        slots = await facility_availability(row["id"], window, zone)
         timings.append(time.perf_counter() - began)
         slot_count += len(slots)
         spec = queries.to_spec(await queries.get_facility(row["id"]))

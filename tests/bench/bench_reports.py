@@ -178,6 +178,7 @@ async def timed(label: str, results: list[tuple[str, float]], coroutine):
 
 async def run_reports() -> tuple[list[tuple[str, float]], dict]:
     from park.reports import service
+    from park.reports import snapshots
     from park.reports.periods import Window, parse_period
 
     period = parse_period("monthly", "2026-11")
@@ -191,7 +192,7 @@ async def run_reports() -> tuple[list[tuple[str, float]], dict]:
                 service.build_occupancy_report(window, "tenant", ZONE, opened=opened))
     await timed("heat map and daily series", results, service.build_time_profile(window, ZONE, opened))
     await timed("no-show and cancellation rates", results, service.booking_rates(window))
-    data = await timed("whole monthly snapshot data", results, service.snapshot_data(period, ZONE))
+    data = await timed("whole monthly snapshot data", results, snapshots.snapshot_data(period, ZONE))
     assert data["totals"] == by_facility.totals.as_dict()
     return results, data
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from park.bookings import queries, service
-from park.facilities import service as facility_service
+from park.bookings import closures
 from park.shared.clock import utc_now
 from park.shared.errors import ValidationFailed
 from park.shared.timespan import Span
@@ -18,10 +18,10 @@ from .test_service import actor_of, booking_input
 async def test_a_booking_inside_a_facility_or_building_blackout_is_refused(member, manager):
     facility = await create_facility()
     other = await create_facility(name="另一间")
-    await facility_service.add_blackout(
+    await closures.add_blackout(
         actor_of(manager), Span(weekday_at(9), weekday_at(11)), "检修", utc_now(), SHANGHAI, facility_id=facility["id"]
     )
-    await facility_service.add_blackout(
+    await closures.add_blackout(
         actor_of(manager), Span(weekday_at(14), weekday_at(16)), "停电", utc_now(), SHANGHAI, building_id=other["building"]
     )
     for target, hour in ((facility, 10), (other, 15)):
@@ -35,7 +35,7 @@ async def test_a_booking_inside_a_facility_or_building_blackout_is_refused(membe
 
 async def test_the_combined_read_returns_what_the_two_reads_return(member, manager):
     facility = await create_facility()
-    await facility_service.add_blackout(
+    await closures.add_blackout(
         actor_of(manager), Span(weekday_at(12), weekday_at(13)), "检修", utc_now(), SHANGHAI, facility_id=facility["id"]
     )
     await service.book_facility(actor_of(member), booking_input(facility, weekday_at(10)), utc_now(), SHANGHAI)

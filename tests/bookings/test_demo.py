@@ -9,7 +9,7 @@ from park.bookings.tables import Booking
 from park.bookings.rules import BookingContext
 from park.bookings.model import BookingRequest
 from park.demo import load_demo
-from park.facilities.availability import load_segments
+from park.bookings.availability import load_segments
 from park.facilities.queries import to_spec
 from park.facilities.tables import Facility
 from park.shared.clock import utc_now

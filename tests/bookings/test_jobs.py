@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from park.bookings import jobs, service
+from park.bookings import jobs, service, status_changes
 from park.bookings.tables import Booking
 from park.notifications.tables import OutboxMessage
 from park.shared.clock import utc_now
@@ -34,7 +34,7 @@ async def test_a_checked_in_booking_completes_when_its_time_is_over(member):
     facility = await create_facility()
     starts_at = weekday_at(10)
     booking = await service.book_facility(actor_of(member), booking_input(facility, starts_at), utc_now(), SHANGHAI)
-    await service.check_in(actor_of(member), booking["id"], starts_at - timedelta(minutes=5))
+    await status_changes.check_in(actor_of(member), booking["id"], starts_at - timedelta(minutes=5))
     assert await jobs.release_no_shows(starts_at + timedelta(minutes=30)) == 0
     assert await status_of(booking["id"]) == "checked_in"
     assert await jobs.release_no_shows(starts_at + timedelta(hours=1)) == 1

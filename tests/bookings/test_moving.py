@@ -4,6 +4,7 @@ import asyncio
 from datetime import datetime, timedelta
 
 import httpx
+import pytest
 
 from park.bookings.tables import Booking
 from tests import support
@@ -160,3 +161,33 @@ async def test_two_bookings_moved_into_one_slot_at_once_one_wins(db):
     assert len(at_fifteen) == 1
     loser = next(row for row in rows if row["starts_at"] != weekday_at(15))
     assert loser["starts_at"] in (weekday_at(9), weekday_at(11)) and loser["status"] == "confirmed"
+
+
+async def test_the_alternatives_of_a_refused_move_never_offer_the_bookings_own_time(client, member, rival):
+    facility = await create_facility()
+    mine = (await book(client, member, facility, weekday_at(13))).json()
+    assert (await book(client, rival, facility, weekday_at(14))).status_code == 201
+    refused = await move(client, member, mine["id"], starts_at=weekday_at(14), ends_at=weekday_at(15))
+    assert refused.status_code == 409
+    offered = {(a["facility_id"], instant(a["starts_at"])) for a in refused.json()["alternatives"]}
+    assert (facility["id"], weekday_at(13)) not in offered  # where it already is: no move at all
+    assert (facility["id"], weekday_at(15)) in offered
+
+
+@pytest.mark.skipif(support.BACKEND != "postgres", reason="the exclusion constraint exists on PostgreSQL only")
+async def test_a_move_refused_by_the_exclusion_constraint_still_offers_alternatives(client, member, rival, monkeypatch):
+    from park.bookings import queries
+
+    facility = await create_facility()
+    mine = (await book(client, member, facility, weekday_at(9))).json()
+    assert (await book(client, rival, facility, weekday_at(14))).status_code == 201
+
+    async def blind(*args, **kwargs):
+        return [], []  # as if the rules had not seen the rival's booking: only the constraint can stop the move
+
+    monkeypatch.setattr(queries, "live_bookings_and_blackouts_near", blind)
+    refused = await move(client, member, mine["id"], starts_at=weekday_at(14), ends_at=weekday_at(15))
+    assert refused.status_code == 409 and refused.json()["code"] == "conflict"
+    offered = [instant(a["starts_at"]) for a in refused.json()["alternatives"]]
+    assert weekday_at(15) in offered and weekday_at(14) not in offered
+    assert instant((await client.get(f"/api/v1/bookings/{mine['id']}", headers=member.headers)).json()["starts_at"]) == weekday_at(9)

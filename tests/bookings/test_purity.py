@@ -10,7 +10,7 @@ PURE_MODULES = [
     "park/shared/timespan.py",
     "park/facilities/model.py",
     "park/facilities/hours.py",
-    "park/facilities/availability.py",
+    "park/bookings/availability.py",
     "park/bookings/model.py",
     "park/bookings/rules.py",
     "park/bookings/recurrence.py",

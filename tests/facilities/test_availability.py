@@ -3,7 +3,7 @@
 from datetime import timedelta, timezone
 
 from park.bookings.model import CANCELLED, CHECKED_IN, PENDING, REQUESTED
-from park.facilities.availability import compute_availability, slot_grid
+from park.bookings.availability import compute_availability, slot_grid
 from park.facilities.model import Blackout
 from park.shared.timespan import Span
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from park.bookings.model import Booking, BookingRequest
 from park.bookings.rules import BookingContext, check_request
-from park.facilities.availability import compute_availability
+from park.bookings.availability import compute_availability
 from park.shared.timespan import Span
 
 from .builders import SHANGHAI, at, make_facility

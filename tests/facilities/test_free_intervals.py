@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from park.facilities.availability import free_intervals, nearest_starts
+from park.bookings.availability import free_intervals, nearest_starts
 from park.facilities.model import Blackout
 from park.shared.timespan import Span
 

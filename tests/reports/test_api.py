@@ -9,7 +9,7 @@ from datetime import timezone
 
 import pytest
 
-from park.reports import service
+from park.reports import snapshots
 from tests.reports.builders import SHANGHAI, create_booking, create_building, create_facility, local
 
 
@@ -118,7 +118,7 @@ async def test_space_occupancy_needs_a_valid_date(client, manager):
 
 async def test_snapshots_list_and_detail(client, manager, booked):
     now = local(2026, 11, 26, 1).astimezone(timezone.utc)
-    produced = await service.produce_snapshot("daily", "2026-11-24", now, SHANGHAI)
+    produced = await snapshots.produce_snapshot("daily", "2026-11-24", now, SHANGHAI)
     listing = await client.get("/api/v1/reports/snapshots", headers=manager.headers)
     assert listing.status_code == 200
     body = listing.json()
@@ -146,3 +146,34 @@ async def test_snapshots_list_and_detail(client, manager, booked):
 async def test_snapshots_of_an_unknown_kind_are_refused(client, manager):
     response = await client.get("/api/v1/reports/snapshots", params={"kind": "yearly"}, headers=manager.headers)
     assert response.status_code == 422
+
+
+async def test_rows_by_tenant_carry_the_share_of_booked_hours_and_hours_by_kind_in_json_csv_xlsx_and_page(
+    client, manager, booked, tenant
+):
+    params = {"from": "2026-11-24", "to": "2026-11-25", "group_by": "tenant"}
+    body = (await client.get("/api/v1/reports/occupancy", params=params, headers=manager.headers)).json()
+    (row,) = body["rows"]
+    assert row["key"] == str(tenant["id"]) and row["booked_hours"] == 3.0
+    # Not 3 / (the whole park's open seat-hours): a firm has no open hours of its own.
+    assert row["utilization"] is None
+    assert row["share_of_booked"] == 1.0
+    assert row["booked_hours_by_kind"] == {booked["kind"]: 3.0}
+    assert body["totals"]["utilization"] == 0.3333
+
+    response = await client.get("/api/v1/reports/occupancy.csv", params=params, headers=manager.headers)
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[0] == ["key", "label", "booked_hours", "share_of_booked", f"booked_hours_{booked['kind']}"]
+    assert lines[1][2:] == ["3.0", "1.0", "3.0"]
+
+    workbook = await client.get("/api/v1/reports/occupancy.xlsx", params=params, headers=manager.headers)
+    assert workbook.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(workbook.content)) as archive:
+        assert "share_of_booked" in archive.read("xl/sharedStrings.xml").decode()
+
+    from tests.accounts.test_pages import sign_in
+
+    await sign_in(client, manager.email)
+    page = await client.get("/reports", params=params, headers={"accept": "text/html", "accept-language": "en"})
+    assert page.status_code == 200
+    assert "Share of all booked seat-hours" in page.text and "100" in page.text

@@ -8,24 +8,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from park.facilities.hours import parse_hours
-from park.reports.occupancy import (
-    BookedGroup,
-    BookingRates,
-    FacilityOpen,
-    SpaceGroup,
-    clip,
-    heat_map,
-    hour_cells,
-    occupancy_report,
-    space_report,
-    booked_by_cell,
-    bucket_seconds,
-    daily_figures,
-    open_by_cell,
-    seat_seconds_by_step,
-    span_hours,
-    usable_spans,
-)
+from park.reports.occupancy import BookedGroup, BookingRates, FacilityOpen, clip, occupancy_report, span_hours, usable_spans
+from park.reports.space import SpaceGroup, space_report
+from park.reports.heatmap import heat_map, hour_cells, booked_by_cell, bucket_seconds, daily_figures, open_by_cell, seat_seconds_by_step
 from park.shared.timespan import Span
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -99,16 +84,21 @@ def test_a_group_that_was_never_open_has_no_utilization_rather_than_a_division_e
     assert report.totals.utilization is None
 
 
-def test_tenant_rows_are_each_firms_share_of_everything_open_and_add_up_to_the_total():
+def test_tenant_rows_carry_their_share_of_all_booked_hours_and_hours_by_kind_not_a_utilization():
     facilities = [make_facility(open_hours=10), make_facility(facility_id=2, open_hours=10)]
-    booked = [BookedGroup("7", "Firm A", 5), BookedGroup("8", "Firm B", 3)]
+    booked = [
+        BookedGroup("7", "Firm A", 5, by_kind=(("lab", 2), ("meeting_room", 3))),
+        BookedGroup("8", "Firm B", 3, by_kind=(("lab", 3),)),
+    ]
     report = occupancy_report("tenant", START, END, facilities, booked)
     assert [row.label for row in report.rows] == ["Firm A", "Firm B"]
-    assert all(row.open_hours == 20 for row in report.rows)
-    assert sum(row.utilization for row in report.rows) == pytest.approx(
-        report.totals.utilization
-    )
+    assert [row.share_of_booked for row in report.rows] == [pytest.approx(5 / 8), pytest.approx(3 / 8)]
+    assert all(row.utilization is None for row in report.rows)  # a firm has no open hours of its own
+    first = report.rows[0].as_dict()
+    assert first["share_of_booked"] == 0.625 and first["utilization"] is None
+    assert first["booked_hours_by_kind"] == {"lab": 2, "meeting_room": 3}
     assert report.totals.utilization == pytest.approx(8 / 20)
+    assert "share_of_booked" not in occupancy_report("facility", START, END, facilities, []).rows[0].as_dict()
 
 
 def test_grouping_by_building_and_platform_uses_their_keys():

@@ -6,7 +6,7 @@ from datetime import timezone
 
 import pytest
 
-from park.reports import service
+from park.reports import snapshots
 from tests.reports.builders import SHANGHAI, create_booking, create_building, create_facility, local
 
 
@@ -63,7 +63,7 @@ async def test_report_pages_are_for_managers(client, member):
 
 async def test_snapshot_page_shows_the_stored_figures(client, manager, booked):
     now = local(2026, 11, 26, 1).astimezone(timezone.utc)
-    produced = await service.produce_snapshot("daily", "2026-11-24", now, SHANGHAI)
+    produced = await snapshots.produce_snapshot("daily", "2026-11-24", now, SHANGHAI)
     listing = await client.get("/reports/snapshots", headers=html(manager.headers))
     assert listing.status_code == 200
     assert f"/reports/snapshots/{produced.snapshot.id}" in listing.text

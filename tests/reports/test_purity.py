@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-PURE = ["periods.py", "occupancy.py", "charts.py", "export.py"]
+PURE = ["periods.py", "occupancy.py", "heatmap.py", "space.py", "charts.py", "export.py"]
 FORBIDDEN = ("piccolo", "litestar", "apscheduler", "park.shared.clock")
 REPORTS = Path(__file__).resolve().parents[2] / "park" / "reports"
 

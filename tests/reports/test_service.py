@@ -7,7 +7,8 @@ from datetime import timedelta, timezone
 
 import pytest
 
-from park.reports import queries, service
+from park.facilities.model import FACILITY_KINDS
+from park.reports import queries, service, snapshot_queries, snapshots, space_queries
 from park.reports.periods import Window, parse_period
 from tests import support
 from tests.reports.builders import (
@@ -80,12 +81,18 @@ async def test_utilization_by_kind_and_building_sums_in_the_database(park):
     assert (row.open_hours, row.booked_hours) == (210, 24)
 
 
-async def test_tenant_rows_are_shares_of_all_open_seat_hours(park):
+async def test_tenant_rows_are_shares_of_all_booked_seat_hours_with_hours_by_kind(park):
     report = await service.build_occupancy_report(WINDOW, "tenant", SHANGHAI)
     rows = {row.key: row for row in report.rows}
     assert rows[str(park["mine"])].booked_hours == 3 + 1 + 4
     assert rows[str(park["theirs"])].booked_hours == 12 + 4
     assert all(row.open_hours == 210 for row in report.rows)
+    assert rows[str(park["mine"])].share_of_booked == pytest.approx(8 / 24)
+    assert rows[str(park["theirs"])].share_of_booked == pytest.approx(16 / 24)
+    for row in report.rows:
+        assert row.utilization is None
+        assert sum(hours for _kind, hours in row.booked_hours_by_kind) == pytest.approx(row.booked_hours)
+        assert {kind for kind, _hours in row.booked_hours_by_kind} <= set(FACILITY_KINDS)
     by_sector = await service.build_occupancy_report(WINDOW, "sector", SHANGHAI)
     assert sum(row.booked_hours for row in by_sector.rows) == 24
 
@@ -160,8 +167,8 @@ async def outbox_rows() -> list[dict]:
 
 async def test_a_snapshot_is_produced_once_and_mailed_once_to_each_manager(park, manager):
     other_manager = await support.create_user("manager")
-    first = await service.produce_snapshot("daily", "2026-11-23", NOW, SHANGHAI, "https://park.test")
-    again = await service.produce_snapshot("daily", "2026-11-23", NOW, SHANGHAI, "https://park.test")
+    first = await snapshots.produce_snapshot("daily", "2026-11-23", NOW, SHANGHAI, "https://park.test")
+    again = await snapshots.produce_snapshot("daily", "2026-11-23", NOW, SHANGHAI, "https://park.test")
     assert first.created and not again.created
     assert again.snapshot.id == first.snapshot.id
     totals = first.snapshot.data["totals"]
@@ -175,7 +182,7 @@ async def test_a_snapshot_is_produced_once_and_mailed_once_to_each_manager(park,
 
 async def test_racing_producers_make_one_snapshot(park, manager):
     results = await asyncio.gather(
-        *(service.produce_snapshot("weekly", "2026-W48", NOW + timedelta(days=5), SHANGHAI) for _ in range(4))
+        *(snapshots.produce_snapshot("weekly", "2026-W48", NOW + timedelta(days=5), SHANGHAI) for _ in range(4))
     )
     assert len({result.snapshot.id for result in results}) == 1
     assert sum(result.created for result in results) == 1
@@ -186,30 +193,30 @@ async def test_a_period_that_has_not_ended_cannot_be_snapshotted(db):
     from park.shared.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed) as caught:
-        await service.produce_snapshot("monthly", "2026-11", NOW, SHANGHAI)
+        await snapshots.produce_snapshot("monthly", "2026-11", NOW, SHANGHAI)
     assert caught.value.errors[0].field == "period"
-    assert await queries.find_snapshot("monthly", "2026-11") is None
+    assert await snapshot_queries.find_snapshot("monthly", "2026-11") is None
 
 
 async def test_a_malformed_period_is_a_validation_error(db):
     from park.shared.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
-        await service.produce_snapshot("weekly", "2026-11-23", NOW, SHANGHAI)
+        await snapshots.produce_snapshot("weekly", "2026-11-23", NOW, SHANGHAI)
 
 
 async def test_catch_up_after_a_gap_produces_each_missed_day_once(db, manager):
-    await service.produce_snapshot("daily", "2026-11-20", NOW, SHANGHAI)
-    made = await service.catch_up("daily", NOW, SHANGHAI)
+    await snapshots.produce_snapshot("daily", "2026-11-20", NOW, SHANGHAI)
+    made = await snapshots.catch_up("daily", NOW, SHANGHAI)
     assert [item.snapshot.period for item in made] == ["2026-11-21", "2026-11-22", "2026-11-23", "2026-11-24", "2026-11-25"]
-    assert await service.catch_up("daily", NOW, SHANGHAI) == []
-    items, total = await queries.list_snapshots("daily")
+    assert await snapshots.catch_up("daily", NOW, SHANGHAI) == []
+    items, total = await snapshot_queries.list_snapshots("daily")
     assert total == 6
     assert len({item.period for item in items}) == 6
 
 
 async def test_catch_up_on_a_fresh_database_makes_only_the_latest_period(db):
-    made = await service.catch_up("monthly", NOW, SHANGHAI)
+    made = await snapshots.catch_up("monthly", NOW, SHANGHAI)
     assert [item.snapshot.period for item in made] == ["2026-10"]
 
 
@@ -270,12 +277,12 @@ async def test_space_occupancy_on_a_date_by_building_and_kind(db, tenant, other_
     # On the day before, the lab lease still ran.
     assert (await service.build_space_report(date(2026, 11, 23))).totals.leased_m2 == 400
 
-    ending = await queries.leases_ending(date(2026, 11, 24), within_days=90)
+    ending = await space_queries.leases_ending(date(2026, 11, 24), within_days=90)
     assert [(lease.unit_code, lease.ends_on) for lease in ending] == [("A-101", date(2027, 1, 1))]
-    assert await queries.leases_ending(date(2026, 11, 24), within_days=30) == []
-    ending = await queries.leases_ending(date(2026, 11, 10), within_days=90)
+    assert await space_queries.leases_ending(date(2026, 11, 24), within_days=30) == []
+    ending = await space_queries.leases_ending(date(2026, 11, 10), within_days=90)
     assert [lease.unit_code for lease in ending] == ["A-201", "A-101"]
-    (unmet,) = await queries.unmet_demand()
+    (unmet,) = await space_queries.unmet_demand()
     assert (unmet.unit_kind, unmet.applications, unmet.min_area_m2) == ("lab", 1, 80)
 
 
@@ -283,7 +290,7 @@ async def test_a_snapshot_rolls_tenants_up_to_sectors_as_the_database_would(park
     from park.tenants.tables import Tenant
 
     await Tenant.update({Tenant.sector: "new_media"}).where(Tenant.id == park["theirs"])
-    produced = await service.produce_snapshot("daily", "2026-11-24", NOW, SHANGHAI)
+    produced = await snapshots.produce_snapshot("daily", "2026-11-24", NOW, SHANGHAI)
     data = produced.snapshot.data
     in_sql = await service.build_occupancy_report(
         Window(*parse_period("daily", "2026-11-24").bounds(SHANGHAI)), "sector", SHANGHAI

@@ -1,0 +1,113 @@
+"""Use cases that change a booking's status: cancel (one booking, or a series from a date), approve, reject, check in.
+
+Each writes the status through `park.bookings.lifecycle`, the one owner of it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from park.audit.service import record
+from park.bookings import queries
+from park.bookings.lifecycle import change_status, try_change_status
+from park.bookings.model import CANCELLED, CHECKED_IN, CONFIRMED, PENDING, REJECTED
+from park.bookings.notices import occurrences_reason, notify
+from park.bookings.refusals import raise_violations
+from park.bookings.rules import cancellation_violation, check_in_violation
+from park.bookings.service import get_booking
+from park.bookings.steps import facility_any
+from park.facilities.model import FacilitySpec
+from park.shared.actor import Actor
+from park.shared.db import transaction
+from park.shared.errors import Conflict, Forbidden, NotFound
+from park.shared.locking import lock
+
+
+async def _locked_booking(actor: Actor, booking_id: int) -> tuple[dict[str, Any], dict[str, Any], FacilitySpec]:
+    row = await get_booking(actor, booking_id)
+    await lock("facility", row["facility"])
+    row = await queries.get_booking(booking_id)  # re-read under the lock
+    facility_row, spec = await facility_any(row["facility"])
+    return row, facility_row, spec
+
+
+async def cancel_booking(actor: Actor, booking_id: int, now: datetime, zone: ZoneInfo, reason: str = "") -> dict[str, Any]:
+    async with transaction():
+        row, facility_row, spec = await _locked_booking(actor, booking_id)
+        if not (actor.is_manager or row["user"] == actor.id or actor.is_tenant_admin):
+            raise Forbidden("Only the person who booked, the firm's administrator or a park manager may cancel it.")
+        violation = cancellation_violation(queries.to_value(row), spec, now, by_manager=actor.is_manager)
+        raise_violations([violation] if violation else [])
+        reason = reason or ("Cancelled by a park manager." if actor.is_manager and row["user"] != actor.id else "")
+        row = await change_status(booking_id, row["status"], CANCELLED, cancelled_at=now, status_reason=reason)
+        await notify("booking.cancelled", row, facility_row["name"], zone, now, reason)
+        await record(actor, "booking.cancel", "booking", booking_id, {"reason": reason}, at=now)
+        return row
+
+
+async def cancel_series(
+    actor: Actor, series_id: int, from_at: datetime | None, now: datetime, zone: ZoneInfo
+) -> list[dict[str, Any]]:
+    """Cancel every still-cancellable occurrence starting at or after `from_at` (default: now)."""
+    series = await queries.get_series(series_id)
+    if series is None or not (actor.is_manager or series["tenant"] == actor.tenant_id):
+        raise NotFound(f"There is no series {series_id}.")
+    if not (actor.is_manager or series["user"] == actor.id or actor.is_tenant_admin):
+        raise Forbidden("Only the person who booked, the firm's administrator or a park manager may cancel it.")
+    cutoff = max(from_at or now, now)
+    cancelled = []
+    async with transaction():
+        await lock("facility", series["facility"])
+        facility_row, spec = await facility_any(series["facility"])
+        for row in await queries.bookings_of_series(series_id):
+            if row["starts_at"] < cutoff:
+                continue
+            if cancellation_violation(queries.to_value(row), spec, now, by_manager=actor.is_manager) is not None:
+                continue
+            changed = await try_change_status(
+                row["id"], row["status"], CANCELLED, cancelled_at=now, status_reason="Series cancelled from this date."
+            )
+            if changed is not None:
+                cancelled.append(changed)
+        if cancelled:
+            await notify("booking.cancelled", cancelled[0], facility_row["name"], zone, now,
+                         reason=occurrences_reason(len(cancelled)))
+            await record(actor, "booking.cancel_series", "booking_series", series_id, {"cancelled": len(cancelled)}, at=now)
+    return cancelled
+
+
+async def approve_booking(actor: Actor, booking_id: int, now: datetime, zone: ZoneInfo) -> dict[str, Any]:
+    return await _decide(actor, booking_id, CONFIRMED, "booking.approved", "booking.approve", now, zone)
+
+
+async def reject_booking(actor: Actor, booking_id: int, now: datetime, zone: ZoneInfo, reason: str = "") -> dict[str, Any]:
+    return await _decide(actor, booking_id, REJECTED, "booking.rejected", "booking.reject", now, zone, reason)
+
+
+async def _decide(actor, booking_id, status, notice, action, now, zone, reason: str = "") -> dict[str, Any]:
+    if not actor.is_manager:
+        raise Forbidden("Only park managers may approve or reject bookings.")
+    async with transaction():
+        row, facility_row, _spec = await _locked_booking(actor, booking_id)
+        if row["status"] != PENDING:
+            raise Conflict(f"Only pending bookings can be decided; this one is {row['status']}.", extra={"rule": "decidable"})
+        if status == CONFIRMED and row["starts_at"] <= now:
+            raise Conflict("This booking has already started; it can no longer be approved.", extra={"rule": "decidable"})
+        row = await change_status(booking_id, PENDING, status, decided_at=now, decided_by=actor.id, status_reason=reason)
+        await notify(notice, row, facility_row["name"], zone, now, reason)
+        await record(actor, action, "booking", booking_id, {"reason": reason} if reason else None, at=now)
+        return row
+
+
+async def check_in(actor: Actor, booking_id: int, now: datetime) -> dict[str, Any]:
+    async with transaction():
+        row = await get_booking(actor, booking_id)
+        if row["user"] != actor.id:
+            raise Forbidden("Only the person who booked may check in.")
+        violation = check_in_violation(queries.to_value(row), now)
+        raise_violations([violation] if violation else [])
+        row = await change_status(booking_id, row["status"], CHECKED_IN, checked_in_at=now)
+        await record(actor, "booking.check_in", "booking", booking_id, at=now)
+        return row
