@@ -7,7 +7,7 @@ from datetime import datetime
 
 from park.allocation import queries
 from park.notifications.service import enqueue_many
-from park.settings import load_settings
+from park.settings import Settings
 from park.shared.db import transaction
 
 log = logging.getLogger(__name__)
@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 REMINDER_STEPS = ((30, "reminded_30_at"), (90, "reminded_90_at"))
 
 
-async def remind_expiring_leases(now: datetime) -> int:
+async def remind_expiring_leases(now: datetime, settings: Settings) -> int:
     """Tell each firm 90 and 30 days before a lease ends; each reminder goes once.
 
     A lease found inside 30 days gets only the 30-day reminder (the 90-day one
@@ -24,7 +24,7 @@ async def remind_expiring_leases(now: datetime) -> int:
     each reminder is claimed by a conditional update in the transaction that
     queues its mail, so exactly one of them sends it. Returns how many went.
     """
-    today = now.astimezone(load_settings().zone).date()
+    today = now.astimezone(settings.zone).date()
     sent = 0
     for days, column in REMINDER_STEPS:
         for lease in await queries.leases_to_remind(today, days, column):
@@ -55,7 +55,7 @@ async def remind_expiring_leases(now: datetime) -> int:
     return sent
 
 
-async def run_window_draws(now: datetime) -> int:
+async def run_window_draws(now: datetime, settings: Settings) -> int:
     """Draw the gathered requests of every window-mode facility whose cut-off has passed.
 
     Returns how many requests were decided. Each facility is drawn in its own
@@ -67,7 +67,6 @@ async def run_window_draws(now: datetime) -> int:
     from park.bookings.model import REQUESTED
     from park.bookings.tables import Booking
 
-    settings = load_settings()
     policy = current_policy(settings)
     rows = await Booking.select(Booking.facility).where(
         (Booking.status == REQUESTED) & (Booking.starts_at > now) & (Booking.facility.booking_mode == "window")
@@ -83,7 +82,7 @@ async def run_window_draws(now: datetime) -> int:
     return decided
 
 
-async def fill_waitlist(now: datetime) -> int:
+async def fill_waitlist(now: datetime, settings: Settings) -> int:
     """Book freed slots for waiting firms, best-ranked first; entries whose start passed expire.
 
     Returns how many entries were booked.
@@ -91,7 +90,6 @@ async def fill_waitlist(now: datetime) -> int:
     from park.allocation.policy import current_policy
     from park.allocation.fair_access import fill_waitlist_for
 
-    settings = load_settings()
     policy = current_policy(settings)
     async with transaction():
         await queries.expire_past_waits(now)

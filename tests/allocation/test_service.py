@@ -43,7 +43,7 @@ async def test_lease_that_ends_before_it_starts_is_refused(db, tenant):
     assert error.value.__class__.__name__ == "ValidationFailed"
 
 
-async def test_lease_reminders_go_at_90_and_30_days_and_only_once(db, tenant):
+async def test_lease_reminders_go_at_90_and_30_days_and_only_once(db, tenant, settings):
     from park.notifications.tables import OutboxMessage
 
     admin = await support.create_user("tenant_admin", tenant["id"])
@@ -56,32 +56,32 @@ async def test_lease_reminders_go_at_90_and_30_days_and_only_once(db, tenant):
         rows = await OutboxMessage.select().where(OutboxMessage.kind == "space.lease_expiring")
         return sorted((m["to_email"], m["subject"]) for m in rows)
 
-    assert await remind_expiring_leases(NOW) == 1
+    assert await remind_expiring_leases(NOW, settings) == 1
     assert (admin.email, "租约即将到期 / Lease ends in 80 days") in await reminders()
-    assert await remind_expiring_leases(NOW) == 0
-    assert await remind_expiring_leases(NOW + timedelta(days=20)) == 0  # 60 days left: nothing new
-    assert await remind_expiring_leases(NOW + timedelta(days=55)) == 1  # 25 days left
-    assert await remind_expiring_leases(NOW + timedelta(days=56)) == 0
+    assert await remind_expiring_leases(NOW, settings) == 0
+    assert await remind_expiring_leases(NOW + timedelta(days=20), settings) == 0  # 60 days left: nothing new
+    assert await remind_expiring_leases(NOW + timedelta(days=55), settings) == 1  # 25 days left
+    assert await remind_expiring_leases(NOW + timedelta(days=56), settings) == 0
     subjects = [s for e, s in await reminders() if e == admin.email]
     assert subjects == ["租约即将到期 / Lease ends in 25 days", "租约即将到期 / Lease ends in 80 days"]
 
 
-async def test_lease_found_inside_30_days_gets_one_reminder(db, tenant):
+async def test_lease_found_inside_30_days_gets_one_reminder(db, tenant, settings):
     building = await create_building()
     unit = await create_unit(building["id"])
     await create_lease(unit["id"], tenant["id"], date(2025, 1, 1), date(2026, 12, 10))
-    assert await remind_expiring_leases(NOW) == 1
-    assert await remind_expiring_leases(NOW + timedelta(days=1)) == 0
+    assert await remind_expiring_leases(NOW, settings) == 1
+    assert await remind_expiring_leases(NOW + timedelta(days=1), settings) == 0
 
 
-async def test_concurrent_reminder_runs_send_each_reminder_once(db, tenant):
+async def test_concurrent_reminder_runs_send_each_reminder_once(db, tenant, settings):
     from park.notifications.tables import OutboxMessage
 
     building = await create_building()
     for _ in range(3):
         unit = await create_unit(building["id"])
         await create_lease(unit["id"], tenant["id"], date(2025, 1, 1), date(2027, 1, 20))
-    counts = await asyncio.gather(*(remind_expiring_leases(NOW) for _ in range(4)))
+    counts = await asyncio.gather(*(remind_expiring_leases(NOW, settings) for _ in range(4)))
     assert sum(counts) == 3
     assert await OutboxMessage.count().where(OutboxMessage.kind == "space.lease_expiring") == 3
 

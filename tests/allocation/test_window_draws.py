@@ -54,15 +54,15 @@ async def two_firms():
     )
 
 
-async def test_requests_wait_until_the_cutoff(db):
+async def test_requests_wait_until_the_cutoff(db, settings):
     facility = await create_facility(booking_mode="window", kind="studio")
     leader, _ = await two_firms()
     request = await create_request(facility, leader)
-    assert await run_window_draws(BEFORE_CUTOFF) == 0
+    assert await run_window_draws(BEFORE_CUTOFF, settings) == 0
     assert (await statuses(request))[request][0] == "requested"
 
 
-async def test_leading_firm_wins_the_draw_and_the_other_is_declined_with_alternatives(db):
+async def test_leading_firm_wins_the_draw_and_the_other_is_declined_with_alternatives(db, settings):
     from park.notifications.tables import OutboxMessage
 
     facility = await create_facility(booking_mode="window", kind="studio")
@@ -70,7 +70,7 @@ async def test_leading_firm_wins_the_draw_and_the_other_is_declined_with_alterna
     # The ordinary firm asked first; priority, not speed, decides.
     first = await create_request(facility, ordinary, submitted=datetime(2026, 11, 20, tzinfo=timezone.utc))
     second = await create_request(facility, leader)
-    assert await run_window_draws(AFTER_CUTOFF) == 2
+    assert await run_window_draws(AFTER_CUTOFF, settings) == 2
     result = await statuses(first, second)
     assert result[second][0] == "confirmed"
     assert result[first][0] == "declined"
@@ -79,17 +79,17 @@ async def test_leading_firm_wins_the_draw_and_the_other_is_declined_with_alterna
     assert [m["to_email"] for m in declined_mail] == [ordinary.email]
 
 
-async def test_draw_respects_capacity_and_a_second_run_decides_nothing(db):
+async def test_draw_respects_capacity_and_a_second_run_decides_nothing(db, settings):
     facility = await create_facility(booking_mode="window", kind="lab", capacity=2)
     logins = [await support.create_user("member", (await support.create_tenant())["id"]) for _ in range(4)]
     ids = [await create_request(facility, login) for login in logins]
-    counts = await asyncio.gather(run_window_draws(AFTER_CUTOFF), run_window_draws(AFTER_CUTOFF))
+    counts = await asyncio.gather(run_window_draws(AFTER_CUTOFF, settings), run_window_draws(AFTER_CUTOFF, settings))
     assert sum(counts) == 4
     result = await statuses(*ids)
     assert sorted(status for status, _ in result.values()) == ["confirmed", "confirmed", "declined", "declined"]
 
 
-async def test_hours_already_held_this_month_lower_a_firm_in_the_draw(db):
+async def test_hours_already_held_this_month_lower_a_firm_in_the_draw(db, settings):
     facility = await create_facility(booking_mode="window", kind="studio")
     leader, ordinary = await two_firms()
     # The leading firm (40 points ahead) already holds 24 hours of studio time this month: 48 points down.
@@ -100,36 +100,36 @@ async def test_hours_already_held_this_month_lower_a_firm_in_the_draw(db):
         await Booking.update({Booking.status: "confirmed"}).where(Booking.id == booked)
     theirs = await create_request(facility, leader)
     mine = await create_request(facility, ordinary)
-    await run_window_draws(AFTER_CUTOFF)
+    await run_window_draws(AFTER_CUTOFF, settings)
     result = await statuses(theirs, mine)
     assert result[mine][0] == "confirmed"
     assert result[theirs][0] == "declined"
 
 
-async def test_approval_facility_winners_wait_for_a_manager(db):
+async def test_approval_facility_winners_wait_for_a_manager(db, settings):
     facility = await create_facility(booking_mode="window", kind="studio", requires_approval=True)
     leader, _ = await two_firms()
     request = await create_request(facility, leader)
-    await run_window_draws(AFTER_CUTOFF)
+    await run_window_draws(AFTER_CUTOFF, settings)
     assert (await statuses(request))[request][0] == "pending"
 
 
-async def test_after_the_cutoff_the_remaining_time_is_first_come_first_served(db):
+async def test_after_the_cutoff_the_remaining_time_is_first_come_first_served(db, settings):
     facility = await create_facility(booking_mode="window", kind="studio")
     leader, ordinary = await two_firms()
     # Both asked after the cut-off: the ordinary firm was first, so it gets the slot despite its lower score.
     first = await create_request(facility, ordinary, submitted=datetime(2026, 12, 1, 12, 1, tzinfo=SHANGHAI))
     second = await create_request(facility, leader, submitted=datetime(2026, 12, 1, 12, 2, tzinfo=SHANGHAI))
-    await run_window_draws(AFTER_CUTOFF)
+    await run_window_draws(AFTER_CUTOFF, settings)
     result = await statuses(first, second)
     assert (result[first][0], result[second][0]) == ("confirmed", "declined")
 
 
-async def test_requests_in_time_are_drawn_before_late_ones_are_served(db):
+async def test_requests_in_time_are_drawn_before_late_ones_are_served(db, settings):
     facility = await create_facility(booking_mode="window", kind="studio")
     leader, ordinary = await two_firms()
     late = await create_request(facility, leader, submitted=datetime(2026, 12, 1, 12, 1, tzinfo=SHANGHAI))
     in_time = await create_request(facility, ordinary)
-    await run_window_draws(AFTER_CUTOFF)
+    await run_window_draws(AFTER_CUTOFF, settings)
     result = await statuses(late, in_time)
     assert (result[in_time][0], result[late][0]) == ("confirmed", "declined")

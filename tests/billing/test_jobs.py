@@ -34,7 +34,7 @@ SCHEDULER_PROCESS = textwrap.dedent(
             time.sleep(max(0.0, start_at - time.time()))
             [job] = [job for job in SCHEDULE if job.name == "monthly_statements"]
             trigger = CronTrigger.from_crontab(timetable.crons[job.name], timezone=settings.zone)
-            print(await jobs.run_scheduled(job, trigger, timedelta(minutes=10), lambda: now))
+            print(await jobs.run_scheduled(job, trigger, timedelta(minutes=10), settings, lambda: now))
         finally:
             await close_database(engine)
 
