@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from park.allocation.jobs import fill_waitlist
 from park.shared.clock import utc_now
-from tests import support
-from tests.allocation.builders import qualify
-from tests.facilities.builders import create_facility
+from tests import builders
+from tests.builders import qualify
+from tests.builders import create_facility
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -30,10 +30,10 @@ def slot_body(facility, starts_at, hours=2):
 
 
 async def firm_member(name, *qualifications):
-    tenant = await support.create_tenant(name=name)
+    tenant = await builders.create_tenant(name=name)
     if qualifications:
         await qualify(tenant["id"], *qualifications)
-    return await support.create_user("member", tenant["id"])
+    return await builders.create_user("member", tenant["id"])
 
 
 async def test_freed_slot_goes_to_the_best_ranked_waiting_firm(client, settings):

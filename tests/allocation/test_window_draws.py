@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from park.allocation.jobs import run_window_draws
-from tests import support
-from tests.allocation.builders import qualify
-from tests.facilities.builders import create_facility
+from tests import builders
+from tests.builders import qualify
+from tests.builders import create_facility
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Wednesday 2 December 2026, 10:00–12:00 in Shenzhen; its requests are drawn at noon on the 1st.
@@ -45,12 +45,12 @@ async def statuses(*ids):
 
 
 async def two_firms():
-    leader = await support.create_tenant(name="龙头", sector="animation_games")
+    leader = await builders.create_tenant(name="龙头", sector="animation_games")
     await qualify(leader["id"], "leading_firm")
-    ordinary = await support.create_tenant(name="普通", sector="animation_games")
+    ordinary = await builders.create_tenant(name="普通", sector="animation_games")
     return (
-        await support.create_user("member", leader["id"]),
-        await support.create_user("member", ordinary["id"]),
+        await builders.create_user("member", leader["id"]),
+        await builders.create_user("member", ordinary["id"]),
     )
 
 
@@ -81,7 +81,7 @@ async def test_leading_firm_wins_the_draw_and_the_other_is_declined_with_alterna
 
 async def test_draw_respects_capacity_and_a_second_run_decides_nothing(db, settings):
     facility = await create_facility(booking_mode="window", kind="lab", capacity=2)
-    logins = [await support.create_user("member", (await support.create_tenant())["id"]) for _ in range(4)]
+    logins = [await builders.create_user("member", (await builders.create_tenant())["id"]) for _ in range(4)]
     ids = [await create_request(facility, login) for login in logins]
     counts = await asyncio.gather(run_window_draws(AFTER_CUTOFF, settings), run_window_draws(AFTER_CUTOFF, settings))
     assert sum(counts) == 4

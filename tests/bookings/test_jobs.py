@@ -6,7 +6,7 @@ from park.bookings import jobs, service
 from park.bookings.tables import Booking
 from park.notifications.tables import OutboxMessage
 from park.shared.clock import utc_now
-from tests.facilities.builders import SHANGHAI, create_facility
+from tests.builders import SHANGHAI, create_facility
 
 from .test_service import actor_of, booking_input
 from .test_api import weekday_at
