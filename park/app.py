@@ -29,12 +29,15 @@ from park.allocation.published import remember_policy_in_force
 from park.audit import api as audit_api
 from park.audit import pages as audit_pages
 from park.billing import api as billing_api
+from park.billing import pages as billing_pages
 from park.bookings import api as bookings_api
 from park.bookings import calendar as bookings_calendar
 from park.bookings import pages as bookings_pages
 from park.dashboard import pages as dashboard_pages
 from park.facilities import api as facilities_api
 from park.facilities import pages as facilities_pages
+from park.imports import api as imports_api
+from park.imports import pages as imports_pages
 from park.reports import api as reports_api
 from park.reports import pages as reports_pages
 from park.settings import ROOT_DIR, Settings, load_settings
@@ -70,6 +73,9 @@ ROUTE_MODULES = [
     reports_api,
     reports_pages,
     billing_api,
+    billing_pages,
+    imports_api,
+    imports_pages,
     dashboard_pages,
 ]
 

@@ -43,7 +43,7 @@ LAYERS = [
     {"facilities"},
     {"bookings"},
     {"allocation"},
-    {"billing", "reports"},
+    {"billing", "reports", "imports"},
     {"dashboard", "app", "cli", "jobs", "demo", "scheduling", "scheduled_runs", "startup", "piccolo_app", "piccolo_conf"},
 ]
 """Bottom to top, as README.md draws it. A package imports packages below it or beside it, never above."""
