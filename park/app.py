@@ -23,61 +23,77 @@ from park.accounts import api as accounts_api
 from park.accounts import pages as accounts_pages
 from park.accounts.middleware import IdentityMiddleware
 from park.accounts.sessions import DatabaseSessionStore, SessionConfig
+from park.allocation import applications_api as allocation_applications_api
+from park.allocation import applications_pages as allocation_applications_pages
+from park.allocation import rounds_api as allocation_rounds_api
+from park.allocation import rounds_pages as allocation_rounds_pages
+from park.allocation import units_api as allocation_units_api
+from park.allocation import units_pages as allocation_units_pages
+from park.audit import api as audit_api
+from park.audit import pages as audit_pages
+from park.billing import api as billing_api
+from park.billing import pages as billing_pages
+from park.bookings import api as bookings_api
+from park.bookings import calendar as bookings_calendar
+from park.bookings import pages as bookings_pages
+from park.bookings import waitlist_api as bookings_waitlist_api
+from park.bookings import waitlist_pages as bookings_waitlist_pages
+from park.dashboard import pages as dashboard_pages
+from park.facilities import api as facilities_api
+from park.priority import api as priority_api
+from park.priority import pages as priority_pages
 from park.priority.service import remember_policy_in_force
 from park.facilities import pages as facilities_pages
+from park.imports import api as imports_api
+from park.imports import pages as imports_pages
+from park.reports import api as reports_api
+from park.reports import pages as reports_pages
 from park.settings import ROOT_DIR, Settings, load_settings
 from park.shared.clock import utc_now
 from park.shared.db import check_database, close_database, open_database
 from park.shared.errors import DomainError, FieldError, Problem, Unavailable, problem_from
 from park.shared.http import InputGuardMiddleware, RequestLogMiddleware, SameOriginMiddleware, add_security_headers
 from park.shared.labels import N_
+from park.tenants import api as tenants_api
+from park.tenants import pages as tenants_pages
 
 log = logging.getLogger("park")
 
 STATIC_DIR = ROOT_DIR / "park" / "static"
 TEMPLATE_DIR = ROOT_DIR / "templates"
 
-# Every domain lists its controllers in api.py / pages.py as ROUTES.
+# Every domain lists its controllers in api.py / pages.py as ROUTES; a module here that is
+# missing fails at import, when Park starts.
 ROUTE_MODULES = [
     accounts_api,
     accounts_pages,
     facilities_pages,
+    tenants_api,
+    tenants_pages,
+    audit_api,
+    audit_pages,
+    facilities_api,
+    bookings_api,
+    bookings_pages,
+    bookings_calendar,
+    bookings_waitlist_api,
+    bookings_waitlist_pages,
+    priority_api,
+    priority_pages,
+    allocation_units_api,
+    allocation_applications_api,
+    allocation_rounds_api,
+    allocation_units_pages,
+    allocation_applications_pages,
+    allocation_rounds_pages,
+    reports_api,
+    reports_pages,
+    billing_api,
+    billing_pages,
+    imports_api,
+    imports_pages,
+    dashboard_pages,
 ]
-
-
-def _optional_route_modules() -> list[Any]:
-    """Domains whose HTTP layer has landed: each module that exists contributes its ROUTES."""
-    import importlib
-    import importlib.util
-
-    names = [
-        "park.tenants.api",
-        "park.tenants.pages",
-        "park.audit.api",
-        "park.audit.pages",
-        "park.facilities.api",
-        "park.bookings.api",
-        "park.bookings.pages",
-        "park.bookings.calendar",
-        "park.bookings.waitlist_api",
-        "park.bookings.waitlist_pages",
-        "park.priority.api",
-        "park.priority.pages",
-        "park.allocation.units_api",
-        "park.allocation.applications_api",
-        "park.allocation.rounds_api",
-        "park.allocation.units_pages",
-        "park.allocation.applications_pages",
-        "park.allocation.rounds_pages",
-        "park.reports.api",
-        "park.reports.pages",
-        "park.billing.api",
-        "park.billing.pages",
-        "park.imports.api",
-        "park.imports.pages",
-        "park.dashboard.pages",
-    ]
-    return [importlib.import_module(name) for name in names if importlib.util.find_spec(name) is not None]
 
 
 @get("/healthz", include_in_schema=True, tags=["health"], summary="Liveness and database reachability")
@@ -266,7 +282,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     template_config = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
     route_handlers: list[Any] = [healthz, create_static_files_router(path="/static", directories=[STATIC_DIR])]
-    for module in ROUTE_MODULES + _optional_route_modules():
+    for module in ROUTE_MODULES:
         route_handlers.extend(module.ROUTES)
 
     app = Litestar(

@@ -1,19 +1,21 @@
-"""The `park` command. Each domain may add commands in park/<domain>/cli.py (a COMMANDS list)."""
+"""The `park` command. A domain may add commands in park/<domain>/cli.py (a COMMANDS list imported here)."""
 
 from __future__ import annotations
 
 import asyncio
 import getpass
-import importlib
-import importlib.util
 import os
 import sys
 
 import click
 
+from park.reports.cli import COMMANDS as REPORT_COMMANDS
 from park.settings import Settings, SettingsError, load_settings
+from park.startup import check_startup
+from park.tenants.cli import COMMANDS as TENANT_COMMANDS
 
-DOMAIN_COMMAND_MODULES = ["park.bookings.cli", "park.allocation.cli", "park.reports.cli", "park.tenants.cli"]
+DOMAIN_COMMANDS = [*REPORT_COMMANDS, *TENANT_COMMANDS]
+"""Each domain's park/<domain>/cli.py COMMANDS, mounted on `park`."""
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -25,8 +27,6 @@ def settings_or_exit() -> Settings:
     """Load and validate settings and the files they name; a bad value ends the command with exit code 2."""
     try:
         settings = load_settings()
-        from park.startup import check_startup
-
         check_startup(settings)
     except SettingsError as error:
         fail(str(error))
@@ -79,6 +79,16 @@ def serve(host: str, port: int, workers: int) -> None:
         access_log=False,
         log_level="warning",
     )
+
+
+@main.command()
+def scheduler() -> None:
+    """Run the scheduled jobs only (for multi-process deployments), until stopped."""
+    from park.jobs import run_forever
+
+    settings = settings_or_exit()
+    click.echo(f"Scheduler running in {settings.timezone}; stop with Ctrl-C.")
+    asyncio.run(run_forever(settings))
 
 
 @main.group()
@@ -142,18 +152,11 @@ def user_create(email: str, name: str, role: str, tenant_id: int | None) -> None
     click.echo(f"Created user {row['id']} <{row['email']}> as {row['role']}.")
 
 
-def _mount_domain_commands() -> None:
-    for name in DOMAIN_COMMAND_MODULES:
-        if importlib.util.find_spec(name) is not None:
-            for command in importlib.import_module(name).COMMANDS:
-                main.add_command(command)
+for _command in DOMAIN_COMMANDS:
+    main.add_command(_command)
 
 
 def run() -> None:
-    try:
-        _mount_domain_commands()
-    except SettingsError as error:
-        fail(str(error))
     main()
 
 

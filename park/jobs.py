@@ -22,23 +22,20 @@ import contextlib
 import functools
 import hashlib
 import logging
-import os
 import signal
-import socket
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from park.scheduled_runs import PROCESS, claim_run, finish_run
 from park.scheduling import SCHEDULE, STARTUP_JOBS, ScheduledJob, Timetable, load_timetable
 from park.settings import Settings
 from park.shared.clock import utc_now
-from park.shared.db import current_engine, is_sqlite, run_sql
+from park.shared.db import close_database, current_engine, is_sqlite, open_database
 
 log = logging.getLogger("park.scheduler")
-
-PROCESS = f"{socket.gethostname()}:{os.getpid()}"[:100]
 
 
 def lock_key(job_name: str) -> int:
@@ -65,40 +62,10 @@ async def job_lock(job_name: str) -> AsyncIterator[bool]:
         await connection.close()
 
 
-def _instant() -> str:
-    return "{}" if is_sqlite() else "CAST({} AS TIMESTAMPTZ)"
-
-
-async def claim_run(job_name: str, slot: datetime, now: datetime) -> int | None:
-    """Claim the run of `job_name` for `slot`; its id, or None when already claimed."""
-    rows = await run_sql(
-        "INSERT INTO scheduled_run (job, slot, started_at, status, detail, process) "
-        f"VALUES ({{}}, {_instant()}, {_instant()}, {{}}, {{}}, {{}}) "
-        "ON CONFLICT (job, slot) DO NOTHING RETURNING id",
-        job_name,
-        slot,
-        now,
-        "running",
-        "",
-        PROCESS,
-    )
-    return int(rows[0]["id"]) if rows else None
-
-
-async def finish_run(run_id: int, status: str, detail: str, now: datetime) -> None:
-    await run_sql(
-        f"UPDATE scheduled_run SET status = {{}}, detail = {{}}, finished_at = {_instant()} "
-        "WHERE id = {}",
-        status,
-        detail[:2000],
-        now,
-        run_id,
-    )
-
-
-async def run_job(job: ScheduledJob, slot: datetime | None, clock=utc_now) -> str:
-    """Run one job once for `slot` (None: no claim, only the lock). Returns what happened:
-    done, failed, busy (another process is running it) or taken (its slot was run)."""
+async def run_job(job: ScheduledJob, slot: datetime | None, settings: Settings, clock=utc_now) -> str:
+    """Run one job once for `slot` (None: no claim, only the lock), handing it now and the
+    settings. Returns what happened: done, failed, busy (another process is running it) or
+    taken (its slot was run)."""
     async with job_lock(job.name) as held:
         if not held:
             log.info("job %s: another process is running it", job.name)
@@ -110,7 +77,7 @@ async def run_job(job: ScheduledJob, slot: datetime | None, clock=utc_now) -> st
                 log.info("job %s: slot %s already run", job.name, slot.isoformat())
                 return "taken"
         try:
-            result = await job.resolve()(clock())
+            result = await job.run(clock(), settings)
         except Exception as error:  # a failing job must not stop the scheduler
             log.exception("job %s failed", job.name)
             if run_id is not None:
@@ -129,19 +96,6 @@ def _describe(result: object) -> str:
     return str(result)[:200]
 
 
-# Claims are only needed while a slot might still fire (the misfire grace);
-# a month of them is kept for the operator to read.
-RUN_HISTORY = timedelta(days=30)
-
-
-async def prune_scheduled_runs(now: datetime) -> int:
-    """Delete run claims older than RUN_HISTORY; returns how many."""
-    rows = await run_sql(
-        f"DELETE FROM scheduled_run WHERE slot < {_instant()} RETURNING id", now - RUN_HISTORY
-    )
-    return len(rows)
-
-
 def latest_fire_time(trigger: CronTrigger, now: datetime, lookback: timedelta) -> datetime:
     """The last time `trigger` fired at or before `now`: the slot a late run belongs to.
 
@@ -157,11 +111,11 @@ def latest_fire_time(trigger: CronTrigger, now: datetime, lookback: timedelta) -
 
 
 async def run_scheduled(
-    job: ScheduledJob, trigger: CronTrigger, lookback: timedelta, clock=utc_now
+    job: ScheduledJob, trigger: CronTrigger, lookback: timedelta, settings: Settings, clock=utc_now
 ) -> str:
     """What APScheduler calls at each fire time."""
     slot = latest_fire_time(trigger, clock(), lookback)
-    return await run_job(job, slot, clock)
+    return await run_job(job, slot, settings, clock)
 
 
 def build_scheduler(settings: Settings, timetable: Timetable | None = None) -> AsyncIOScheduler:
@@ -176,9 +130,8 @@ def build_scheduler(settings: Settings, timetable: Timetable | None = None) -> A
     lookback = timedelta(seconds=grace + 120)
     for job in SCHEDULE:
         trigger = CronTrigger.from_crontab(timetable.crons[job.name], timezone=zone)
-        job.resolve()  # fail at start, not at 03:00, when a target is missing
         scheduler.add_job(
-            functools.partial(run_scheduled, job, trigger, lookback),
+            functools.partial(run_scheduled, job, trigger, lookback, settings),
             trigger=trigger,
             id=job.name,
             name=job.description,
@@ -187,10 +140,10 @@ def build_scheduler(settings: Settings, timetable: Timetable | None = None) -> A
     return scheduler
 
 
-async def catch_up(clock=utc_now) -> dict[str, str]:
+async def catch_up(settings: Settings, clock=utc_now) -> dict[str, str]:
     """At start: produce the periods missed while no scheduler ran, each once."""
     jobs = {job.name: job for job in SCHEDULE}
-    return {name: await run_job(jobs[name], None, clock) for name in STARTUP_JOBS}
+    return {name: await run_job(jobs[name], None, settings, clock) for name in STARTUP_JOBS}
 
 
 class Runner:
@@ -205,7 +158,7 @@ class Runner:
         """Call inside the running loop: APScheduler's AsyncIOScheduler needs it."""
         self.scheduler = build_scheduler(self.settings)
         self.scheduler.start()
-        self.catch_up_task = asyncio.get_running_loop().create_task(catch_up())
+        self.catch_up_task = asyncio.get_running_loop().create_task(catch_up(self.settings))
         log.info("scheduler started in %s with %d jobs", PROCESS, len(SCHEDULE))
 
     async def stop(self) -> None:
@@ -221,8 +174,6 @@ class Runner:
 
 async def run_forever(settings: Settings) -> None:
     """`park scheduler`: the jobs alone, until SIGINT or SIGTERM."""
-    from park.shared.db import close_database, open_database
-
     engine = await open_database(settings)
     runner = Runner(settings)
     stopping = asyncio.Event()

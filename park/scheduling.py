@@ -2,57 +2,60 @@
 
 from __future__ import annotations
 
-import importlib
 import tomllib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from park.settings import CONFIG_DIR
+from park.accounts.jobs import purge_expired_sessions
+from park.allocation.jobs import remind_expiring_leases
+from park.billing.jobs import issue_monthly_statements
+from park.bookings.fair_access_jobs import fill_waitlist, run_window_draws
+from park.bookings.jobs import expire_pending, release_no_shows, send_reminders
+from park.notifications.jobs import send_outbox
+from park.reports.jobs import daily_snapshot, monthly_snapshot, weekly_snapshot
+from park.scheduled_runs import prune_scheduled_runs
+from park.settings import CONFIG_DIR, Settings
 
-Job = Callable[[datetime], Awaitable[object]]
+Job = Callable[[datetime, Settings], Awaitable[object]]
+"""A plain `async def job(now, settings)`: the runner hands it the time and the settings."""
 
 
 @dataclass(frozen=True)
 class ScheduledJob:
     name: str
     """Its key in config/schedule.toml and in the run claims."""
-    target: str
-    """module:function, a plain `async def job(now)`."""
+    run: Job
     description: str
-
-    def resolve(self) -> Job:
-        module_name, function_name = self.target.split(":")
-        return getattr(importlib.import_module(module_name), function_name)
 
 
 SCHEDULE: list[ScheduledJob] = [
-    ScheduledJob("daily_snapshot", "park.reports.jobs:daily_snapshot",
+    ScheduledJob("daily_snapshot", daily_snapshot,
                  "Occupancy snapshot of the day that ended (and any missed)"),
-    ScheduledJob("weekly_snapshot", "park.reports.jobs:weekly_snapshot",
+    ScheduledJob("weekly_snapshot", weekly_snapshot,
                  "Occupancy snapshot of the ISO week that ended"),
-    ScheduledJob("monthly_snapshot", "park.reports.jobs:monthly_snapshot",
+    ScheduledJob("monthly_snapshot", monthly_snapshot,
                  "Occupancy snapshot of the month that ended"),
-    ScheduledJob("monthly_statements", "park.billing.jobs:issue_monthly_statements",
+    ScheduledJob("monthly_statements", issue_monthly_statements,
                  "Each firm's statement for the month that ended (and any missed)"),
-    ScheduledJob("send_outbox", "park.notifications.jobs:send_outbox",
+    ScheduledJob("send_outbox", send_outbox,
                  "Send queued mail, retrying failures"),
-    ScheduledJob("release_no_shows", "park.bookings.jobs:release_no_shows",
+    ScheduledJob("release_no_shows", release_no_shows,
                  "Mark no-shows and completions; seats return"),
-    ScheduledJob("expire_pending", "park.bookings.jobs:expire_pending",
+    ScheduledJob("expire_pending", expire_pending,
                  "Expire approvals nobody decided in time"),
-    ScheduledJob("send_reminders", "park.bookings.jobs:send_reminders",
+    ScheduledJob("send_reminders", send_reminders,
                  "Remind users of tomorrow's bookings"),
-    ScheduledJob("remind_expiring_leases", "park.allocation.jobs:remind_expiring_leases",
+    ScheduledJob("remind_expiring_leases", remind_expiring_leases,
                  "Remind firms of leases ending in 90 and 30 days"),
-    ScheduledJob("run_window_draws", "park.bookings.fair_access_jobs:run_window_draws",
+    ScheduledJob("run_window_draws", run_window_draws,
                  "Draw window-mode requests whose cut-off has passed, by effective priority"),
-    ScheduledJob("fill_waitlist", "park.bookings.fair_access_jobs:fill_waitlist",
+    ScheduledJob("fill_waitlist", fill_waitlist,
                  "Book freed slots for waiting firms, best-ranked first"),
-    ScheduledJob("prune_scheduled_runs", "park.jobs:prune_scheduled_runs",
+    ScheduledJob("prune_scheduled_runs", prune_scheduled_runs,
                  "Forget run claims older than 30 days"),
-    ScheduledJob("purge_expired_sessions", "park.accounts.jobs:purge_expired_sessions",
+    ScheduledJob("purge_expired_sessions", purge_expired_sessions,
                  "Remove expired web sessions and old sign-in failures"),
 ]
 

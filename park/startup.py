@@ -2,27 +2,20 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
+from collections.abc import Callable
 
+from park.priority.service import check_policy_file
 from park.settings import Settings, SettingsError
 
-# Each entry: (module, function) called with the settings; it raises SettingsError naming what is wrong.
-CHECKS = [
-    ("park.priority.service", "check_policy_file"),
-]
+CHECKS: list[Callable[[Settings], None]] = [check_policy_file]
+"""Each is called with the settings; it raises (SettingsError or any error) naming what is wrong."""
 
 
 def check_startup(settings: Settings) -> None:
-    for module_name, function_name in CHECKS:
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        check = getattr(importlib.import_module(module_name), function_name, None)
-        if check is None:
-            continue
+    for check in CHECKS:
         try:
             check(settings)
         except SettingsError:
             raise
         except Exception as error:  # a broken file must name itself, not dump a traceback
-            raise SettingsError(f"{module_name}: {error}") from None
+            raise SettingsError(f"{check.__module__}: {error}") from None

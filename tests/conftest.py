@@ -22,6 +22,7 @@ from argon2 import PasswordHasher  # noqa: E402
 import park.accounts.passwords as passwords  # noqa: E402
 from park.settings import load_settings  # noqa: E402
 from park.shared.migrate import upgrade_database  # noqa: E402
+from tests import builders  # noqa: E402
 
 # Cheap hashing keeps the suite fast; production parameters are argon2-cffi's defaults.
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
@@ -99,30 +100,30 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture
 async def tenant(db):
-    return await support.create_tenant()
+    return await builders.create_tenant()
 
 
 @pytest.fixture
 async def other_tenant(db):
-    return await support.create_tenant(name="竞争对手公司", name_en="Rival Firm")
+    return await builders.create_tenant(name="竞争对手公司", name_en="Rival Firm")
 
 
 @pytest.fixture
-async def manager(db) -> support.Login:
-    return await support.create_user("manager")
+async def manager(db) -> builders.Login:
+    return await builders.create_user("manager")
 
 
 @pytest.fixture
-async def member(tenant) -> support.Login:
-    return await support.create_user("member", tenant["id"])
+async def member(tenant) -> builders.Login:
+    return await builders.create_user("member", tenant["id"])
 
 
 @pytest.fixture
-async def tenant_admin(tenant) -> support.Login:
-    return await support.create_user("tenant_admin", tenant["id"])
+async def tenant_admin(tenant) -> builders.Login:
+    return await builders.create_user("tenant_admin", tenant["id"])
 
 
 @pytest.fixture
-async def rival(other_tenant) -> support.Login:
+async def rival(other_tenant) -> builders.Login:
     """A member of another tenant firm: must never see or touch `tenant`'s records."""
-    return await support.create_user("member", other_tenant["id"])
+    return await builders.create_user("member", other_tenant["id"])

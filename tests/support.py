@@ -1,4 +1,4 @@
-"""Test support: the throw-away database of this run, factories, a live server."""
+"""Test support: the throw-away database of this run, a live server (builders: tests/builders.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -106,71 +105,3 @@ def live_server(workers: int = 1, extra_env: dict[str, str] | None = None) -> It
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-
-
-@dataclass(frozen=True)
-class Login:
-    """A stored user and the headers that authenticate as it."""
-
-    id: int
-    email: str
-    role: str
-    tenant_id: int | None
-    token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-TEST_PASSWORD = "correct-horse-battery-staple"
-
-
-def make_uscc(seed: int) -> str:
-    from park.tenants.rules import uscc_check_character
-
-    body = f"91440300{seed:09d}"
-    return body + uscc_check_character(body)
-
-
-async def create_tenant(**overrides: Any) -> dict[str, Any]:
-    from park.tenants.tables import Tenant
-
-    seed = secrets.randbelow(10**9)
-    values = {
-        "name": f"测试企业{seed}",
-        "name_en": f"Test Firm {seed}",
-        "uscc": make_uscc(seed),
-        "sector": "animation_games",
-        "staff_count": 50,
-        "rd_staff_count": 20,
-        "ip_count": 5,
-        "contact_email": f"office{seed}@firm.test",
-    } | overrides
-    tenant = Tenant(**values)
-    await tenant.save()
-    return tenant.to_dict()
-
-
-async def create_user(role: str = "member", tenant_id: int | None = None, **overrides: Any) -> Login:
-    from park.shared.actor import Actor
-    from park.accounts.passwords import hash_password
-    from park.accounts.service import issue_token
-    from park.accounts.tables import User
-    from park.settings import load_settings
-    from park.shared.clock import utc_now
-
-    email = overrides.pop("email", f"{role}{secrets.token_hex(4)}@firm.test")
-    user = User(
-        email=email,
-        name=overrides.pop("name", f"Test {role}"),
-        password_hash=hash_password(overrides.pop("password", TEST_PASSWORD)),
-        role=role,
-        tenant=tenant_id,
-        calendar_token=secrets.token_urlsafe(24),
-        **overrides,
-    )
-    await user.save()
-    actor = Actor(id=user.id, email=email, name=user.name, role=role, tenant_id=tenant_id)
-    token, _ = await issue_token(load_settings(), actor, utc_now())
-    return Login(id=user.id, email=email, role=role, tenant_id=tenant_id, token=token)

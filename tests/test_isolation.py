@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import sys
 import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -33,7 +34,7 @@ import httpx
 import msgspec
 
 from tests.accounts.test_pages import csrf_from, sign_in
-from tests.support import Login, create_tenant, create_user, make_uscc
+from tests.builders import Login, create_tenant, create_user, make_uscc
 
 MARKER = "zqxisolationmark"
 """Lower-case (emails are stored lower-cased) and unlikely anywhere else."""
@@ -253,6 +254,10 @@ PREFIX_OVERRIDES: list[tuple[str, str, str]] = [
 
 REGISTRY["waitlist_entry_id"] = Entry(_waitlist_entry, owned=True)
 
+WORLD_ONLY = {"lease_id"}
+"""REGISTRY entries no route takes as a parameter: built for the world alone, so that list pages are
+checked not to show them (firm A's lease)."""
+
 
 async def world_id(world: World, name: str) -> Any:
     if name not in world.ids:
@@ -436,6 +441,24 @@ def missing_registry_entries(app: Any) -> list[str]:
     )
 
 
+def unmatched_entries(app: Any) -> list[str]:
+    """Entries of the walk's tables that match no route: stale, or mistyped (they would skip nothing
+    or fill nothing, silently)."""
+    paths = [route.path for route in app.routes]
+    walked = [(path, parameter) for _, path, _ in _routes(app) for parameter in PATH_PARAMETER.findall(path)]
+    unmatched = [f"SKIPPED_PREFIXES {prefix}" for prefix in SKIPPED_PREFIXES
+                 if not any(path.startswith(prefix) for path in paths)]
+    unmatched += [f"SKIPPED_PAGES {page}" for page in SKIPPED_PAGES if page not in paths]
+    unmatched += [f"PATH_OVERRIDES {key}" for key in PATH_OVERRIDES if key not in walked]
+    unmatched += [f"PREFIX_OVERRIDES {prefix} ({parameter})" for prefix, parameter, _ in PREFIX_OVERRIDES
+                  if not any(path.startswith(prefix) and name == parameter for path, name in walked)]
+    used = {registry_key(path, parameter) for path, parameter in walked}
+    unmatched += [f"REGISTRY {name}" for name in REGISTRY if name not in used and name not in WORLD_ONLY]
+    unmatched += [f"WORLD_ONLY {name} (a route takes it: move it to REGISTRY alone)" for name in WORLD_ONLY
+                  if name in used or name not in REGISTRY]
+    return unmatched
+
+
 async def _rivals(world: World) -> dict[str, Login]:
     rivals = {
         "tenant_admin": await create_user("tenant_admin", world.tenant_b["id"], name="Rival admin"),
@@ -499,6 +522,8 @@ async def walk(app: Any, world: World, rivals: dict[str, Login]) -> tuple[list[s
 
 
 async def test_no_route_lets_another_firm_see_or_change_a_firms_records(app, db):
+    unmatched = unmatched_entries(app)
+    assert not unmatched, "These entries of tests/test_isolation.py match no route; remove or correct them: " + ", ".join(unmatched)
     missing = missing_registry_entries(app)
     assert not missing, (
         "These routes take a path parameter that tests/test_isolation.py cannot fill with a record of another firm. "
@@ -526,6 +551,15 @@ async def test_the_walk_catches_a_new_route_that_forgets_to_scope(app, db):
     world = await _build_world()
     failures, _ = await walk(app, world, await _rivals(world))
     assert any("/api/v1/unscoped-bookings/" in failure and "answered 200" in failure for failure in failures)
+
+
+def test_an_entry_that_matches_no_route_is_reported(app, monkeypatch):
+    monkeypatch.setitem(REGISTRY, "gadget_id", REGISTRY["unit_id"])
+    monkeypatch.setitem(PATH_OVERRIDES, ("/calendar/gadgets/{name:str}", "name"), REGISTRY["unit_id"])
+    monkeypatch.setattr(sys.modules[__name__], "SKIPPED_PAGES", (*SKIPPED_PAGES, "/gone"))
+    assert unmatched_entries(app) == [
+        "SKIPPED_PAGES /gone", "PATH_OVERRIDES ('/calendar/gadgets/{name:str}', 'name')", "REGISTRY gadget_id",
+    ]
 
 
 async def test_a_new_route_with_an_unknown_id_parameter_is_reported(app, db):

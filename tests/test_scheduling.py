@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 
 from park import jobs
+from park.scheduled_runs import prune_scheduled_runs
 from park.scheduling import SCHEDULE, STARTUP_JOBS, ScheduledJob, load_timetable
 from park.shared.db import is_sqlite, run_sql
 
@@ -29,7 +31,9 @@ def test_every_scheduled_job_has_a_cron_and_is_a_plain_async_job():
     timetable = load_timetable()
     for job in SCHEDULE:
         assert job.name in timetable.crons
-        assert asyncio.iscoroutinefunction(job.resolve()), job.target
+        assert asyncio.iscoroutinefunction(job.run), job.name
+        # The runner hands every job the time and the settings; none loads its own.
+        assert list(inspect.signature(job.run).parameters) == ["now", "settings"], job.name
     assert set(timetable.crons) == {job.name for job in SCHEDULE}
     assert set(STARTUP_JOBS) <= {job.name for job in SCHEDULE}
 
@@ -70,12 +74,12 @@ def test_processes_waking_apart_compute_the_same_slot():
 calls: list[datetime] = []
 
 
-async def counting_job(now: datetime) -> int:
+async def counting_job(now: datetime, settings) -> int:
     calls.append(now)
     return len(calls)
 
 
-async def failing_job(now: datetime) -> None:
+async def failing_job(now: datetime, settings) -> None:
     raise RuntimeError("mail server on fire")
 
 
@@ -83,23 +87,23 @@ def fixed(instant: datetime):
     return lambda: instant
 
 
-async def test_a_claimed_slot_runs_once_and_is_recorded(db):
+async def test_a_claimed_slot_runs_once_and_is_recorded(db, settings):
     calls.clear()
-    job = ScheduledJob("counting", f"{__name__}:counting_job", "test job")
+    job = ScheduledJob("counting", counting_job, "test job")
     slot = local(2026, 11, 26, 0, 10)
     clock = fixed(slot + timedelta(seconds=3))
-    assert await jobs.run_job(job, slot, clock) == "done"
-    assert await jobs.run_job(job, slot, clock) == "taken"
-    assert await jobs.run_job(job, slot + timedelta(days=1), clock) == "done"
+    assert await jobs.run_job(job, slot, settings, clock) == "done"
+    assert await jobs.run_job(job, slot, settings, clock) == "taken"
+    assert await jobs.run_job(job, slot + timedelta(days=1), settings, clock) == "done"
     assert len(calls) == 2
     rows = await run_sql("SELECT status, detail FROM scheduled_run WHERE job = 'counting' ORDER BY id")
     assert [row["status"] for row in rows] == ["done", "done"]
 
 
-async def test_a_failing_job_is_recorded_as_failed_and_does_not_stop_the_scheduler(db):
-    job = ScheduledJob("failing", f"{__name__}:failing_job", "test job")
+async def test_a_failing_job_is_recorded_as_failed_and_does_not_stop_the_scheduler(db, settings):
+    job = ScheduledJob("failing", failing_job, "test job")
     slot = local(2026, 11, 26, 0, 10)
-    assert await jobs.run_job(job, slot, fixed(slot)) == "failed"
+    assert await jobs.run_job(job, slot, settings, fixed(slot)) == "failed"
     (row,) = await run_sql("SELECT status, detail FROM scheduled_run WHERE job = 'failing'")
     assert row["status"] == "failed"
     assert "mail server on fire" in row["detail"]
@@ -139,7 +143,7 @@ SCHEDULER_PROCESS = textwrap.dedent(
             for job in SCHEDULE:
                 if job.name.endswith("_snapshot"):
                     trigger = CronTrigger.from_crontab(timetable.crons[job.name], timezone=settings.zone)
-                    outcomes.append(await jobs.run_scheduled(job, trigger, timedelta(minutes=10), clock))
+                    outcomes.append(await jobs.run_scheduled(job, trigger, timedelta(minutes=10), settings, clock))
             print(",".join(outcomes))
         finally:
             await close_database(engine)
@@ -195,12 +199,12 @@ async def test_two_scheduler_processes_produce_one_snapshot_per_period(db, manag
     assert mails[0]["n"] == 6  # one manager, six snapshots, one mail each
 
 
-async def test_start_up_catch_up_makes_missed_snapshots_and_is_harmless_twice(db, manager):
+async def test_start_up_catch_up_makes_missed_snapshots_and_is_harmless_twice(db, manager, settings):
     now = local(2026, 12, 1, 8, 0).astimezone(timezone.utc)
-    first = await jobs.catch_up(fixed(now))
+    first = await jobs.catch_up(settings, fixed(now))
     assert first == {"daily_snapshot": "done", "weekly_snapshot": "done", "monthly_snapshot": "done",
                      "monthly_statements": "done"}
-    again = await jobs.catch_up(fixed(now + timedelta(minutes=1)))
+    again = await jobs.catch_up(settings, fixed(now + timedelta(minutes=1)))
     assert set(again.values()) == {"done"}
     rows = await run_sql("SELECT kind, period FROM report_snapshot ORDER BY kind")
     assert [(row["kind"], row["period"]) for row in rows] == [
@@ -260,12 +264,12 @@ async def test_park_scheduler_runs_the_jobs_alone_and_stops_on_sigterm(db, manag
     assert "Scheduler running" in out
 
 
-async def test_old_run_claims_are_pruned_and_recent_ones_kept(db):
-    job = ScheduledJob("counting", f"{__name__}:counting_job", "test job")
+async def test_old_run_claims_are_pruned_and_recent_ones_kept(db, settings):
+    job = ScheduledJob("counting", counting_job, "test job")
     now = local(2026, 12, 31, 3, 40)
     for days_ago in (45, 31, 29, 1):
         slot = now - timedelta(days=days_ago)
-        assert await jobs.run_job(job, slot, fixed(slot)) == "done"
-    assert await jobs.prune_scheduled_runs(now) == 2
+        assert await jobs.run_job(job, slot, settings, fixed(slot)) == "done"
+    assert await prune_scheduled_runs(now, settings) == 2
     rows = await run_sql("SELECT slot FROM scheduled_run ORDER BY slot")
     assert len(rows) == 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from park.accounts.tables import ApiToken, SignInCounter, WebSession
+from park.settings import Settings
 
 FAILURE_RETENTION = timedelta(days=1)
 """Longer than any sign-in throttle window (PARK_LOGIN_WINDOW_SECONDS, 300 s by default)."""
@@ -12,7 +13,7 @@ DEAD_TOKEN_RETENTION = timedelta(days=90)
 """Expired or revoked tokens stay listed for their owner this long, then go."""
 
 
-async def purge_expired_sessions(now: datetime) -> dict[str, int]:
+async def purge_expired_sessions(now: datetime, settings: Settings) -> dict[str, int]:
     """Delete what can no longer be used; the counts removed, for the log."""
     sessions = await WebSession.delete().where(WebSession.expires_at <= now).returning(WebSession.id)
     failures = (

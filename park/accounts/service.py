@@ -17,7 +17,8 @@ from park.accounts.token_cache import forgets_tokens
 from park.audit import service as audit
 from park.settings import Settings
 from park.shared.clock import utc_now
-from park.shared.db import fetch_one, matches, transaction
+from park.shared.db import fetch_one, transaction
+from park.shared.dialect import matches
 from park.shared.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from park.tenants.tables import Tenant
 

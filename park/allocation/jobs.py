@@ -6,14 +6,14 @@ from datetime import datetime
 
 from park.allocation import queries
 from park.notifications.service import enqueue_many
-from park.settings import load_settings
+from park.settings import Settings
 from park.shared.db import transaction
 
 # (days before the end, the lease column that records the reminder went out)
 REMINDER_STEPS = ((30, "reminded_30_at"), (90, "reminded_90_at"))
 
 
-async def remind_expiring_leases(now: datetime) -> int:
+async def remind_expiring_leases(now: datetime, settings: Settings) -> int:
     """Tell each firm 90 and 30 days before a lease ends; each reminder goes once.
 
     A lease found inside 30 days gets only the 30-day reminder (the 90-day one
@@ -21,7 +21,7 @@ async def remind_expiring_leases(now: datetime) -> int:
     each reminder is claimed by a conditional update in the transaction that
     queues its mail, so exactly one of them sends it. Returns how many went.
     """
-    today = now.astimezone(load_settings().zone).date()
+    today = now.astimezone(settings.zone).date()
     sent = 0
     for days, column in REMINDER_STEPS:
         for lease in await queries.leases_to_remind(today, days, column):

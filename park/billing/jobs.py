@@ -6,10 +6,9 @@ from datetime import datetime
 
 from park.priority.service import current_policy
 from park.billing.service import catch_up
-from park.settings import load_settings
+from park.settings import Settings
 
 
-async def issue_monthly_statements(now: datetime) -> list[str]:
+async def issue_monthly_statements(now: datetime, settings: Settings) -> list[str]:
     """On the 1st: every firm's statement for the past month, and any month missed."""
-    settings = load_settings()
     return await catch_up(now, settings.zone, current_policy(settings))

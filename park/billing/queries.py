@@ -10,7 +10,8 @@ from park.billing.model import BookingUse, LeaseUse, Line, Payer
 from park.billing.summary import SummaryLine
 from park.billing.tables import Statement, StatementLine
 from park.bookings.tables import Booking
-from park.shared.db import fetch, is_sqlite, run_sql
+from park.shared.db import fetch, run_sql
+from park.shared.dialect import instant
 from park.tenants.tables import QualificationRecord, Tenant
 
 
@@ -96,12 +97,11 @@ async def insert_statement_once(tenant_id: int, month: str, now: datetime, versi
 
     ON CONFLICT DO NOTHING leaves the transaction usable on PostgreSQL.
     """
-    instant = "{}" if is_sqlite() else "CAST({} AS TIMESTAMPTZ)"
     amount = sum(line.charge.amount_fen for line in lines)
     subsidy = sum(line.subsidy_fen for line in lines)
     rows = await run_sql(
         "INSERT INTO statement (tenant, month, status, issued_at, policy_version, amount_fen, "
-        f"subsidy_fen, due_fen) VALUES ({{}}, {{}}, {{}}, {instant}, {{}}, {{}}, {{}}, {{}}) "
+        f"subsidy_fen, due_fen) VALUES ({{}}, {{}}, {{}}, {instant()}, {{}}, {{}}, {{}}, {{}}) "
         "ON CONFLICT (tenant, month) DO NOTHING RETURNING id",
         tenant_id, month, "issued", now, version, amount, subsidy, amount - subsidy,
     )

@@ -11,20 +11,19 @@ from park.bookings.model import REQUESTED
 from park.bookings.tables import Booking
 from park.bookings.waitlist import fill_waitlist_for
 from park.priority.service import current_policy
-from park.settings import load_settings
+from park.settings import Settings
 from park.shared.db import transaction
 
 log = logging.getLogger(__name__)
 
 
-async def run_window_draws(now: datetime) -> int:
+async def run_window_draws(now: datetime, settings: Settings) -> int:
     """Draw the gathered requests of every window-mode facility whose cut-off has passed.
 
     Returns how many requests were decided. Each facility is drawn in its own
     transaction under its lock, and a request is decided only while still
     `requested`, so a second scheduler finds nothing left to draw.
     """
-    settings = load_settings()
     policy = current_policy(settings)
     rows = await Booking.select(Booking.facility).where(
         (Booking.status == REQUESTED) & (Booking.starts_at > now) & (Booking.facility.booking_mode == "window")
@@ -40,12 +39,11 @@ async def run_window_draws(now: datetime) -> int:
     return decided
 
 
-async def fill_waitlist(now: datetime) -> int:
+async def fill_waitlist(now: datetime, settings: Settings) -> int:
     """Book freed slots for waiting firms, best-ranked first; entries whose start passed expire.
 
     Returns how many entries were booked.
     """
-    settings = load_settings()
     policy = current_policy(settings)
     async with transaction():
         await waitlist_queries.expire_past_waits(now)

@@ -1,6 +1,6 @@
 """Booking housekeeping jobs: no-shows, completions, expiring approvals, reminders.
 
-Each job is a plain `async def job(now)`. Every change claims its rows with a
+Each job is a plain `async def job(now, settings)`. Every change claims its rows with a
 conditional UPDATE (`park.bookings.lifecycle`: status still what we read), so
 two scheduler processes running the same job never act on one booking twice.
 """
@@ -8,8 +8,6 @@ two scheduler processes running the same job never act on one booking twice.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from park.bookings.model import (
     CHECK_IN_CLOSES_AFTER,
@@ -25,19 +23,13 @@ from park.bookings.lifecycle import try_change_status
 from park.bookings.notices import notify
 from park.bookings.tables import Booking
 from park.facilities.tables import Facility
+from park.settings import Settings
 from park.shared.db import transaction
 
 # Reminders go out this long before a confirmed booking starts.
 REMINDER_LEAD = timedelta(hours=24)
 # Never look further back than this for bookings to tidy (keeps the scans short).
 LOOK_BACK = timedelta(days=14)
-
-
-@lru_cache(maxsize=1)
-def _zone() -> ZoneInfo:
-    from park.settings import load_settings
-
-    return load_settings().zone
 
 
 async def _facility_names(ids: set[int]) -> dict[int, str]:
@@ -47,7 +39,7 @@ async def _facility_names(ids: set[int]) -> dict[int, str]:
     return {r["id"]: r["name"] for r in rows}
 
 
-async def release_no_shows(now: datetime) -> int:
+async def release_no_shows(now: datetime, settings: Settings) -> int:
     """Confirmed bookings nobody checked in to become no-shows (their seats return);
     checked-in bookings whose time is over become completed. Returns bookings changed."""
     changed = 0
@@ -64,7 +56,7 @@ async def release_no_shows(now: datetime) -> int:
             )
             if booking is not None:
                 changed += 1
-                await notify("booking.no_show", booking, names.get(row["facility"], ""), _zone(), now)
+                await notify("booking.no_show", booking, names.get(row["facility"], ""), settings.zone, now)
     finished = await Booking.select(Booking.id).where(
         (Booking.status == CHECKED_IN) & (Booking.ends_at <= now) & (Booking.ends_at >= now - LOOK_BACK)
     )
@@ -74,7 +66,7 @@ async def release_no_shows(now: datetime) -> int:
     return changed
 
 
-async def expire_pending(now: datetime) -> int:
+async def expire_pending(now: datetime, settings: Settings) -> int:
     """Pending bookings not decided by their start expire (and free their seats);
     window-mode requests never drawn expire too."""
     changed = 0
@@ -90,11 +82,11 @@ async def expire_pending(now: datetime) -> int:
                 )
                 if booking is not None:
                     changed += 1
-                    await notify("booking.expired", booking, names.get(row["facility"], ""), _zone(), now)
+                    await notify("booking.expired", booking, names.get(row["facility"], ""), settings.zone, now)
     return changed
 
 
-async def send_reminders(now: datetime) -> int:
+async def send_reminders(now: datetime, settings: Settings) -> int:
     """One reminder per confirmed booking, about a day before it starts."""
     due = await Booking.select(Booking.id, Booking.facility).where(
         (Booking.status == CONFIRMED)
@@ -111,7 +103,7 @@ async def send_reminders(now: datetime) -> int:
             ).returning(*Booking.all_columns())
             if rows:
                 sent += 1
-                await notify("booking.reminder", rows[0], names.get(row["facility"], ""), _zone(), now)
+                await notify("booking.reminder", rows[0], names.get(row["facility"], ""), settings.zone, now)
     return sent
 
 

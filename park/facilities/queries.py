@@ -10,7 +10,8 @@ from park.facilities.model import Authorization as AuthorizationValue
 from park.facilities.model import Blackout as BlackoutValue
 from park.facilities.model import FacilitySpec
 from park.facilities.tables import Authorization, Blackout, Building, Facility
-from park.shared.db import fetch, fetch_one, is_sqlite, matches
+from park.shared.db import fetch, fetch_one, is_sqlite
+from park.shared.dialect import matches
 from park.shared.timespan import Span
 
 

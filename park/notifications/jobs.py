@@ -11,7 +11,7 @@ import aiosmtplib
 
 from park.notifications.rules import next_attempt_after
 from park.notifications.tables import OutboxMessage
-from park.settings import Settings, load_settings
+from park.settings import Settings
 
 log = logging.getLogger("park.mail")
 BATCH_SIZE = 100
@@ -52,13 +52,12 @@ def _due(now: datetime):
     return OutboxMessage.status.is_in(["pending", "sending"]) & (OutboxMessage.next_attempt_at <= now)
 
 
-async def send_outbox(now: datetime, settings: Settings | None = None) -> int:
+async def send_outbox(now: datetime, settings: Settings) -> int:
     """Send due messages; a failure is retried with back-off, then marked failed. Returns how many were sent.
 
     Each message is claimed (a conditional UPDATE to `sending`) before it is sent, so
     two runs at once, in one process or several, never send one message twice.
     """
-    settings = settings or load_settings()
     due = (
         await OutboxMessage.select()
         .where(_due(now))

@@ -1,4 +1,4 @@
-"""`park report run` (one snapshot now) and `park scheduler` (the jobs alone)."""
+"""`park report run`: one snapshot now."""
 
 from __future__ import annotations
 
@@ -56,16 +56,4 @@ def report_run(kind: str, period: str) -> None:
     click.echo(f"{settings.base_url.rstrip('/')}/reports/snapshots/{snapshot.id}")
 
 
-@click.command("scheduler")
-def scheduler() -> None:
-    """Run the scheduled jobs only (for multi-process deployments), until stopped."""
-    from park.cli import settings_or_exit
-    from park.jobs import run_forever
-
-    settings = settings_or_exit()
-    click.echo(f"Scheduler running in {settings.timezone}; stop with Ctrl-C.")
-    asyncio.run(run_forever(settings))
-
-
-# `park scheduler` lives here with the report jobs it was built for; it runs every job.
-COMMANDS = [report, scheduler]
+COMMANDS = [report]

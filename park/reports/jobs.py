@@ -6,24 +6,23 @@ from datetime import datetime
 
 from park.reports.periods import DAILY, MONTHLY, WEEKLY
 from park.reports.snapshots import Produced, catch_up
-from park.settings import load_settings
+from park.settings import Settings
 
 
-async def _snapshots(kind: str, now: datetime) -> list[Produced]:
-    settings = load_settings()
+async def _snapshots(kind: str, now: datetime, settings: Settings) -> list[Produced]:
     return await catch_up(kind, now, settings.zone, settings.base_url)
 
 
-async def daily_snapshot(now: datetime) -> list[Produced]:
+async def daily_snapshot(now: datetime, settings: Settings) -> list[Produced]:
     """The day that ended, and any day missed while no scheduler ran."""
-    return await _snapshots(DAILY, now)
+    return await _snapshots(DAILY, now, settings)
 
 
-async def weekly_snapshot(now: datetime) -> list[Produced]:
+async def weekly_snapshot(now: datetime, settings: Settings) -> list[Produced]:
     """The ISO week that ended (Monday to Sunday), and any missed."""
-    return await _snapshots(WEEKLY, now)
+    return await _snapshots(WEEKLY, now, settings)
 
 
-async def monthly_snapshot(now: datetime) -> list[Produced]:
+async def monthly_snapshot(now: datetime, settings: Settings) -> list[Produced]:
     """The month that ended, and any missed."""
-    return await _snapshots(MONTHLY, now)
+    return await _snapshots(MONTHLY, now, settings)

@@ -15,7 +15,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
 
-from park.settings import Settings
+from park.settings import Settings, load_settings
 
 SQLITE_BUSY_TIMEOUT_S = 30
 PG_SERVER_SETTINGS = {"lock_timeout": "10s"}
@@ -122,10 +122,16 @@ def make_engine(settings: Settings) -> Engine:
     return PostgresEngine(config={"dsn": settings.database_url, "server_settings": PG_SERVER_SETTINGS})
 
 
-def current_engine() -> Engine:
-    from park import piccolo_conf
+_engine: Engine | None = None
+"""The engine every table and query uses; park/piccolo_conf.py hands it to Piccolo as DB."""
 
-    return piccolo_conf.DB
+
+def current_engine() -> Engine:
+    """The bound engine; the first call builds it from the settings."""
+    global _engine
+    if _engine is None:
+        _engine = make_engine(load_settings())
+    return _engine
 
 
 def is_sqlite() -> bool:
@@ -137,9 +143,8 @@ def bind_engine(engine: Engine) -> None:
     from piccolo.apps.migrations.tables import Migration
     from piccolo.conf.apps import Finder
 
-    from park import piccolo_conf
-
-    piccolo_conf.DB = engine
+    global _engine
+    _engine = engine
     Migration._meta.db = engine
     for table in Finder().get_table_classes():
         table._meta.db = engine
@@ -277,7 +282,3 @@ async def fetch_one(sql: str, *args: Any) -> dict[str, Any] | None:
     rows = await fetch(sql, *args)
     return rows[0] if rows else None
 
-
-def matches(column: Any, pattern: str) -> Any:
-    """Case-insensitive LIKE on both databases (SQLite's LIKE already ignores ASCII case; it has no ILIKE)."""
-    return column.like(pattern) if is_sqlite() else column.ilike(pattern)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from park.shared.db import matches
+from park.shared.dialect import matches
 from park.tenants.model import Qualification
 from park.tenants.rules import valid_qualifications
 from park.tenants.tables import QualificationRecord, Tenant

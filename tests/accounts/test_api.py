@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from park.accounts.tables import ApiToken
 from park.shared.clock import utc_now
-from tests.support import TEST_PASSWORD
+from tests.builders import TEST_PASSWORD
 
 
 async def test_right_credentials_give_a_token_that_authenticates(client, member):

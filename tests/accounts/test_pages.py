@@ -2,7 +2,7 @@
 
 import re
 
-from tests.support import TEST_PASSWORD
+from tests.builders import TEST_PASSWORD
 
 
 def csrf_from(html: str) -> str:

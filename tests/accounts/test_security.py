@@ -111,7 +111,7 @@ async def test_the_api_never_writes_for_a_session_cookie_so_a_forged_cross_site_
 
 async def test_a_page_post_from_a_foreign_origin_is_refused_with_a_readable_page(client, member):
     from tests.accounts.test_pages import csrf_from
-    from tests.support import TEST_PASSWORD
+    from tests.builders import TEST_PASSWORD
 
     form = await client.get("/login")
     data = {"email": member.email, "password": TEST_PASSWORD, "next": "/", "_csrf_token": csrf_from(form.text)}

@@ -8,7 +8,7 @@ import pytest
 from park.accounts.tables import SignInCounter
 from park.shared.clock import utc_now
 from tests.accounts.test_pages import csrf_from, sign_in
-from tests.support import TEST_PASSWORD
+from tests.builders import TEST_PASSWORD
 
 
 async def test_repeated_failed_page_sign_ins_answer_429_and_recover_after_the_window(client, member, settings):

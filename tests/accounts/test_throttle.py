@@ -6,7 +6,7 @@ import httpx
 
 from park.accounts import rules
 from tests import support
-from tests.support import TEST_PASSWORD
+from tests.builders import TEST_PASSWORD
 
 BURST = 30
 

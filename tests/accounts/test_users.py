@@ -2,7 +2,7 @@
 
 from park.audit.tables import AuditEntry
 from tests.accounts.test_pages import csrf_from, sign_in
-from tests.support import TEST_PASSWORD, create_user
+from tests.builders import TEST_PASSWORD, create_user
 
 
 async def test_a_manager_sees_every_user_and_a_tenant_admin_only_its_firms(client, manager, tenant_admin, member, rival):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from tests import support
-from tests.allocation.builders import application_body, create_building, create_lease, create_unit, qualify
+from tests import builders
+from tests.builders import application_body, create_building, create_lease, create_unit, qualify
 
 
 async def apply(client, login, **overrides):
@@ -153,11 +153,11 @@ async def test_round_houses_by_priority_explains_and_confirmation_creates_leases
 
     building = await create_building()
     unit = await create_unit(building["id"], code="A-801", area_m2=150)
-    leader = await support.create_tenant(name="龙头动漫", name_en="Leader Animation")
+    leader = await builders.create_tenant(name="龙头动漫", name_en="Leader Animation")
     await qualify(leader["id"], "leading_firm")
-    small = await support.create_tenant(name="小工作室", name_en="Small Studio")
-    leader_admin = await support.create_user("tenant_admin", leader["id"])
-    small_admin = await support.create_user("tenant_admin", small["id"])
+    small = await builders.create_tenant(name="小工作室", name_en="Small Studio")
+    leader_admin = await builders.create_user("tenant_admin", leader["id"])
+    small_admin = await builders.create_user("tenant_admin", small["id"])
     small_app = (await apply(client, small_admin)).json()  # asked first
     leader_app = (await apply(client, leader_admin)).json()
 
@@ -294,7 +294,7 @@ async def test_a_legacy_application_in_year_9999_does_not_make_the_round_fail(cl
     building = await create_building()
     unit = await create_unit(building["id"], code="A-901", area_m2=150)
     good = (await apply(client, tenant_admin)).json()
-    legacy = await support.create_tenant()
+    legacy = await builders.create_tenant()
     await SpaceApplication(
         tenant=legacy["id"], unit_kind="office", min_area_m2=80, max_area_m2=200,
         start_date=date(9999, 6, 1), term_months=24, status="open",

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests import support
+from tests import builders
 from tests.accounts.test_pages import csrf_from, sign_in
-from tests.allocation.builders import application_body, create_building, create_unit, qualify
+from tests.builders import application_body, create_building, create_unit, qualify
 
 
 async def test_policy_page_speaks_chinese_and_english(client):
@@ -66,11 +66,11 @@ async def test_another_firms_application_page_is_not_found(client, tenant_admin,
 async def test_manager_runs_a_round_from_the_page_and_reads_why(client, manager):
     building = await create_building(code="RB")
     await create_unit(building["id"], code="RB-101")
-    winner = await support.create_tenant(name="甲公司", name_en="Alpha Ltd")
-    loser = await support.create_tenant(name="乙公司", name_en="Beta Ltd")
+    winner = await builders.create_tenant(name="甲公司", name_en="Alpha Ltd")
+    loser = await builders.create_tenant(name="乙公司", name_en="Beta Ltd")
     await qualify(winner["id"], "leading_firm")
     for firm in (loser, winner):
-        admin = await support.create_user("tenant_admin", firm["id"])
+        admin = await builders.create_user("tenant_admin", firm["id"])
         await client.post("/api/v1/space-applications", json=application_body(), headers=admin.headers)
     await sign_in(client, manager.email)
     index = await client.get("/allocation", headers={"accept-language": "en"})
@@ -97,7 +97,7 @@ async def test_members_cannot_open_the_allocation_page(client, member):
 async def test_manager_sees_units_with_holders_filters_vacancy_and_adds_a_unit(client, manager, tenant):
     from datetime import date
 
-    from tests.allocation.builders import create_lease
+    from tests.builders import create_lease
 
     building = await create_building(code="UV")
     leased = await create_unit(building["id"], code="UV-101")

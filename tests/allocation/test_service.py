@@ -11,8 +11,8 @@ from park.shared.actor import Actor
 from park.allocation import units
 from park.allocation.jobs import remind_expiring_leases
 from park.shared.errors import Conflict
-from tests import support
-from tests.allocation.builders import create_building, create_lease, create_unit
+from tests import builders
+from tests.builders import create_building, create_lease, create_unit
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=timezone.utc)
 MANAGER = Actor(id=0, email="manager@park.test", name="Manager", role="manager", tenant_id=None)
@@ -21,7 +21,7 @@ MANAGER = Actor(id=0, email="manager@park.test", name="Manager", role="manager",
 async def test_concurrent_leases_of_one_unit_admit_exactly_one(db):
     building = await create_building()
     unit = await create_unit(building["id"])
-    tenants = [await support.create_tenant() for _ in range(8)]
+    tenants = [await builders.create_tenant() for _ in range(8)]
 
     async def lease(tenant, offset):
         start = date(2027, 1, 1) + timedelta(days=offset)
@@ -43,10 +43,10 @@ async def test_lease_that_ends_before_it_starts_is_refused(db, tenant):
     assert error.value.__class__.__name__ == "ValidationFailed"
 
 
-async def test_lease_reminders_go_at_90_and_30_days_and_only_once(db, tenant):
+async def test_lease_reminders_go_at_90_and_30_days_and_only_once(db, tenant, settings):
     from park.notifications.tables import OutboxMessage
 
-    admin = await support.create_user("tenant_admin", tenant["id"])
+    admin = await builders.create_user("tenant_admin", tenant["id"])
     building = await create_building()
     unit = await create_unit(building["id"], code="R-101")
     today = date(2026, 11, 25)
@@ -56,38 +56,38 @@ async def test_lease_reminders_go_at_90_and_30_days_and_only_once(db, tenant):
         rows = await OutboxMessage.select().where(OutboxMessage.kind == "space.lease_expiring")
         return sorted((m["to_email"], m["subject"]) for m in rows)
 
-    assert await remind_expiring_leases(NOW) == 1
+    assert await remind_expiring_leases(NOW, settings) == 1
     assert (admin.email, "租约即将到期 / Lease ends in 80 days") in await reminders()
-    assert await remind_expiring_leases(NOW) == 0
-    assert await remind_expiring_leases(NOW + timedelta(days=20)) == 0  # 60 days left: nothing new
-    assert await remind_expiring_leases(NOW + timedelta(days=55)) == 1  # 25 days left
-    assert await remind_expiring_leases(NOW + timedelta(days=56)) == 0
+    assert await remind_expiring_leases(NOW, settings) == 0
+    assert await remind_expiring_leases(NOW + timedelta(days=20), settings) == 0  # 60 days left: nothing new
+    assert await remind_expiring_leases(NOW + timedelta(days=55), settings) == 1  # 25 days left
+    assert await remind_expiring_leases(NOW + timedelta(days=56), settings) == 0
     subjects = [s for e, s in await reminders() if e == admin.email]
     assert subjects == ["租约即将到期 / Lease ends in 25 days", "租约即将到期 / Lease ends in 80 days"]
 
 
-async def test_lease_found_inside_30_days_gets_one_reminder(db, tenant):
+async def test_lease_found_inside_30_days_gets_one_reminder(db, tenant, settings):
     building = await create_building()
     unit = await create_unit(building["id"])
     await create_lease(unit["id"], tenant["id"], date(2025, 1, 1), date(2026, 12, 10))
-    assert await remind_expiring_leases(NOW) == 1
-    assert await remind_expiring_leases(NOW + timedelta(days=1)) == 0
+    assert await remind_expiring_leases(NOW, settings) == 1
+    assert await remind_expiring_leases(NOW + timedelta(days=1), settings) == 0
 
 
-async def test_concurrent_reminder_runs_send_each_reminder_once(db, tenant):
+async def test_concurrent_reminder_runs_send_each_reminder_once(db, tenant, settings):
     from park.notifications.tables import OutboxMessage
 
     building = await create_building()
     for _ in range(3):
         unit = await create_unit(building["id"])
         await create_lease(unit["id"], tenant["id"], date(2025, 1, 1), date(2027, 1, 20))
-    counts = await asyncio.gather(*(remind_expiring_leases(NOW) for _ in range(4)))
+    counts = await asyncio.gather(*(remind_expiring_leases(NOW, settings) for _ in range(4)))
     assert sum(counts) == 3
     assert await OutboxMessage.count().where(OutboxMessage.kind == "space.lease_expiring") == 3
 
 
 async def test_a_round_rescores_open_applications_under_the_policy_in_force(client, manager, tenant_admin, tenant):
-    from tests.allocation.builders import application_body, qualify
+    from tests.builders import application_body, qualify
 
     created = (await client.post("/api/v1/space-applications", json=application_body(), headers=tenant_admin.headers)).json()
     await qualify(tenant["id"], "backbone_firm")
@@ -113,7 +113,7 @@ async def test_the_database_itself_refuses_overlapping_leases_on_postgresql(db, 
 
 async def test_confirming_one_round_twice_at_once_leases_once(client, manager, tenant_admin):
     from park.allocation.tables import Lease
-    from tests.allocation.builders import application_body
+    from tests.builders import application_body
 
     building = await create_building()
     await create_unit(building["id"])
@@ -128,14 +128,13 @@ async def test_confirming_one_round_twice_at_once_leases_once(client, manager, t
 
 async def test_facts_read_in_bulk_equal_facts_read_one_by_one(db):
     from park.priority import queries
-    from tests.allocation.builders import qualify
-    from tests.facilities.builders import create_facility
+    from tests.builders import create_facility, qualify
 
-    firms = [await support.create_tenant(staff_count=10 * i + 5, rd_staff_count=i, ip_count=i) for i in range(3)]
+    firms = [await builders.create_tenant(staff_count=10 * i + 5, rd_staff_count=i, ip_count=i) for i in range(3)]
     await qualify(firms[0]["id"], "leading_firm", "original_brand")
     await qualify(firms[1]["id"], "backbone_firm", valid_until=date(2020, 1, 1))
     facility = await create_facility()
-    user = await support.create_user("member", firms[2]["id"])
+    user = await builders.create_user("member", firms[2]["id"])
     from park.bookings.tables import Booking
 
     for day, status in ((1, "no_show"), (2, "completed"), (3, "no_show")):

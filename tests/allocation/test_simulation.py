@@ -7,8 +7,8 @@ import copy
 from park.shared.actor import Actor
 from park.allocation import rounds, simulation
 from park.shared.clock import utc_now
-from tests import support
-from tests.allocation.builders import application_body, create_building, create_unit
+from tests import builders
+from tests.builders import application_body, create_building, create_unit
 from tests.conftest import _app_tables
 
 MANAGER = Actor(id=0, email="manager@park.test", name="Manager", role="manager", tenant_id=None)
@@ -26,11 +26,11 @@ async def _two_firms_one_office(client):
     """An animation studio (ranked first by the policy in force) and a cultural-tourism firm want one office."""
     building = await create_building()
     office = await create_unit(building["id"], area_m2=120.0)
-    animation = await support.create_tenant(sector="animation_games")
-    tourism = await support.create_tenant(sector="cultural_tourism")
+    animation = await builders.create_tenant(sector="animation_games")
+    tourism = await builders.create_tenant(sector="cultural_tourism")
     ids = {}
     for firm in (animation, tourism):
-        admin = await support.create_user("tenant_admin", firm["id"])
+        admin = await builders.create_user("tenant_admin", firm["id"])
         answer = await client.post("/api/v1/space-applications", json=application_body(), headers=admin.headers)
         assert answer.status_code == 201, answer.text
         ids[firm["sector"]] = answer.json()["id"]

@@ -67,7 +67,7 @@ async def prepare(firms: int) -> tuple[list[dict], list[str]]:
     from park.settings import load_settings
     from park.shared.migrate import upgrade_database
     from park.tenants.tables import Tenant
-    from tests.support import make_uscc
+    from tests.builders import make_uscc
 
     settings = load_settings()
     await upgrade_database()

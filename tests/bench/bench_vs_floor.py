@@ -104,7 +104,7 @@ async def prepare(bench: Bench) -> None:
     from park.shared.migrate import upgrade_database
     from park.tenants.tables import Tenant
     from tests.bench.floor_app import FloorBooking
-    from tests.support import make_uscc
+    from tests.builders import make_uscc
 
     await upgrade_database()
     building = Building(name="基准楼", name_en="Bench Building", code="BENCH")

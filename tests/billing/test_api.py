@@ -10,7 +10,7 @@ import pytest
 
 from park.bookings.tables import Booking
 from park.shared.clock import utc_now
-from tests.facilities.builders import create_facility
+from tests.builders import create_facility
 
 
 async def _used_booking(tenant_id: int, user_id: int) -> int:

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from park.shared.db import run_sql
-from tests import support
-from tests.facilities.builders import create_facility
+from tests import builders
+from tests.builders import create_facility
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -34,7 +34,7 @@ SCHEDULER_PROCESS = textwrap.dedent(
             time.sleep(max(0.0, start_at - time.time()))
             [job] = [job for job in SCHEDULE if job.name == "monthly_statements"]
             trigger = CronTrigger.from_crontab(timetable.crons[job.name], timezone=settings.zone)
-            print(await jobs.run_scheduled(job, trigger, timedelta(minutes=10), lambda: now))
+            print(await jobs.run_scheduled(job, trigger, timedelta(minutes=10), settings, lambda: now))
         finally:
             await close_database(engine)
 
@@ -46,8 +46,8 @@ SCHEDULER_PROCESS = textwrap.dedent(
 async def test_two_scheduler_processes_issue_each_firms_statement_once(db):
     from park.bookings.tables import Booking
 
-    firms = [await support.create_tenant(), await support.create_tenant()]
-    user = await support.create_user(tenant_id=firms[0]["id"])
+    firms = [await builders.create_tenant(), await builders.create_tenant()]
+    user = await builders.create_user(tenant_id=firms[0]["id"])
     room = await create_facility(hourly_rate_fen=10000)
     start = datetime(2026, 11, 20, 2, 0, tzinfo=timezone.utc)
     await Booking(facility=room["id"], tenant=firms[0]["id"], user=user.id, starts_at=start,

@@ -11,8 +11,8 @@ from park.billing.service import catch_up, issue_statements, price_month
 from park.bookings.tables import Booking
 from park.reports.periods import MONTHLY, parse_period
 from park.settings import CONFIG_DIR
-from tests import support
-from tests.facilities.builders import create_facility
+from tests import builders
+from tests.builders import create_facility
 
 ZONE = ZoneInfo("Asia/Shanghai")
 POLICY = load_policy(CONFIG_DIR / "priority.toml")
@@ -30,8 +30,8 @@ async def stored_booking(tenant_id: int, facility_id: int, user_id: int, status:
 
 
 async def test_a_statement_is_issued_once_and_never_changes_and_a_correction_comes_next_month(db):
-    tenant = await support.create_tenant()
-    user = await support.create_user(tenant_id=tenant["id"])
+    tenant = await builders.create_tenant()
+    user = await builders.create_user(tenant_id=tenant["id"])
     room = await create_facility(kind="meeting_room", hourly_rate_fen=10000)
     booking_id = await stored_booking(tenant["id"], room["id"], user.id, "completed")
     first_of_december = datetime(2026, 11, 30, 17, 0, tzinfo=timezone.utc)  # 1 Dec 01:00 park time
@@ -62,7 +62,7 @@ async def room_cut_off(facility_id: int) -> None:
 
 
 async def test_catch_up_issues_the_month_just_ended_for_every_firm(db):
-    await support.create_tenant()
+    await builders.create_tenant()
     months = await catch_up(datetime(2026, 12, 1, 0, 0, tzinfo=timezone.utc), ZONE, POLICY)
     assert months == ["2026-11"]
     assert await queries.last_issued_month() == "2026-11"

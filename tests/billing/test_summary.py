@@ -13,9 +13,9 @@ from park.bookings.tables import Booking
 from park.reports.periods import MONTHLY, parse_period
 from park.settings import CONFIG_DIR
 from park.tenants.tables import QualificationRecord
-from tests import support
+from tests import builders
 from tests.accounts.test_pages import sign_in
-from tests.facilities.builders import create_facility
+from tests.builders import create_facility
 
 ZONE = ZoneInfo("Asia/Shanghai")
 POLICY = load_policy(CONFIG_DIR / "priority.toml")
@@ -47,11 +47,11 @@ def test_the_summary_adds_each_line_once_per_group_and_a_firm_under_each_qualifi
 async def _november_statements() -> tuple[dict, dict]:
     lab = await create_facility(kind="lab", hourly_rate_fen=10000)
     room = await create_facility(kind="meeting_room", hourly_rate_fen=5000)
-    leading = await support.create_tenant(sector="animation_games")
+    leading = await builders.create_tenant(sector="animation_games")
     await QualificationRecord(tenant=leading["id"], kind="leading_firm", valid_until=date(2027, 12, 31)).save()
-    plain = await support.create_tenant(sector="new_media")
+    plain = await builders.create_tenant(sector="new_media")
     for tenant, facility in ((leading, lab), (plain, room)):
-        user = await support.create_user(tenant_id=tenant["id"])
+        user = await builders.create_user(tenant_id=tenant["id"])
         await Booking(facility=facility["id"], tenant=tenant["id"], user=user.id, starts_at=START,
                       ends_at=START + timedelta(hours=2), occupied_until=START + timedelta(hours=2), seats=1,
                       status="completed", created_at=START - timedelta(days=1)).save()
@@ -95,7 +95,7 @@ async def test_the_summary_page_shows_the_groups_in_the_readers_language(client,
 
 async def test_a_firm_reads_its_issued_statement_on_its_page_with_why_it_got_a_subsidy(client):
     leading, _plain = await _november_statements()
-    member = await support.create_user(tenant_id=leading["id"])
+    member = await builders.create_user(tenant_id=leading["id"])
     await sign_in(client, member.email)
     page = await client.get("/statements?month=2026-11", headers=HTML | {"accept-language": "en"})
     assert page.status_code == 200

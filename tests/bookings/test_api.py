@@ -3,7 +3,7 @@
 from datetime import datetime, timedelta
 
 from park.shared.clock import utc_now
-from tests.facilities.builders import SHANGHAI, create_facility
+from tests.builders import SHANGHAI, create_facility
 
 
 def weekday_at(hour: int, minute: int = 0, days_ahead: int = 7) -> datetime:

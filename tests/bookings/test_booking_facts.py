@@ -9,7 +9,7 @@ from park.bookings import closures
 from park.shared.clock import utc_now
 from park.shared.errors import ValidationFailed
 from park.shared.timespan import Span
-from tests.facilities.builders import SHANGHAI, create_facility
+from tests.builders import SHANGHAI, create_facility
 
 from .test_api import weekday_at
 from .test_service import actor_of, booking_input

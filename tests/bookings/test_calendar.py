@@ -3,7 +3,7 @@
 from icalendar import Calendar
 
 from park.accounts.tables import User
-from tests.facilities.builders import create_facility
+from tests.builders import create_facility
 
 from .test_api import book, weekday_at
 

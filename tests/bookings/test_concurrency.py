@@ -11,8 +11,8 @@ from datetime import timedelta
 import httpx
 import pytest
 
-from tests import support
-from tests.facilities.builders import create_facility
+from tests import builders, support
+from tests.builders import create_facility
 
 from .test_api import weekday_at
 
@@ -41,8 +41,8 @@ async def fire(base_url: str, logins, facility, starts_at, seats: int = 1) -> li
 @pytest.mark.parametrize("capacity", [1, 3])
 async def test_fifty_simultaneous_requests_for_one_slot_book_exactly_capacity(db, capacity):
     facility = await create_facility(capacity=capacity)
-    tenants = [await support.create_tenant() for _ in range(5)]
-    logins = [await support.create_user("member", t["id"]) for t in tenants]
+    tenants = [await builders.create_tenant() for _ in range(5)]
+    logins = [await builders.create_user("member", t["id"]) for t in tenants]
     workers = 2  # two processes: the lock must hold across them, not just inside one
     with support.live_server(workers=workers) as base_url:
         codes = await fire(base_url, logins, facility, weekday_at(10))

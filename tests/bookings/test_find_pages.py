@@ -9,7 +9,7 @@ from park.accounts.tables import User
 from park.bookings.tables import WaitlistEntry
 from park.bookings.tables import Booking
 from tests.accounts.test_pages import csrf_from, sign_in
-from tests.facilities.builders import create_building, create_facility
+from tests.builders import create_building, create_facility
 
 from .test_api import book, weekday_at
 from .test_pages import HTML, local_input

@@ -7,8 +7,8 @@ import httpx
 import pytest
 
 from park.bookings.tables import Booking
-from tests import support
-from tests.facilities.builders import create_building, create_facility
+from tests import builders, support
+from tests.builders import create_building, create_facility
 
 from .test_api import book, weekday_at
 
@@ -142,8 +142,8 @@ async def test_a_cancelled_booking_cannot_be_moved(client, member):
 
 async def test_two_bookings_moved_into_one_slot_at_once_one_wins(db):
     facility = await create_facility()
-    tenants = [await support.create_tenant() for _ in range(2)]
-    logins = [await support.create_user("member", t["id"]) for t in tenants]
+    tenants = [await builders.create_tenant() for _ in range(2)]
+    logins = [await builders.create_user("member", t["id"]) for t in tenants]
     with support.live_server(workers=2) as base_url:
         async with httpx.AsyncClient(base_url=base_url, timeout=60) as http:
             ids = []

@@ -5,8 +5,8 @@ from datetime import timedelta
 from park.bookings import status_changes
 from park.bookings.tables import Booking
 from park.notifications.tables import OutboxMessage
-from tests import support
-from tests.facilities.builders import create_facility
+from tests import builders, support
+from tests.builders import create_facility
 
 from .test_api import book, weekday_at
 from .test_service import actor_of
@@ -52,7 +52,7 @@ async def test_the_member_booked_for_must_belong_to_the_firm(client, manager, te
 
 
 async def test_a_member_cannot_book_for_someone_else(client, member, tenant):
-    colleague = await support.create_user("member", tenant["id"])
+    colleague = await builders.create_user("member", tenant["id"])
     facility = await create_facility()
     response = await book(client, member, facility, weekday_at(10), user_id=colleague.id)
     assert response.status_code == 403 and response.json()["code"] == "forbidden"

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from park.bookings.tables import Booking
 from tests.accounts.test_pages import csrf_from, sign_in
-from tests.facilities.builders import create_facility
+from tests.builders import create_facility
 
 from .test_api import book, weekday_at
 

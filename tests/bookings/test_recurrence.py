@@ -7,7 +7,7 @@ import pytest
 from park.bookings.recurrence import RecurrenceError, expand_series
 from park.shared.timespan import Span
 
-from .builders import BERLIN, SHANGHAI, at
+from tests.builders import BERLIN, SHANGHAI, at
 
 HORIZON = at(1, 0, month=6, year=2027)
 

@@ -17,7 +17,7 @@ from park.bookings.rules import (
 from park.facilities.model import Authorization, Blackout
 from park.shared.timespan import Span
 
-from .builders import BERLIN, NOW, at, make_booking, make_context, make_facility, make_request
+from tests.builders import BERLIN, NOW, at, make_booking, make_context, make_facility, make_request
 
 
 def rules_broken(ctx):

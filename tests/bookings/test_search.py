@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from tests.facilities.builders import create_building, create_facility
+from tests.builders import create_building, create_facility
 
 from .test_api import book, weekday_at
 

@@ -8,7 +8,7 @@ from .test_api import body, book, weekday_at
 
 
 async def test_preview_shows_which_occurrences_clash(client, member, rival):
-    from tests.facilities.builders import create_facility
+    from tests.builders import create_facility
 
     facility = await create_facility()
     first = weekday_at(10)
@@ -24,7 +24,7 @@ async def test_preview_shows_which_occurrences_clash(client, member, rival):
 
 
 async def test_a_series_with_clashes_is_refused_unless_asked_to_skip_them(client, member, rival):
-    from tests.facilities.builders import create_facility
+    from tests.builders import create_facility
 
     facility = await create_facility()
     first = weekday_at(10)
@@ -44,7 +44,7 @@ async def test_a_series_across_a_month_boundary_keeps_its_local_time(client, mem
     from datetime import date, datetime
 
     from park.shared.clock import utc_now
-    from tests.facilities.builders import SHANGHAI, create_facility
+    from tests.builders import SHANGHAI, create_facility
 
     facility = await create_facility()
     today = utc_now().astimezone(SHANGHAI).date()
@@ -65,7 +65,7 @@ async def test_a_series_across_a_month_boundary_keeps_its_local_time(client, mem
 
 
 async def test_a_bad_rule_is_a_validation_error_naming_recurrence(client, member):
-    from tests.facilities.builders import create_facility
+    from tests.builders import create_facility
 
     facility = await create_facility()
     response = await book(client, member, facility, weekday_at(10), recurrence="FREQ=WEEKLY")
@@ -74,7 +74,7 @@ async def test_a_bad_rule_is_a_validation_error_naming_recurrence(client, member
 
 
 async def test_cancel_one_occurrence_or_the_series_from_a_date_on(client, member):
-    from tests.facilities.builders import create_facility
+    from tests.builders import create_facility
 
     facility = await create_facility()
     first = weekday_at(10)
@@ -91,7 +91,7 @@ async def test_cancel_one_occurrence_or_the_series_from_a_date_on(client, member
 
 
 async def test_another_firm_cannot_cancel_a_series(client, member, rival):
-    from tests.facilities.builders import create_facility
+    from tests.builders import create_facility
 
     facility = await create_facility()
     data = (await book(client, member, facility, weekday_at(10), recurrence="FREQ=WEEKLY;COUNT=2")).json()

@@ -11,7 +11,7 @@ from park.notifications.tables import OutboxMessage
 from park.shared.clock import utc_now
 from park.shared.errors import Conflict, QuotaExceeded, ValidationFailed
 from tests import support
-from tests.facilities.builders import ALL_WEEK, SHANGHAI, create_facility
+from tests.builders import ROUND_THE_CLOCK, SHANGHAI, create_facility
 
 from .test_api import weekday_at
 
@@ -76,7 +76,7 @@ async def test_the_exclusion_constraint_has_the_final_word_on_postgresql(member,
 
 
 async def test_quota_answers_quota_exceeded_with_hours_used_and_left(member):
-    facility = await create_facility(opening_hours=ALL_WEEK, max_duration_minutes=24 * 60, kind="studio")
+    facility = await create_facility(opening_hours=ROUND_THE_CLOCK, max_duration_minutes=24 * 60, kind="studio")
     from park.priority.service import current_policy, quota_for
     from park.settings import load_settings
 

@@ -12,8 +12,8 @@ import httpx
 from park.audit.tables import AuditEntry
 from park.bookings.tables import Booking
 from park.shared.clock import utc_now
-from tests import support
-from tests.facilities.builders import create_facility
+from tests import builders, support
+from tests.builders import create_facility
 
 PAIRS = 24
 
@@ -65,8 +65,8 @@ async def status_of(booking_id: int) -> str:
 async def test_cancel_racing_check_in_lets_exactly_one_win(db):
     always_open = {d: [["00:00", "24:00"]] for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
     facility = await create_facility(capacity=PAIRS, opening_hours=always_open)
-    tenant = await support.create_tenant()
-    member = await support.create_user("member", tenant["id"])
+    tenant = await builders.create_tenant()
+    member = await builders.create_user("member", tenant["id"])
     ids = await store_bookings(facility, member, "confirmed", PAIRS)
     with support.live_server(workers=2) as base_url:
         codes = await race(base_url, ids, ("cancel", member.headers), ("check-in", member.headers))
@@ -82,9 +82,9 @@ async def test_cancel_racing_check_in_lets_exactly_one_win(db):
 
 async def test_approve_racing_cancel_never_approves_a_cancelled_booking(db):
     facility = await create_facility(capacity=PAIRS, requires_approval=True)
-    tenant = await support.create_tenant()
-    member = await support.create_user("member", tenant["id"])
-    manager = await support.create_user("manager")
+    tenant = await builders.create_tenant()
+    member = await builders.create_user("member", tenant["id"])
+    manager = await builders.create_user("manager")
     ids = await store_bookings(facility, member, "pending", PAIRS)
     with support.live_server(workers=2) as base_url:
         codes = await race(base_url, ids, ("approve", manager.headers), ("cancel", member.headers))

@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from park.bookings.fair_access_jobs import fill_waitlist
 from park.shared.clock import utc_now
-from tests import support
-from tests.allocation.builders import qualify
-from tests.facilities.builders import create_facility
+from tests import builders
+from tests.builders import qualify
+from tests.builders import create_facility
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -30,13 +30,13 @@ def slot_body(facility, starts_at, hours=2):
 
 
 async def firm_member(name, *qualifications):
-    tenant = await support.create_tenant(name=name)
+    tenant = await builders.create_tenant(name=name)
     if qualifications:
         await qualify(tenant["id"], *qualifications)
-    return await support.create_user("member", tenant["id"])
+    return await builders.create_user("member", tenant["id"])
 
 
-async def test_freed_slot_goes_to_the_best_ranked_waiting_firm(client):
+async def test_freed_slot_goes_to_the_best_ranked_waiting_firm(client, settings):
     facility = await create_facility(kind="studio")
     starts = next_weekday_at(10)
     holder = await firm_member("占位公司")
@@ -49,9 +49,9 @@ async def test_freed_slot_goes_to_the_best_ranked_waiting_firm(client):
     assert first.status_code == 201 and second.status_code == 201
 
     # Still taken: everyone keeps waiting.
-    assert await fill_waitlist(utc_now()) == 0
+    assert await fill_waitlist(utc_now(), settings) == 0
     await client.post(f"/api/v1/bookings/{booked.json()['id']}/cancel", headers=holder.headers)
-    assert await fill_waitlist(utc_now()) == 1
+    assert await fill_waitlist(utc_now(), settings) == 1
 
     leader_entries = (await client.get("/api/v1/waitlist", headers=late_leader.headers)).json()["items"]
     assert leader_entries[0]["status"] == "booked"
@@ -61,14 +61,14 @@ async def test_freed_slot_goes_to_the_best_ranked_waiting_firm(client):
     assert ordinary_entries[0]["status"] == "waiting"
 
 
-async def test_entries_whose_start_has_passed_expire(client):
+async def test_entries_whose_start_has_passed_expire(client, settings):
     facility = await create_facility(kind="studio")
     starts = next_weekday_at(10)
     holder = await firm_member("占位公司")
     waiter = await firm_member("等待公司")
     await client.post("/api/v1/bookings", json=slot_body(facility, starts), headers=holder.headers)
     await client.post("/api/v1/waitlist", json=slot_body(facility, starts), headers=waiter.headers)
-    await fill_waitlist(starts + timedelta(minutes=1))
+    await fill_waitlist(starts + timedelta(minutes=1), settings)
     (entry,) = (await client.get("/api/v1/waitlist", headers=waiter.headers)).json()["items"]
     assert entry["status"] == "expired"
 
@@ -104,7 +104,7 @@ async def test_a_wait_beyond_the_booking_horizon_is_refused(client):
     assert response.json()["errors"][0]["field"] == "starts_at"
 
 
-async def test_a_legacy_entry_in_year_9999_does_not_stop_the_others_being_served(client):
+async def test_a_legacy_entry_in_year_9999_does_not_stop_the_others_being_served(client, settings):
     from park.bookings.tables import WaitlistEntry
 
     facility = await create_facility(kind="studio")
@@ -120,6 +120,6 @@ async def test_a_legacy_entry_in_year_9999_does_not_stop_the_others_being_served
         seats=1, status="waiting", created_at=utc_now() - timedelta(hours=1),
     ).save()
     await client.post(f"/api/v1/bookings/{booked.json()['id']}/cancel", headers=holder.headers)
-    assert await fill_waitlist(utc_now()) == 1
+    assert await fill_waitlist(utc_now(), settings) == 1
     (entry,) = (await client.get("/api/v1/waitlist", headers=waiter.headers)).json()["items"]
     assert entry["status"] == "booked"

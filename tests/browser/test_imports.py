@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests import support
+from tests import builders
 from tests.browser.steps import MANAGER, scrolls_sideways, sign_in, visible_text
 
 HEADINGS = "uscc,name,name_en,sector,staff_count"
@@ -19,8 +19,8 @@ def test_a_manager_previews_a_file_with_a_bad_row_then_imports_the_corrected_one
     phone = browser.open("/imports", viewport="narrow", language="en")
     sign_in(phone, MANAGER)
     phone.goto("/imports")
-    good = f"{support.make_uscc(201)},云帆数字出版,Cloudsail Digital,digital_publishing,12"
-    upload(phone, "firms.csv", "\n".join([HEADINGS, good, f"{support.make_uscc(202)},无名公司,,no_sector,5"]))
+    good = f"{builders.make_uscc(201)},云帆数字出版,Cloudsail Digital,digital_publishing,12"
+    upload(phone, "firms.csv", "\n".join([HEADINGS, good, f"{builders.make_uscc(202)},无名公司,,no_sector,5"]))
     text = visible_text(phone, "main")
     assert "Row 3, sector" in text and "Import these" not in text
     assert scrolls_sideways(phone) == []

@@ -4,9 +4,9 @@ from datetime import date, timedelta
 
 from park.shared.clock import utc_now
 from tests.accounts.test_pages import csrf_from, sign_in
-from tests.allocation.builders import create_lease, create_unit
-from tests.reports.builders import create_building, create_facility
-from tests.reports.builders import create_booking as store_booking
+from tests.builders import create_lease, create_unit
+from tests.builders import create_building, create_facility
+from tests.builders import create_booking as store_booking
 
 
 async def pending_booking(tenant, member, **overrides):

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from park.shared.clock import utc_now
 
-from .builders import SHANGHAI, create_building, create_facility
+from tests.builders import SHANGHAI, create_building, create_facility
 
 
 def next_weekday_at(hour: int, days_ahead: int = 7) -> datetime:

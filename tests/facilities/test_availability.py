@@ -7,7 +7,7 @@ from park.bookings.availability import compute_availability, slot_grid
 from park.facilities.model import Blackout
 from park.shared.timespan import Span
 
-from .builders import SHANGHAI, at, make_booking, make_facility
+from tests.builders import SHANGHAI, at, make_held, make_facility
 
 TUESDAY = Span(at(1, 0), at(2, 0))
 
@@ -39,11 +39,11 @@ def test_grid_counts_from_the_opening_time_even_when_the_window_starts_later():
 def test_live_bookings_take_seats_and_requested_or_cancelled_do_not():
     facility = make_facility(capacity=5)
     bookings = [
-        make_booking(at(1, 9), at(1, 10), seats=2),
-        make_booking(at(1, 9, 30), at(1, 11), seats=1, status=PENDING),
-        make_booking(at(1, 9), at(1, 10), seats=1, status=CHECKED_IN),
-        make_booking(at(1, 9), at(1, 12), seats=3, status=REQUESTED),
-        make_booking(at(1, 9), at(1, 12), seats=3, status=CANCELLED),
+        make_held(at(1, 9), at(1, 10), seats=2),
+        make_held(at(1, 9, 30), at(1, 11), seats=1, status=PENDING),
+        make_held(at(1, 9), at(1, 10), seats=1, status=CHECKED_IN),
+        make_held(at(1, 9), at(1, 12), seats=3, status=REQUESTED),
+        make_held(at(1, 9), at(1, 12), seats=3, status=CANCELLED),
     ]
     slots = compute_availability(facility, TUESDAY, SHANGHAI, bookings)
     assert free_at(slots, 9) == 2
@@ -54,7 +54,7 @@ def test_live_bookings_take_seats_and_requested_or_cancelled_do_not():
 
 def test_buffer_blocks_the_slots_next_to_a_booking():
     facility = make_facility(buffer_minutes=15)
-    slots = compute_availability(facility, TUESDAY, SHANGHAI, [make_booking(at(1, 10), at(1, 11))])
+    slots = compute_availability(facility, TUESDAY, SHANGHAI, [make_held(at(1, 10), at(1, 11))])
     assert free_at(slots, 9) == 1
     assert free_at(slots, 9, 30) == 0  # ends 10:00, less than 15 minutes before 10:00
     assert free_at(slots, 10, 30) == 0
@@ -82,7 +82,7 @@ def test_availability_of_a_busy_week_counts_every_overlap():
     week = Span(at(1, 0), at(8, 0))
     start = at(1, 0)
     bookings = [
-        make_booking(start + timedelta(minutes=7 * i), start + timedelta(minutes=7 * i + 60)) for i in range(20_000)
+        make_held(start + timedelta(minutes=7 * i), start + timedelta(minutes=7 * i + 60)) for i in range(20_000)
     ]
     slots = compute_availability(facility, week, SHANGHAI, bookings)
     assert len(slots) == 7 * 24 * 4

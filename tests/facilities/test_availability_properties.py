@@ -11,7 +11,7 @@ from park.bookings.rules import BookingContext, check_request
 from park.bookings.availability import compute_availability
 from park.shared.timespan import Span
 
-from .builders import SHANGHAI, at, make_facility
+from tests.builders import SHANGHAI, at, make_facility
 
 DAY = Span(at(1, 0), at(2, 0))
 _ids = itertools.count(1)

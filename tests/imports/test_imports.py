@@ -10,9 +10,9 @@ from park.allocation.tables import Lease, Unit
 from park.audit.tables import AuditEntry
 from park.facilities.tables import Facility
 from park.tenants.tables import QualificationRecord, Tenant
-from tests import support
+from tests import builders
 from tests.accounts.test_pages import csrf_from, sign_in
-from tests.facilities.builders import create_building
+from tests.builders import create_building
 
 HTML = {"accept": "text/html"}
 
@@ -45,16 +45,16 @@ async def tenant_rows() -> list[dict]:
 
 TENANTS = [
     "uscc,name,name_en,sector,qualifications,staff_count,rd_staff_count",
-    f"{support.make_uscc(101)},光影动画有限公司,Light Animation Ltd,animation_games,\"leading_firm, original_brand\",80,30",
-    f"{support.make_uscc(102)},墨香出版社,Ink Press,digital_publishing,,20,5",
+    f"{builders.make_uscc(101)},光影动画有限公司,Light Animation Ltd,animation_games,\"leading_firm, original_brand\",80,30",
+    f"{builders.make_uscc(102)},墨香出版社,Ink Press,digital_publishing,,20,5",
 ]
 
 
 async def test_a_preview_names_every_bad_row_and_writes_nothing(client, manager):
     before = await tenant_rows()
     content = csv_file(*TENANTS, "91440300000000000X,坏代码公司,,animation_games,,10,2",
-                       f"{support.make_uscc(104)},无行业公司,,no_such_sector,,10,2",
-                       f"{support.make_uscc(105)},人数公司,,new_media,,ten,2")
+                       f"{builders.make_uscc(104)},无行业公司,,no_such_sector,,10,2",
+                       f"{builders.make_uscc(105)},人数公司,,new_media,,ten,2")
     response = await send(client, manager, "tenants", content, dry_run=True)
     assert response.status_code == 200, response.text
     body = response.json()
@@ -68,7 +68,7 @@ async def test_a_preview_names_every_bad_row_and_writes_nothing(client, manager)
 async def test_an_import_with_a_bad_row_changes_nothing_and_says_why_in_the_readers_language(client, manager):
     before = await tenant_rows()
     audit_before = await AuditEntry.count()
-    content = csv_file(*TENANTS, f"{support.make_uscc(106)},人数公司,,new_media,,ten,2")
+    content = csv_file(*TENANTS, f"{builders.make_uscc(106)},人数公司,,new_media,,ten,2")
     response = await send(client, manager, "tenants", content, lang="zh-CN")
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
@@ -82,7 +82,7 @@ async def test_an_import_creates_then_a_repeat_changes_nothing_and_a_changed_row
     assert first.status_code == 201, first.text
     assert first.json() == {"created": 2, "updated": 0}
     stored = await tenant_rows()
-    firm = next(row for row in stored if row["uscc"] == support.make_uscc(101))
+    firm = next(row for row in stored if row["uscc"] == builders.make_uscc(101))
     kinds = {r["kind"] for r in await QualificationRecord.select().where(QualificationRecord.tenant == firm["id"])}
     assert kinds == {"leading_firm", "original_brand"}
 
@@ -108,13 +108,13 @@ async def test_units_and_leases_from_excel_with_chinese_headings_and_a_repeat_ad
     assert response.json() == {"created": 2, "updated": 0}
     assert await Unit.count().where(Unit.building == building["id"]) == 2
     leases = xlsx_file([["unit", "tenant", "starts_on", "ends_on"],
-                        ["E-301", support.make_uscc(101), "2027-01-01", "2029-01-01"]])
+                        ["E-301", builders.make_uscc(101), "2027-01-01", "2029-01-01"]])
     assert (await send(client, manager, "leases", leases, name="leases.xlsx")).json() == {"created": 1, "updated": 0}
     assert (await send(client, manager, "leases", leases, name="leases.xlsx")).json() == {"created": 0, "updated": 0}
     assert await Lease.count() == 1
     overlapping = xlsx_file([["unit", "tenant", "starts_on", "ends_on"],
-                             ["E-301", support.make_uscc(102), "2028-01-01", "2030-01-01"],
-                             ["E-999", support.make_uscc(102), "2028-01-01", "2030-01-01"]])
+                             ["E-301", builders.make_uscc(102), "2028-01-01", "2030-01-01"],
+                             ["E-999", builders.make_uscc(102), "2028-01-01", "2030-01-01"]])
     refused = await send(client, manager, "leases", overlapping, name="leases.xlsx")
     assert refused.status_code == 422
     assert {(e["row"], e["field"]) for e in refused.json()["errors"]} == {(2, "unit"), (3, "unit")}
@@ -163,13 +163,13 @@ async def test_the_page_previews_then_imports_on_confirmation(client, manager):
                                 headers=HTML | {"accept-language": "en"})
     assert preview.status_code == 200, preview.text
     assert "Import these 2 rows" in preview.text and "光影动画有限公司" in preview.text
-    assert await Tenant.count().where(Tenant.uscc == support.make_uscc(101)) == 0, "a preview writes nothing"
+    assert await Tenant.count().where(Tenant.uscc == builders.make_uscc(101)) == 0, "a preview writes nothing"
     packed = preview.text.split('name="packed" value="')[1].split('"')[0]
     done = await client.post("/imports/confirm", data={"kind": "tenants", "filename": "firms.csv", "packed": packed,
                                                       "_csrf_token": csrf_from(preview.text)},
                              headers={"accept-language": "en"})
     assert done.status_code == 303
-    assert await Tenant.count().where(Tenant.uscc.is_in([support.make_uscc(101), support.make_uscc(102)])) == 2
+    assert await Tenant.count().where(Tenant.uscc.is_in([builders.make_uscc(101), builders.make_uscc(102)])) == 2
     after = await client.get("/imports", headers=HTML | {"accept-language": "en"})
     assert "2 created, 0 updated" in after.text
 
@@ -177,7 +177,7 @@ async def test_the_page_previews_then_imports_on_confirmation(client, manager):
 async def test_the_page_shows_problems_by_row_and_offers_no_import(client, manager):
     await sign_in(client, manager.email)
     form = await client.get("/imports", headers=HTML)
-    bad = csv_file(TENANTS[0], f"{support.make_uscc(107)},无行业公司,,no_such_sector,,10,2")
+    bad = csv_file(TENANTS[0], f"{builders.make_uscc(107)},无行业公司,,no_such_sector,,10,2")
     preview = await client.post("/imports/preview", data={"kind": "tenants", "_csrf_token": csrf_from(form.text)},
                                 files={"file": ("firms.csv", bad)}, headers=HTML | {"accept-language": "zh-CN"})
     assert preview.status_code == 422

@@ -10,7 +10,7 @@ from datetime import timezone
 import pytest
 
 from park.reports import snapshots
-from tests.reports.builders import SHANGHAI, create_booking, create_building, create_facility, local
+from tests.builders import SHANGHAI, create_booking, create_building, create_facility, local
 
 
 @pytest.fixture

@@ -10,14 +10,15 @@ import pytest
 from park.facilities.model import FACILITY_KINDS
 from park.reports import queries, service, snapshot_queries, snapshots, space_queries
 from park.reports.periods import Window, parse_period
-from tests import support
-from tests.reports.builders import (
+from tests import builders
+from tests.builders import (
     BERLIN,
     ROUND_THE_CLOCK,
     SHANGHAI,
     create_booking,
     create_building,
     create_facility,
+    create_unit,
     local,
 )
 
@@ -166,7 +167,7 @@ async def outbox_rows() -> list[dict]:
 
 
 async def test_a_snapshot_is_produced_once_and_mailed_once_to_each_manager(park, manager):
-    other_manager = await support.create_user("manager")
+    other_manager = await builders.create_user("manager")
     first = await snapshots.produce_snapshot("daily", "2026-11-23", NOW, SHANGHAI, "https://park.test")
     again = await snapshots.produce_snapshot("daily", "2026-11-23", NOW, SHANGHAI, "https://park.test")
     assert first.created and not again.created
@@ -239,23 +240,15 @@ async def test_blackouts_of_a_facility_and_of_its_building_are_not_open_hours(db
     assert rows[str(room["id"])].utilization == pytest.approx(2 / 17)
 
 
-async def create_unit(building_id: int, code: str, kind: str, area_m2: float) -> int:
-    from park.allocation.tables import Unit
-
-    unit = Unit(building=building_id, code=code, kind=kind, area_m2=area_m2)
-    await unit.save()
-    return unit.id
-
-
 async def test_space_occupancy_on_a_date_by_building_and_kind(db, tenant, other_tenant):
     from datetime import date
 
     from park.allocation.tables import Lease, SpaceApplication
 
     a, b = await create_building(name="一号楼"), await create_building(name="二号楼")
-    office_a = await create_unit(a["id"], "A-101", "office", 300)
-    lab_a = await create_unit(a["id"], "A-201", "lab", 100)
-    await create_unit(b["id"], "B-101", "office", 200)
+    office_a = (await create_unit(a["id"], code="A-101", kind="office", area_m2=300))["id"]
+    lab_a = (await create_unit(a["id"], code="A-201", kind="lab", area_m2=100))["id"]
+    await create_unit(b["id"], code="B-101", kind="office", area_m2=200)
     await Lease(unit=office_a, tenant=tenant["id"], starts_on=date(2026, 1, 1), ends_on=date(2027, 1, 1)).save()
     # Ended the day before: vacant on the date.
     await Lease(unit=lab_a, tenant=other_tenant["id"], starts_on=date(2025, 1, 1), ends_on=date(2026, 11, 24)).save()

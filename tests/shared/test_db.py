@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 from park.shared.db import fetch, fetch_one, transaction
 from park.tenants.tables import Tenant
-from tests.support import create_tenant
+from tests.builders import create_tenant
 
 
 async def test_fetch_returns_rows_as_dicts_with_numbered_placeholders(app):

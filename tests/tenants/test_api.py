@@ -1,7 +1,7 @@
 """Tenant firms API: managers register and edit firms; a firm reads only itself."""
 
 from park.audit.tables import AuditEntry
-from tests.support import make_uscc
+from tests.builders import make_uscc
 
 VALID = "91440300708461136T"
 

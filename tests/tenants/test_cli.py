@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 
-from tests.support import make_uscc
+from tests.builders import make_uscc
 
 
 def park(*args: str) -> subprocess.CompletedProcess:

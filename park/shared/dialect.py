@@ -1,0 +1,53 @@
+"""SQL that differs between SQLite and PostgreSQL: one function per difference.
+
+Each returns a fragment for hand-written SQL run with `run_sql` ({} placeholders) or a
+Piccolo condition; the database is the one bound now (park.shared.db).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from park.shared.db import is_sqlite
+
+
+def instant() -> str:
+    """A placeholder for an aware datetime parameter (PostgreSQL needs it cast to compare)."""
+    return "{}" if is_sqlite() else "CAST({} AS TIMESTAMPTZ)"
+
+
+def json_value() -> str:
+    """A placeholder for a JSON text parameter stored in a JSON column."""
+    return "{}" if is_sqlite() else "CAST({} AS JSON)"
+
+
+def epoch_seconds(expression: str) -> str:
+    """Whole Unix seconds of a timestamp expression."""
+    if is_sqlite():
+        # Piccolo stores Timestamptz as UTC text; julianday reads it with its offset.
+        return f"CAST(ROUND((julianday({expression}) - 2440587.5) * 86400.0) AS INTEGER)"
+    return f"CAST(EXTRACT(EPOCH FROM {expression}) AS BIGINT)"
+
+
+def seconds_between(start: str, end: str) -> str:
+    """Seconds from timestamp expression `start` to `end` (whole seconds on SQLite)."""
+    if is_sqlite():
+        # One subtraction of Julian days is cheaper than two epoch conversions.
+        # Rounded to whole seconds: Julian-day doubles carry a few microseconds of noise.
+        return f"ROUND((julianday({end}) - julianday({start})) * 86400.0)"
+    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+
+
+def greatest(a: str, b: str) -> str:
+    """The later (larger) of two expressions."""
+    return f"MAX({a}, {b})" if is_sqlite() else f"GREATEST({a}, {b})"
+
+
+def least(a: str, b: str) -> str:
+    """The earlier (smaller) of two expressions."""
+    return f"MIN({a}, {b})" if is_sqlite() else f"LEAST({a}, {b})"
+
+
+def matches(column: Any, pattern: str) -> Any:
+    """Case-insensitive LIKE on both databases (SQLite's LIKE already ignores ASCII case; it has no ILIKE)."""
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
