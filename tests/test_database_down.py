@@ -255,14 +255,14 @@ def assert_unavailable(answer: Answer) -> None:
 def assert_down_then_back(load: Load, go_down, come_back) -> None:
     """Run the load through the database going away and coming back; check every phase's answers."""
     up_since = time.monotonic()
-    load.wait_for(40, up_since)
+    load.wait_for(20, up_since)
     up = load.between(up_since, time.monotonic())
     assert up and all(_is_success(a) for a in up), [a for a in up if not _is_success(a)][:3]
 
     going = time.monotonic()
     go_down()
     down_since = time.monotonic()
-    load.wait_for(60, down_since)
+    load.wait_for(35, down_since)
     coming = time.monotonic()
     come_back()
     back_since = time.monotonic()
@@ -281,7 +281,7 @@ def assert_down_then_back(load: Load, go_down, come_back) -> None:
     assert not [a for a in everything if a.status is not None and a.status >= 500 and a.status != 503][:3]
 
     down = load.between(down_since, coming)
-    assert len(down) >= 30
+    assert len(down) >= 20
     for answer in down:
         assert_unavailable(answer)
     in_between = load.between(going, down_since) + load.between(coming, back_at)
