@@ -31,6 +31,7 @@ from park.shared.db import check_database, close_database, database_busy, databa
 from park.shared.errors import DomainError, FieldError, Problem, Unavailable, problem_from
 from park.shared.http import InputGuardMiddleware, RequestLogMiddleware, SameOriginMiddleware, add_security_headers
 from park.shared.labels import N_
+from park.shared.openapi import document_responses
 
 log = logging.getLogger("park")
 
@@ -280,5 +281,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    document_responses(app)
     app.state.settings = settings
     return app
