@@ -94,3 +94,26 @@ async def test_a_database_out_of_reach_is_a_503_problem_with_retry_after_and_a_p
         assert page.headers["content-type"].startswith("text/html")
         assert page.headers["retry-after"].isdigit()
         assert words in page.text
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="asyncpg's pool and statement timeouts")
+async def test_every_wait_on_postgresql_is_bounded(settings, monkeypatch):
+    """A statement that does not finish and a pool with no free connection both end in TimeoutError
+    (answered 503), instead of holding the request for as long as the server stays silent."""
+    from park.shared import db
+
+    monkeypatch.setattr(db, "PG_COMMAND_TIMEOUT_S", 0.2)
+    monkeypatch.setattr(db, "PG_ACQUIRE_TIMEOUT_S", 0.2)
+    engine = db.make_engine(settings)
+    assert engine.config["timeout"] == db.PG_CONNECT_TIMEOUT_S
+    await engine.start_connection_pool(min_size=1, max_size=1)
+    db._bound_pool_waits(engine)
+    try:
+        async with engine.pool.acquire() as connection:
+            with pytest.raises(TimeoutError):
+                await connection.fetch("SELECT pg_sleep(5)")
+            with pytest.raises(TimeoutError):  # the only connection is taken
+                await engine.pool.acquire()
+        assert await engine.pool.fetchval("SELECT 1") == 1  # and the pool serves again
+    finally:
+        await engine.close_connection_pool()
