@@ -90,7 +90,7 @@ def live_server(workers: int = 1, extra_env: dict[str, str] | None = None) -> It
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a loaded machine (several suites at once) starts slowly
         while True:
             if process.poll() is not None:
                 raise RuntimeError(f"server exited: {Path(log_file.name).read_text(errors='replace')[-2000:]}")
@@ -100,7 +100,7 @@ def live_server(workers: int = 1, extra_env: dict[str, str] | None = None) -> It
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("server did not start within 30 s")
+                raise RuntimeError("server did not start within 60 s")
             time.sleep(0.2)
         yield base_url
     finally:
