@@ -50,10 +50,11 @@ from park.reports import api as reports_api
 from park.reports import pages as reports_pages
 from park.settings import ROOT_DIR, Settings, load_settings
 from park.shared.clock import utc_now
-from park.shared.db import check_database, close_database, open_database
+from park.shared.db import check_database, close_database, database_busy, database_unreachable, open_database
 from park.shared.errors import DomainError, FieldError, Problem, Unavailable, problem_from
 from park.shared.http import InputGuardMiddleware, RequestLogMiddleware, SameOriginMiddleware, add_security_headers
 from park.shared.labels import N_
+from park.shared.openapi import document_responses
 from park.tenants import api as tenants_api
 from park.tenants import pages as tenants_pages
 
@@ -135,21 +136,10 @@ def _field_errors(error: ValidationException) -> list[FieldError]:
     return errors or [FieldError("body", "The request body could not be read as the expected JSON.")]
 
 
-def _database_down(error: BaseException) -> bool:
-    """A fault reaching the database (refused, dropped, timed out, file gone), not a bad query."""
-    import sqlite3
-
-    import asyncpg
-
-    if isinstance(error, (ConnectionError, TimeoutError, asyncpg.PostgresConnectionError,
-                          asyncpg.exceptions.CannotConnectNowError, asyncpg.InterfaceError)):
-        return True
-    if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
-        return True
-    if isinstance(error, sqlite3.OperationalError):
-        text = str(error).lower()
-        return any(word in text for word in ("unable to open", "disk i/o", "readonly", "no such table", "locked"))
-    return False
+DATABASE_RETRY_AFTER_S = 5
+"""Retry-After on a 503 while the database cannot be reached."""
+DATABASE_BUSY_RETRY_AFTER_S = 2
+"""Retry-After on a 503 when a lock or statement waited too long (the database is up but busy)."""
 
 
 def _bad_value(error: BaseException) -> bool:
@@ -163,8 +153,12 @@ def _bad_value(error: BaseException) -> bool:
 
 
 def _problem_for(error: Exception) -> Problem:
-    if _database_down(error):
-        return problem_from(Unavailable(N_("The database is temporarily unavailable. Try again in a moment.")))
+    if database_busy(error):
+        return problem_from(Unavailable(N_("Park is busy. Try again in a moment."),
+                                        extra={"retry_after": DATABASE_BUSY_RETRY_AFTER_S}))
+    if database_unreachable(error):
+        return problem_from(Unavailable(N_("The database is temporarily unavailable. Try again in a moment."),
+                                        extra={"retry_after": DATABASE_RETRY_AFTER_S}))
     if _bad_value(error):
         return Problem(422, "validation", N_("Invalid input"), N_("A value is out of the range Park accepts."),
                        [FieldError("request", N_("A value is out of the range Park accepts."))])
@@ -190,10 +184,14 @@ def _problem_for(error: Exception) -> Problem:
 
 def handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     problem = _problem_for(error)
-    if problem.status >= 500:
+    if problem.status == 503:
+        # Expected while the database is away: one line each, not a traceback per request.
+        log.warning("database unavailable on %s %s: %s: %s", request.method, request.url.path,
+                    type(error).__name__, error)
+    elif problem.status >= 500:
         log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     headers = {}
-    if problem.status == 429 and "retry_after" in problem.extra:
+    if problem.status in (429, 503) and "retry_after" in problem.extra:
         headers["Retry-After"] = str(problem.extra["retry_after"])
     if _wants_html(request):
         from park.shared.web import page, redirect
@@ -202,7 +200,9 @@ def handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[
             # A page that needs a signed-in user sends a visitor to sign in, then back.
             return redirect(f"/login?next={quote(request.url.path + ('?' + request.url.query if request.url.query else ''))}")  # type: ignore[return-value]
 
-        return page(request, "error.html", status_code=problem.status, problem=problem)  # type: ignore[return-value]
+        response = page(request, "error.html", status_code=problem.status, problem=problem)
+        response.headers.update(headers)
+        return response  # type: ignore[return-value]
     return Response(
         content=problem.as_json(),
         status_code=problem.status,
@@ -308,5 +308,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ),
         debug=False,
     )
+    document_responses(app)
     app.state.settings = settings
     return app

@@ -12,6 +12,7 @@ import sys
 import tempfile
 import time
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit, urlunsplit
 
@@ -78,25 +79,27 @@ def live_server(workers: int = 1, extra_env: dict[str, str] | None = None) -> It
     """`park serve` as a real process (or several workers) on this run's database; yields its base URL."""
     port = free_port()
     env = os.environ | {"PARK_SCHEDULER_EMBEDDED": "false"} | (extra_env or {})
+    # The server's log goes to a file: a pipe nobody reads fills up under load and stalls the server.
+    log_file = tempfile.NamedTemporaryFile(prefix="park-server-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "park.cli", "serve", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log_file,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60  # a loaded machine (several suites at once) starts slowly
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"server exited: {process.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"server exited: {Path(log_file.name).read_text(errors='replace')[-2000:]}")
             try:
                 if httpx.get(f"{base_url}/healthz", timeout=1).status_code in (200, 503):
                     break
             except httpx.HTTPError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError("server did not start within 30 s")
+                raise RuntimeError("server did not start within 60 s")
             time.sleep(0.2)
         yield base_url
     finally:
@@ -105,3 +108,8 @@ def live_server(workers: int = 1, extra_env: dict[str, str] | None = None) -> It
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+        log_file.close()
+        if os.environ.get("PARK_TEST_KEEP_SERVER_LOG"):
+            print(f"server log: {log_file.name}", file=sys.stderr)
+        else:
+            os.unlink(log_file.name)

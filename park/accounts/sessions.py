@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from litestar.stores.base import Store
 
 from park.accounts.tables import WebSession
 from park.shared.clock import utc_now
+from park.shared.db import database_busy, database_unreachable
+
+log = logging.getLogger("park")
 
 
 SESSION_KEY_MAX = 128
@@ -102,7 +106,14 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             if old_id:
                 await self.delete(old_id, store=self.config.get_store_from_app(scope["app"]))
             scope[_NEW_SESSION_ID] = self.generate_session_id()
-        await super().store_in_message(scope_session, message, connection)
+        try:
+            await super().store_in_message(scope_session, message, connection)
+        except Exception as error:
+            # The response is already on its way (this runs as it starts): a database that went
+            # away now cannot turn it into a 500. The session keeps its stored state.
+            if not (database_unreachable(error) or database_busy(error)):
+                raise
+            log.warning("session not saved, the database is unavailable: %s: %s", type(error).__name__, error)
 
 
 class SessionConfig(ServerSideSessionConfig):

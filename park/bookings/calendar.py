@@ -27,7 +27,8 @@ FEED_STATUSES = [REQUESTED, PENDING, CONFIRMED, CHECKED_IN, COMPLETED]
 # so a subscribed calendar removes the event instead of keeping a stale copy.
 WITHDRAWN_STATUSES = [CANCELLED, REJECTED, EXPIRED, DECLINED]
 USER_FEED_STATUSES = FEED_STATUSES + WITHDRAWN_STATUSES
-ICS = "text/calendar; charset=utf-8"
+ICS = "text/calendar"
+"""Litestar adds "; charset=utf-8" to every text/ type: naming it here sent it twice."""
 
 
 def _calendar(name: str) -> Calendar:

@@ -11,7 +11,8 @@ import xlsxwriter
 
 from park.reports.occupancy import BOOKER_GROUPINGS, OccupancyReport
 
-CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+CSV_MEDIA_TYPE = "text/csv"
+"""Litestar adds "; charset=utf-8" to every text/ type: naming it here sent it twice."""
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Excel reads a CSV as the local code page unless it starts with a BOM;
 # without it Chinese names come out as mojibake.

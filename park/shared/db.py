@@ -5,12 +5,14 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import os
 import re
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
+import asyncpg
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
@@ -20,7 +22,14 @@ from park.settings import Settings, load_settings
 SQLITE_BUSY_TIMEOUT_S = 30
 PG_SERVER_SETTINGS = {"lock_timeout": "10s"}
 """Every PostgreSQL connection: a row lock (park.shared.locking) waited on longer than this fails
-instead of hanging the request."""
+instead of hanging the request (SQLSTATE 55P03, answered 503 "busy, retry")."""
+PG_CONNECT_TIMEOUT_S = 5.0
+"""Opening a connection (TCP, TLS, start-up) to a server that does not answer gives up after this."""
+PG_COMMAND_TIMEOUT_S = 30.0
+"""One statement waited on longer than this is cancelled: a server that stopped answering mid-query
+cannot hold a request for ever."""
+PG_ACQUIRE_TIMEOUT_S = 10.0
+"""Waiting for a free pooled connection (or for the pool to open one) gives up after this."""
 log = logging.getLogger("park.db")
 
 
@@ -56,11 +65,25 @@ class PooledSQLiteEngine(SQLiteEngine):
         super().__init__(*args, **kwargs)
         self._idle: list[aiosqlite.Connection] = []
 
+    def _file_id(self) -> tuple[int, int] | None:
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            return None
+        return stat.st_dev, stat.st_ino
+
     async def get_connection(self) -> Any:
+        file_id = self._file_id()
         while self._idle:
             connection = self._idle.pop()
-            if connection._connection is not None:  # still open
-                return _PooledConnection(self, connection)
+            if connection._connection is None:  # closed
+                continue
+            if getattr(connection, "park_file_id", None) != file_id:
+                # The file at the path is gone or was replaced (moved away, restored from a backup):
+                # this connection would go on using the old file, unseen by anyone. Open anew.
+                await connection.close()
+                continue
+            return _PooledConnection(self, connection)
         connection = aiosqlite.connect(**self.connection_kwargs)
         connection._thread.daemon = True  # see the class docstring
         await connection
@@ -69,6 +92,7 @@ class PooledSQLiteEngine(SQLiteEngine):
         # With WAL, NORMAL syncs at checkpoints rather than at every commit: no corruption on
         # a crash, and a power cut loses at most the last moments' commits.
         await connection.execute("PRAGMA synchronous = NORMAL")
+        connection.park_file_id = self._file_id()  # (device, inode) this connection has open
         return _PooledConnection(self, connection)
 
     async def _run_in_new_connection(self, query: str, args: Any = None, query_type: str = "generic", table: Any = None):
@@ -104,6 +128,31 @@ class PooledSQLiteEngine(SQLiteEngine):
             await connection.close()
 
 
+def pg_connect_config(dsn: str) -> dict[str, Any]:
+    """asyncpg's connect arguments: every wait on the server is bounded (see the timeouts above)."""
+    return {"dsn": dsn, "server_settings": PG_SERVER_SETTINGS, "timeout": PG_CONNECT_TIMEOUT_S,
+            "command_timeout": PG_COMMAND_TIMEOUT_S}
+
+
+class _BoundedPool(asyncpg.Pool):
+    """asyncpg's pool whose acquire() waits at most PG_ACQUIRE_TIMEOUT_S unless told otherwise.
+
+    Piccolo acquires without a timeout, and asyncpg has no pool-wide default; without one a
+    request queues for ever behind connections that hang on a vanished server.
+    """
+
+    __slots__ = ()
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        return super().acquire(timeout=PG_ACQUIRE_TIMEOUT_S if timeout is None else timeout)
+
+
+def _bound_pool_waits(engine: Any) -> None:
+    pool = getattr(engine, "pool", None)
+    if pool is not None and type(pool) is asyncpg.Pool:
+        pool.__class__ = _BoundedPool  # same layout (no new slots): only acquire() changes
+
+
 def make_engine(settings: Settings) -> Engine:
     """A Piccolo engine for `settings.database_url` (connects lazily)."""
     if settings.is_sqlite:
@@ -117,9 +166,31 @@ def make_engine(settings: Settings) -> Engine:
     if settings.database_replica_url:
         from park.shared.replica import ReplicaRoutingEngine
 
-        return ReplicaRoutingEngine(
-            config={"dsn": settings.database_url, "server_settings": PG_SERVER_SETTINGS}, replica_dsn=settings.database_replica_url)
-    return PostgresEngine(config={"dsn": settings.database_url, "server_settings": PG_SERVER_SETTINGS})
+        return ReplicaRoutingEngine(config=pg_connect_config(settings.database_url), replica_dsn=settings.database_replica_url)
+    return PostgresEngine(config=pg_connect_config(settings.database_url))
+
+
+def database_busy(error: BaseException) -> bool:
+    """The database is up but this request waited too long: a lock timeout (SQLSTATE 55P03), a
+    cancelled statement (57014), a deadlock or serialization failure, SQLite's busy timeout."""
+    if isinstance(error, (asyncpg.LockNotAvailableError, asyncpg.QueryCanceledError, asyncpg.DeadlockDetectedError,
+                          asyncpg.SerializationError)):
+        return True
+    return isinstance(error, sqlite3.OperationalError) and any(word in str(error).lower() for word in ("locked", "busy"))
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """A fault reaching the database (refused, dropped, timed out, shutting down, out of
+    connections, file gone), not a bad query."""
+    if isinstance(error, (ConnectionError, TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
+                          asyncpg.OperatorInterventionError, asyncpg.InsufficientResourcesError)):
+        return True
+    if isinstance(error, OSError) and not isinstance(error, FileNotFoundError):
+        return True
+    if isinstance(error, sqlite3.OperationalError):
+        text = str(error).lower()
+        return any(word in text for word in ("unable to open", "disk i/o", "readonly", "no such table"))
+    return False
 
 
 _engine: Engine | None = None
@@ -212,9 +283,11 @@ async def open_database(settings: Settings) -> Engine:
             prepare_sqlite(engine.path)
         else:
             await engine.start_connection_pool(min_size=1, max_size=settings.database_pool_size)
+            _bound_pool_waits(engine)
             replica = getattr(engine, "replica", None)
             if replica is not None:
                 await replica.start_connection_pool(min_size=1, max_size=settings.database_pool_size)
+                _bound_pool_waits(replica)
     except Exception as error:  # refused, unknown database, bad file: all mean "unavailable"
         log.error("database unavailable at start-up: %s", error)
     return engine

@@ -10,6 +10,8 @@ from urllib.parse import urlsplit
 from litestar.exceptions import PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from park.shared.db import database_busy, database_unreachable
+
 log = logging.getLogger("park.request")
 
 SECURITY_HEADERS = [
@@ -75,7 +77,8 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send_wrapper)
         except Exception as error:
             # Raised by inner middleware (CSRF, body limit): the app's error handler answers it outside us.
-            status = getattr(error, "status_code", None) or getattr(error, "status", None) or 500
+            status = getattr(error, "status_code", None) or getattr(error, "status", None) or (
+                503 if database_unreachable(error) or database_busy(error) else 500)
             raise
         finally:
             log.info(

@@ -24,6 +24,8 @@ from piccolo.engine.postgres import PostgresEngine
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from park.shared.db import pg_connect_config
+
 log = logging.getLogger("park.db")
 
 PRIMARY_COOKIE = "park_primary_until"
@@ -90,7 +92,7 @@ class ReplicaRoutingEngine(PostgresEngine):
 
     def __init__(self, config: dict[str, Any], replica_dsn: str = "", **kwargs: Any) -> None:
         super().__init__(config=config, **kwargs)
-        self.replica: PostgresEngine | None = PostgresEngine(config={"dsn": replica_dsn}) if replica_dsn else None
+        self.replica: PostgresEngine | None = PostgresEngine(config=pg_connect_config(replica_dsn)) if replica_dsn else None
 
     def replica_for(self, sql: str) -> PostgresEngine | None:
         """The replica engine when this statement may run there now, else None."""
