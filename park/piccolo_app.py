@@ -17,6 +17,7 @@ TABLE_MODULES = [
     "park.allocation.tables",
     "park.reports.tables",
     "park.billing.tables",
+    "park.shared.tables",
 ]
 
 

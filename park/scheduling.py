@@ -54,6 +54,8 @@ SCHEDULE: list[ScheduledJob] = [
                  "Forget run claims older than 30 days"),
     ScheduledJob("purge_expired_sessions", "park.accounts.jobs:purge_expired_sessions",
                  "Remove expired web sessions and old sign-in failures"),
+    ScheduledJob("prune_idempotency_keys", "park.shared.idempotency:prune_idempotency_keys",
+                 "Forget Idempotency-Key answers older than 24 hours"),
 ]
 
 # Jobs run at start-up before the timetable begins: catch-up of missed snapshots.
