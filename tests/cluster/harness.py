@@ -455,7 +455,15 @@ async def scenario() -> int:
     started_utc = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     await create_database()
     say("database created; migrating")
-    subprocess.run([PARK_BIN, "db", "upgrade"], check=True, env={**os.environ, **park_env()}, cwd=ROOT, capture_output=True)
+    for attempt in range(5):  # a busy machine may miss `db upgrade`'s 3 s reachability check
+        upgraded = subprocess.run([PARK_BIN, "db", "upgrade"], env={**os.environ, **park_env()}, cwd=ROOT,
+                                  capture_output=True, text=True)
+        if upgraded.returncode == 0:
+            break
+        say(f"park db upgrade: {(upgraded.stderr or upgraded.stdout).strip()[-300:]}")
+        await asyncio.sleep(2)
+    else:
+        raise RuntimeError("park db upgrade kept failing")
     for host in APP_HOSTS:
         start_app(host)
     for host in APP_HOSTS:
