@@ -52,6 +52,7 @@ from park.settings import ROOT_DIR, Settings, load_settings
 from park.shared.clock import utc_now
 from park.shared.db import check_database, close_database, database_busy, database_unreachable, open_database
 from park.shared.errors import DomainError, FieldError, Problem, Unavailable, problem_from
+from park.shared.idempotency import IdempotencyMiddleware
 from park.shared.http import InputGuardMiddleware, RequestLogMiddleware, SameOriginMiddleware, add_security_headers
 from park.shared.labels import N_
 from park.shared.openapi import document_responses
@@ -292,7 +293,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[add_security_headers],
         middleware=[
             RequestLogMiddleware, InputGuardMiddleware, SameOriginMiddleware, session_config.middleware,
-            IdentityMiddleware, *_replica_middleware(settings),
+            IdentityMiddleware, *_replica_middleware(settings), IdempotencyMiddleware,
         ],
         csrf_config=csrf_config,
         template_config=template_config,

@@ -110,12 +110,31 @@ def latest_fire_time(trigger: CronTrigger, now: datetime, lookback: timedelta) -
     return latest or now.replace(second=0, microsecond=0)
 
 
+SLOT_RETRY = timedelta(seconds=5)
+"""How often a slot that could not reach the database is tried again."""
+
+
 async def run_scheduled(
-    job: ScheduledJob, trigger: CronTrigger, lookback: timedelta, settings: Settings, clock=utc_now
+    job: ScheduledJob, trigger: CronTrigger, lookback: timedelta, settings: Settings, clock=utc_now,
+    pause=asyncio.sleep,
 ) -> str:
-    """What APScheduler calls at each fire time."""
+    """What APScheduler calls at each fire time.
+
+    A slot whose lock or claim cannot reach the database (a failover, a restart) is tried again
+    every SLOT_RETRY until shortly before the next slot is due, so an outage shorter than the
+    job's period skips no slot; the claim still makes the retried slot run once in all. The
+    retrying stops in time for the next fire, which `max_instances=1` would otherwise skip.
+    """
     slot = latest_fire_time(trigger, clock(), lookback)
-    return await run_job(job, slot, settings, clock)
+    next_slot = trigger.get_next_fire_time(slot, slot + timedelta(microseconds=1))
+    while True:
+        try:
+            return await run_job(job, slot, settings, clock)
+        except Exception as error:  # run_job catches the job's own failures: this is the database
+            if next_slot is None or clock() + 2 * SLOT_RETRY >= next_slot:
+                raise
+            log.warning("job %s: slot %s could not start (%s); trying again", job.name, slot.isoformat(), error)
+            await pause(SLOT_RETRY.total_seconds())
 
 
 def build_scheduler(settings: Settings, timetable: Timetable | None = None) -> AsyncIOScheduler:

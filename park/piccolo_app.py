@@ -15,6 +15,7 @@ from park.facilities import tables as facilities_tables
 from park.notifications import tables as notifications_tables
 from park.priority import tables as priority_tables
 from park.reports import tables as reports_tables
+from park.shared import tables as shared_tables
 from park.settings import ROOT_DIR
 from park.tenants import tables as tenants_tables
 
@@ -30,6 +31,7 @@ TABLE_MODULES = [
     allocation_tables,
     reports_tables,
     billing_tables,
+    shared_tables,
 ]
 
 

@@ -17,6 +17,7 @@ from park.notifications.jobs import send_outbox
 from park.reports.jobs import daily_snapshot, monthly_snapshot, weekly_snapshot
 from park.scheduled_runs import prune_scheduled_runs
 from park.settings import CONFIG_DIR, Settings
+from park.shared.idempotency import prune_idempotency_keys
 
 Job = Callable[[datetime, Settings], Awaitable[object]]
 """A plain `async def job(now, settings)`: the runner hands it the time and the settings."""
@@ -57,6 +58,8 @@ SCHEDULE: list[ScheduledJob] = [
                  "Forget run claims older than 30 days"),
     ScheduledJob("purge_expired_sessions", purge_expired_sessions,
                  "Remove expired web sessions and old sign-in failures"),
+    ScheduledJob("prune_idempotency_keys", prune_idempotency_keys,
+                 "Forget Idempotency-Key answers older than 24 hours"),
 ]
 
 # Jobs run at start-up before the timetable begins: catch-up of missed snapshots.

@@ -273,3 +273,41 @@ async def test_old_run_claims_are_pruned_and_recent_ones_kept(db, settings):
     assert await prune_scheduled_runs(now, settings) == 2
     rows = await run_sql("SELECT slot FROM scheduled_run ORDER BY slot")
     assert len(rows) == 2
+
+
+async def test_a_slot_that_finds_the_database_unreachable_runs_once_it_is_back(monkeypatch, settings):
+    attempts: list[datetime] = []
+    now = [local(2026, 11, 26, 9, 3, 0, 200_000)]
+
+    async def unreachable_twice(job, slot, settings, clock):
+        attempts.append(slot)
+        if len(attempts) <= 2:
+            raise ConnectionRefusedError("the primary is gone")
+        return "done"
+
+    async def pause(seconds: float) -> None:
+        now[0] += timedelta(seconds=seconds)
+
+    monkeypatch.setattr(jobs, "run_job", unreachable_twice)
+    trigger = CronTrigger.from_crontab("* * * * *", timezone=SHANGHAI)
+    job = ScheduledJob("send_outbox", counting_job, "")
+    outcome = await jobs.run_scheduled(job, trigger, timedelta(minutes=7), settings, clock=lambda: now[0], pause=pause)
+    assert outcome == "done"
+    assert attempts == [local(2026, 11, 26, 9, 3)] * 3  # the same slot each time, so its claim keeps it once
+
+
+async def test_a_slot_gives_up_in_time_for_the_next_one(monkeypatch, settings):
+    now = [local(2026, 11, 26, 9, 3, 0, 200_000)]
+
+    async def unreachable(job, slot, settings, clock):
+        raise ConnectionRefusedError("the primary is gone")
+
+    async def pause(seconds: float) -> None:
+        now[0] += timedelta(seconds=seconds)
+
+    monkeypatch.setattr(jobs, "run_job", unreachable)
+    trigger = CronTrigger.from_crontab("* * * * *", timezone=SHANGHAI)
+    job = ScheduledJob("send_outbox", counting_job, "")
+    with pytest.raises(ConnectionRefusedError):
+        await jobs.run_scheduled(job, trigger, timedelta(minutes=7), settings, clock=lambda: now[0], pause=pause)
+    assert now[0] < local(2026, 11, 26, 9, 4)

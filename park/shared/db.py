@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import logging
 import os
 import re
 import sqlite3
 from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiosqlite
@@ -248,8 +250,34 @@ def transaction():
     """
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
+        opened = engine.transaction(transaction_type=TransactionType.immediate)
+    else:
+        opened = engine.transaction()
+    hook = before_commit.get()
+    return opened if hook is None else _WithBeforeCommit(opened, hook)
+
+
+before_commit: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = contextvars.ContextVar(
+    "park_before_commit", default=None)
+"""Set for one request by park.shared.idempotency: a statement every write transaction of that
+request runs last, inside the transaction, so it commits (or fails) with the request's changes."""
+
+
+class _WithBeforeCommit:
+    def __init__(self, opened: Any, hook: Callable[[], Awaitable[None]]) -> None:
+        self.opened, self.hook = opened, hook
+
+    async def __aenter__(self) -> Any:
+        return await self.opened.__aenter__()
+
+    async def __aexit__(self, exc_type: Any, exc: Any, traceback: Any) -> bool:
+        if exc is None:
+            try:
+                await self.hook()
+            except BaseException as error:  # the hook refused: roll back, and say why
+                await self.opened.__aexit__(type(error), error, error.__traceback__)
+                raise
+        return await self.opened.__aexit__(exc_type, exc, traceback)
 
 
 async def run_sql(sql: str, *args: Any) -> list[dict[str, Any]]:

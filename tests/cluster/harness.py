@@ -255,14 +255,25 @@ def slot(index: int, day_offset: int = 1) -> tuple[str, str]:
     return start.isoformat(), (start + timedelta(minutes=30)).isoformat()
 
 
+RETRY_FOR_S = 60.0
+"""How long a client keeps retrying one booking (same Idempotency-Key) before it gives up."""
+STILL_RUNNING = "The first request with this key is still running; retry shortly."
+ANSWER_LOST = "The first request with this key took effect, but its answer was lost."
+
+
 class Load:
-    """Steady bookings through HAProxy; each request its own slot and purpose, so every 201 can be found."""
+    """Steady bookings through HAProxy; each request its own slot, purpose and Idempotency-Key, so
+    every 201 can be found, and a request whose answer was lost is retried with the same key."""
 
     def __init__(self, headers: dict, facility_id: int) -> None:
         self.headers, self.facility_id = headers, facility_id
         self.next_index = 0
-        self.results: list[tuple[float, float, int, int | None, str]] = []  # sent, answered, status, id, purpose
+        # sent, answered, status, id, purpose, retried after it had been sent (answer lost, 503, 409 busy)
+        self.results: list[tuple[float, float, int, int | None, str, bool]] = []
         self.retries = 0
+        self.in_flight_retries = 0
+        self.answers_503 = 0
+        self.answers_lost = 0
         self.running = True
 
     async def worker(self, client: httpx.AsyncClient) -> None:
@@ -273,26 +284,54 @@ class Load:
             body = {"facility_id": self.facility_id, "starts_at": starts_at, "ends_at": ends_at, "purpose": purpose}
             headers = {**self.headers, "Idempotency-Key": str(uuid.uuid4())}
             sent = time.monotonic()
-            for attempt in range(20):
+            retried_in_flight = False
+            while True:
+                giving_up = time.monotonic() - sent > RETRY_FOR_S
                 try:
                     response = await client.post("/api/v1/bookings", json=body, headers=headers)
                 except (httpx.ConnectError, httpx.ConnectTimeout):
                     # Never sent: safe to send again.
+                    if giving_up:
+                        self.results.append((sent, time.monotonic(), 0, None, purpose, retried_in_flight))
+                        break
                     self.retries += 1
                     await asyncio.sleep(0.25)
                     continue
                 except httpx.HTTPError:
-                    # Sent, answer lost: without Idempotency-Key support a retry could book twice.
-                    self.results.append((sent, time.monotonic(), 0, None, purpose))
-                    break
+                    # Sent, answer lost (the app host died mid-request): the same key makes a retry safe.
+                    if giving_up:
+                        self.results.append((sent, time.monotonic(), 0, None, purpose, retried_in_flight))
+                        break
+                    self.retries += 1
+                    self.in_flight_retries += 1
+                    retried_in_flight = True
+                    await asyncio.sleep(0.25)
+                    continue
                 problem = response.headers.get("content-type", "").startswith("application/problem+json")
-                if response.status_code in (502, 503) and not problem and attempt < 19:
+                detail = response.json().get("detail", "") if problem else ""
+                if response.status_code in (502, 503) and not problem and not giving_up:
                     # HAProxy had no app host to give it to: not sent to Park, safe to retry.
                     self.retries += 1
                     await asyncio.sleep(0.25)
                     continue
+                if response.status_code == 503 and problem and not giving_up:
+                    # Park reached no database: whether it booked or not, the same key makes a retry safe.
+                    self.answers_503 += 1
+                    self.retries += 1
+                    self.in_flight_retries += 1
+                    retried_in_flight = True
+                    await asyncio.sleep(0.5)
+                    continue
+                if response.status_code == 409 and detail == STILL_RUNNING and not giving_up:
+                    # An earlier attempt with this key holds it (or held it, on a host that died).
+                    self.retries += 1
+                    retried_in_flight = True
+                    await asyncio.sleep(1.0)
+                    continue
+                if response.status_code == 409 and detail.startswith(ANSWER_LOST):
+                    self.answers_lost += 1
                 booking_id = response.json().get("id") if response.status_code == 201 else None
-                self.results.append((sent, time.monotonic(), response.status_code, booking_id, purpose))
+                self.results.append((sent, time.monotonic(), response.status_code, booking_id, purpose, retried_in_flight))
                 if response.status_code >= 500:
                     await asyncio.sleep(0.2)
                 break
@@ -352,7 +391,7 @@ async def measure_replica(headers_member: dict, headers_admin: dict, facility_id
 async def verify(load: Load, facility_id: int, started_utc: datetime) -> dict:
     db = await asyncpg.connect(f"postgresql://{PARK_DB}@{addr('lb')}:5000/park", timeout=10)
     try:
-        created = {booking_id for _, _, status, booking_id, _ in load.results if status == 201}
+        created = {booking_id for _, _, status, booking_id, _, _ in load.results if status == 201}
         present = {row["id"] for row in await db.fetch("SELECT id FROM booking WHERE id = ANY($1::int[])", list(created))}
         duplicates = await db.fetchval(
             "SELECT count(*) FROM (SELECT purpose FROM booking WHERE facility = $1 GROUP BY purpose "
@@ -363,12 +402,26 @@ async def verify(load: Load, facility_id: int, started_utc: datetime) -> dict:
         runs = await db.fetch(
             "SELECT job, slot, count(*) AS n, string_agg(DISTINCT process, ',') AS processes FROM scheduled_run "
             "WHERE slot >= $1 GROUP BY job, slot ORDER BY slot", started_utc)
+        # Every request retried after it had been sent, counted by its key (one purpose per key).
+        retried = {purpose: status for _, _, status, _, purpose, again in load.results if again}
+        per_key = {row["purpose"]: row["n"] for row in await db.fetch(
+            "SELECT purpose, count(*) AS n FROM booking WHERE facility = $1 AND purpose = ANY($2::text[]) GROUP BY purpose",
+            facility_id, list(retried))}
+        answered_201_booked_once = sum(1 for p, status in retried.items() if status == 201 and per_key.get(p) == 1)
+        retried_booked_twice = sum(1 for p in retried if per_key.get(p, 0) > 1)
+        retried_201_missing = sum(1 for p, status in retried.items() if status == 201 and not per_key.get(p))
+        keys_stored = await db.fetchval("SELECT count(*) FROM idempotent_request WHERE state = 'done'")
         snapshots_twice = await db.fetchval(
             "SELECT count(*) FROM (SELECT kind, period FROM report_snapshot GROUP BY kind, period HAVING count(*) > 1) s")
     finally:
         await db.close()
     minute_jobs = [r for r in runs if r["job"] == "send_outbox"]
+    minutes = sorted(r["slot"] for r in minute_jobs)
+    missed = sum(int((b - a).total_seconds() // 60) - 1 for a, b in zip(minutes, minutes[1:]))
     return {"lost": len(created - present), "duplicates": duplicates, "over_capacity_slots": over,
+            "retried_keys": len(retried), "retried_keys_201_booked_once": answered_201_booked_once,
+            "retried_keys_booked_twice": retried_booked_twice, "retried_keys_201_missing": retried_201_missing,
+            "idempotency_answers_stored": keys_stored, "send_outbox_missed_slots": missed,
             "job_slots_run_twice": sum(1 for r in runs if r["n"] > 1), "snapshots_twice": snapshots_twice,
             "send_outbox_slots": len(minute_jobs),
             "hosts_that_ran_jobs": sorted({p.split("@")[-1] if "@" in p else p for r in runs for p in (r["processes"] or "").split(",")}),
@@ -387,6 +440,9 @@ def figures(load: Load, kill_at: float, promoted_after: float) -> dict:
         "no_answer": sum(1 for r in results if r[2] == 0),
         "other": sum(1 for r in results if r[2] not in (0, 201, 409) and r[2] < 500),
         "retried_connection_errors": load.retries,
+        "retried_after_sent": load.in_flight_retries,
+        "503_answers_retried": load.answers_503,
+        "409_answer_lost": load.answers_lost,
         "longest_gap_without_write_s": round(max(gaps), 2) if gaps else None,
         "patroni_promotion_s": round(promoted_after, 2),
         "writes_again_after_s": round(after_kill[0][1] - kill_at, 2) if after_kill else None,
@@ -399,7 +455,15 @@ async def scenario() -> int:
     started_utc = datetime.now(timezone.utc).replace(second=0, microsecond=0)
     await create_database()
     say("database created; migrating")
-    subprocess.run([PARK_BIN, "db", "upgrade"], check=True, env={**os.environ, **park_env()}, cwd=ROOT, capture_output=True)
+    for attempt in range(5):  # a busy machine may miss `db upgrade`'s 3 s reachability check
+        upgraded = subprocess.run([PARK_BIN, "db", "upgrade"], env={**os.environ, **park_env()}, cwd=ROOT,
+                                  capture_output=True, text=True)
+        if upgraded.returncode == 0:
+            break
+        say(f"park db upgrade: {(upgraded.stderr or upgraded.stdout).strip()[-300:]}")
+        await asyncio.sleep(2)
+    else:
+        raise RuntimeError("park db upgrade kept failing")
     for host in APP_HOSTS:
         start_app(host)
     for host in APP_HOSTS:
@@ -466,6 +530,8 @@ async def scenario() -> int:
     failures = []
     if checks["lost"] or checks["duplicates"] or checks["over_capacity_slots"]:
         failures.append("lost, duplicate or over-capacity bookings")
+    if checks["retried_keys_booked_twice"] or checks["retried_keys_201_missing"]:
+        failures.append("a request retried with its Idempotency-Key was not booked exactly once")
     if won != CONTENDED_CAPACITY:
         failures.append(f"{won} of 50 contended requests succeeded, not {CONTENDED_CAPACITY}")
     if load_figures["writes_again_after_s"] is None or load_figures["writes_again_after_s"] > 30:
@@ -475,6 +541,8 @@ async def scenario() -> int:
                         "database-down maps to 503 unavailable, issue Hardening)")
     if checks["job_slots_run_twice"] or checks["snapshots_twice"]:
         failures.append("a job ran twice for one slot")
+    if checks["send_outbox_missed_slots"]:
+        failures.append(f"{checks['send_outbox_missed_slots']} minute slot(s) of send_outbox never ran")
     if not replica["writer_sees_own_write_at_once"] or not replica["reader_sees_it"]:
         failures.append("replica reads did not show the booking")
     print("\nRESULT:", "ok" if not failures else "FAILED: " + "; ".join(failures))
