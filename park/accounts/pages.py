@@ -169,9 +169,9 @@ class FirmUserPages(Controller):
         except ValidationFailed as failed:
             values = {k: v for k, v in data.items() if k != "password"}
             return await self._render(request, values=values, errors={e.field: _(e.message) for e in failed.errors}, status=422)
-        except Conflict:
+        except Conflict as taken:
             values = {k: v for k, v in data.items() if k != "password"}
-            return await self._render(request, values=values, errors={"email": _("A user with this email already exists.")}, status=409)
+            return await self._render(request, values=values, errors={"email": _(taken.detail)}, status=409)
         flash(request, _("The account has been created. Give the person the password by a safe channel."), "success")
         return redirect("/my-firm/users")
 

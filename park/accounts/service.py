@@ -81,8 +81,7 @@ async def create_user(actor: Actor, new: NewUser, now: datetime) -> dict[str, An
     async with transaction():
         if new.tenant_id is not None and not await Tenant.exists().where(Tenant.id == new.tenant_id):
             raise ValidationFailed.on("tenant_id", "No tenant firm has this id.")
-        if await User.exists().where(User.email == email):
-            raise Conflict("A user with this email already exists.")
+        await _refuse_taken_email(actor, email)
         user = User(
             email=email,
             name=new.name.strip(),
@@ -96,6 +95,23 @@ async def create_user(actor: Actor, new: NewUser, now: datetime) -> dict[str, An
         await user.save()
         await audit.record(actor, "user.create", "user", user.id, {"email": email, "role": new.role}, at=now)
     return await user_out(user.id)
+
+
+TAKEN_EMAIL = "A user with this email already exists."
+TAKEN_EMAIL_NEUTRAL = (
+    "This email address cannot be used for a new account. If the person already has a Park account, ask the park office."
+)
+
+
+async def _refuse_taken_email(actor: Actor, email: str) -> None:
+    """Conflict when the address has an account. Staff are told whose; a firm's administrator gets one answer
+    whoever owns it (its own firm, another firm, park staff): the address must not reveal another party."""
+    row = await User.select(User.id).where(User.email == email).first()
+    if row is None:
+        return
+    if actor.is_manager:
+        raise Conflict(TAKEN_EMAIL, extra={"user_id": row["id"]})
+    raise Conflict(TAKEN_EMAIL_NEUTRAL)
 
 
 async def user_out(user_id: int) -> dict[str, Any]:
