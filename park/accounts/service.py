@@ -18,6 +18,7 @@ from park.audit import service as audit
 from park.settings import Settings
 from park.shared.clock import utc_now
 from park.shared.db import fetch_one, matches, transaction
+from park.shared.labels import N_
 from park.shared.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from park.tenants.tables import Tenant
 
@@ -97,8 +98,8 @@ async def create_user(actor: Actor, new: NewUser, now: datetime) -> dict[str, An
     return await user_out(user.id)
 
 
-TAKEN_EMAIL = "A user with this email already exists."
-TAKEN_EMAIL_NEUTRAL = (
+TAKEN_EMAIL = N_("A user with this email already exists.")
+TAKEN_EMAIL_NEUTRAL = N_(
     "This email address cannot be used for a new account. If the person already has a Park account, ask the park office."
 )
 
