@@ -25,6 +25,16 @@ from park.shared.web import LANG_COOKIE, flash, gettext_for, page, page_lang, re
 Form = URLEncodedBody[dict[str, str]]
 
 
+MANAGER_HOME = "/dashboard"
+
+
+def landing_page(request: Request, actor: Any, target: str) -> str:
+    """Where sign-in leads: the page asked for; from the home page, a manager goes to the dashboard."""
+    if target == "/" and actor.is_manager and any(route.path == MANAGER_HOME for route in request.app.routes):
+        return MANAGER_HOME
+    return target
+
+
 class SignInPages(Controller):
     path = ""
     include_in_schema = False
@@ -58,7 +68,7 @@ class SignInPages(Controller):
         request.session[SESSION_SIGNED_IN_KEY] = now.timestamp()
         if not actor.locale:
             request.session["lang"] = page_lang(request)
-        return redirect(target)
+        return redirect(landing_page(request, actor, target))
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
