@@ -14,7 +14,7 @@ from typing import Any
 from park.accounts import rules
 from park.accounts.passwords import hash_password
 from park.accounts.service import (
-    TAKEN_EMAIL, _bump, _key, actor_from_row, end_sessions_and_tokens, forgets_tokens, token_digest,
+    TAKEN_EMAIL, actor_from_row, end_sessions_and_tokens, forgets_tokens, throttle, token_digest,
 )
 from park.accounts.tables import Invitation, PasswordReset, User
 from park.audit import service as audit
@@ -24,7 +24,7 @@ from park.settings import Settings
 from park.shared import i18n
 from park.shared.actor import Actor
 from park.shared.db import transaction
-from park.shared.errors import Conflict, FieldError, Forbidden, NotFound, RateLimited, ValidationFailed
+from park.shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from park.shared.labels import N_
 from park.tenants.tables import Tenant
 
@@ -34,13 +34,7 @@ TOO_MANY = N_("Too many attempts. Wait a few minutes and try again.")
 
 
 async def _throttle(settings: Settings, purpose: str, subject: str, ip: str, now: datetime) -> None:
-    """Count one attempt per (subject, address) and per address, as sign-in does; RateLimited past the limits."""
-    now_s = int(now.timestamp())
-    pair, address = _key(f"{purpose}:", subject, ip), _key(f"{purpose}-ip:", ip)
-    for bucket, limit in rules.throttle_limits(settings.login_max_failures, pair, address):
-        count, window_end = await _bump(bucket, now_s, settings.login_window_seconds)
-        if count > limit:
-            raise RateLimited(TOO_MANY, retry_after_s=max(window_end - now_s, 1))
+    await throttle(settings, purpose, subject, ip, now, TOO_MANY)
 
 
 def _link(settings: Settings, path: str, token: str) -> str:
@@ -56,9 +50,7 @@ def _mail_lang(settings: Settings, locale: str | None) -> str:
 
 async def request_password_reset(settings: Settings, email: str, ip: str, now: datetime) -> None:
     """Mail a reset link if an active account uses `email`. The caller answers the same either way."""
-    email = rules.normalise_email(email)
-    if rules.email_problems(email):
-        raise ValidationFailed(rules.email_problems(email))
+    email = rules.normalise_email(email)[:254]
     await _throttle(settings, "reset", email, ip, now)
     async with transaction():
         user = await User.select(User.id, User.name, User.locale).where(
@@ -98,7 +90,7 @@ async def check_reset_link(token: str, now: datetime) -> None:
 @forgets_tokens
 async def reset_password(settings: Settings, token: str, password: str, ip: str, now: datetime) -> Actor:
     """Set the password of the link's account; the link is spent, every session and token of the account ends."""
-    await _throttle(settings, "reset-confirm", "", ip, now)
+    await _throttle(settings, "reset-confirm", token_digest(token), ip, now)
     row = await _usable_reset(token, now)
     user = await User.select().where((User.id == row["user"]) & (User.is_active == True)).first()  # noqa: E712
     if user is None:
@@ -142,6 +134,7 @@ async def invite_user(
         if actor.is_tenant_admin and tenant_id != actor.tenant_id:
             raise NotFound(N_("No such tenant."))
         raise Forbidden(N_("You may not create a user with this role."))
+    await _throttle(settings, "invite", email, actor.ip, now)  # nobody floods an inbox with invitations
     lang = _mail_lang(settings, locale or actor.locale)
     expires_at = now + rules.INVITATION_TTL
     async with transaction():
@@ -200,7 +193,7 @@ async def accept_invitation(
     settings: Settings, token: str, name: str, password: str, ip: str, now: datetime
 ) -> Actor:
     """Create the invited account with the name and password its owner chose; the link is spent."""
-    await _throttle(settings, "invite-accept", "", ip, now)
+    await _throttle(settings, "invite-accept", token_digest(token), ip, now)
     row = await invitation_for(token, now)
     name = (name or row["name"]).strip()
     problems = [] if name and len(name) <= 200 else [

@@ -263,13 +263,9 @@ class AccountLinkPages(Controller):
 
     @post("/password-reset")
     async def request_reset(self, request: Request, data: Form, settings: NamedDependency[Settings]) -> Template:
-        _ = gettext_for(page_lang(request))
         email = data.get("email", "")
         try:
             await links.request_password_reset(settings, email, client_ip(request.scope), utc_now())
-        except ValidationFailed as failed:
-            return page(request, "accounts/reset_request.html", status_code=422, email=email, sent=False, error=None,
-                        errors=_field_errors(failed, _))
         except RateLimited as limited:
             return _too_many(request, "accounts/reset_request.html", limited, email=email, sent=False, errors={})
         # The same page whether or not an account uses the address.

@@ -147,6 +147,17 @@ async def _bump(bucket: str, now_s: int, window_s: int) -> tuple[int, int]:
     return int(row["attempts"]), int(row["window_end"])
 
 
+async def throttle(settings: Settings, purpose: str, subject: str, ip: str, now: datetime, message: str) -> None:
+    """Count one attempt at `purpose` per (subject, address) and per address, with sign-in's limits and
+    window; RateLimited past them. For what is not a password check (asking for a mailed link, using one)."""
+    now_s = int(now.timestamp())
+    pair, address = _key(f"{purpose}:", subject, ip), _key(f"{purpose}-ip:", ip)
+    for bucket, limit in rules.throttle_limits(settings.login_max_failures, pair, address):
+        count, window_end = await _bump(bucket, now_s, settings.login_window_seconds)
+        if count > limit:
+            raise RateLimited(message, retry_after_s=max(window_end - now_s, 1))
+
+
 @dataclass(frozen=True)
 class _Attempt:
     pair: str
