@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from park.allocation.tables import Lease
 from park.billing.model import BookingUse, LeaseUse, Line, Payer
+from park.billing.summary import SummaryLine
 from park.billing.tables import Statement, StatementLine
 from park.bookings.tables import Booking
 from park.shared.db import is_sqlite, run_sql
@@ -77,7 +78,7 @@ async def find_statement(tenant_id: int, month: str) -> dict | None:
 async def statement_lines(statement_id: int) -> list[dict]:
     return await StatementLine.select().where(StatementLine.statement == statement_id).order_by(
         StatementLine.position
-    )
+    ).output(load_json=True)
 
 
 async def insert_statement_once(tenant_id: int, month: str, now: datetime, version: str,
@@ -116,3 +117,51 @@ async def insert_statement_once(tenant_id: int, month: str, now: datetime, versi
 async def last_issued_month() -> str | None:
     rows = await run_sql("SELECT MAX(month) AS month FROM statement")
     return rows[0]["month"] if rows and rows[0]["month"] else None
+
+
+async def issued_months(tenant_id: int) -> list[str]:
+    """The months the firm has an issued statement for, latest first."""
+    rows = await Statement.select(Statement.month).where(Statement.tenant == tenant_id).order_by(
+        Statement.month, ascending=False
+    )
+    return [row["month"] for row in rows]
+
+
+async def summary_lines(month: str, on: date) -> list[SummaryLine]:
+    """Every issued line of `month` with its firm's sector and the qualifications it held on `on`."""
+    rows = await run_sql(
+        "SELECT s.tenant AS tenant, t.sector AS sector, l.kind AS kind, l.facility_kind AS facility_kind, "
+        "l.amount_fen AS amount_fen, l.subsidy_fen AS subsidy_fen FROM statement_line l "
+        "JOIN statement s ON s.id = l.statement JOIN tenant t ON t.id = s.tenant WHERE s.month = {}",
+        month,
+    )
+    tenants = sorted({int(row["tenant"]) for row in rows})
+    held: dict[int, set[str]] = {tenant: set() for tenant in tenants}
+    if tenants:
+        records = await QualificationRecord.select(
+            QualificationRecord.tenant, QualificationRecord.kind, QualificationRecord.valid_until
+        ).where(QualificationRecord.tenant.is_in(tenants))
+        for record in records:
+            if record["valid_until"] is None or record["valid_until"] >= on:
+                held[record["tenant"]].add(record["kind"])
+    return [
+        SummaryLine(int(row["tenant"]), row["sector"], frozenset(held[int(row["tenant"])]), row["kind"],
+                    row["facility_kind"] or "", int(row["amount_fen"]), int(row["subsidy_fen"]))
+        for row in rows
+    ]
+
+
+async def tenant_names(tenant_ids: list[int]) -> dict[int, dict]:
+    if not tenant_ids:
+        return {}
+    rows = await Tenant.select(Tenant.id, Tenant.name, Tenant.name_en).where(Tenant.id.is_in(tenant_ids))
+    return {row["id"]: row for row in rows}
+
+
+async def count_statements(month: str) -> int:
+    return await Statement.count().where(Statement.month == month)
+
+
+async def tenant_choices() -> list[dict]:
+    """Every firm, by name, for a manager's picker."""
+    return await Tenant.select(Tenant.id, Tenant.name, Tenant.name_en).order_by(Tenant.name)

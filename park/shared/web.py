@@ -69,6 +69,7 @@ NAV = [
     ("/policy", N_("Priority policy"), "all", "space"),
     ("/dashboard", N_("Dashboard"), "manager", "reports"),
     ("/reports", N_("Reports"), "manager", "reports"),
+    ("/statements", N_("Statements"), "signed_in", "reports"),
     ("/tenants", N_("Tenants"), "manager", "administration"),
     ("/audit", N_("Audit log"), "manager", "administration"),
 ]
