@@ -90,7 +90,7 @@ async def check_reset_link(token: str, now: datetime) -> None:
 @forgets_tokens
 async def reset_password(settings: Settings, token: str, password: str, ip: str, now: datetime) -> Actor:
     """Set the password of the link's account; the link is spent, every session and token of the account ends."""
-    await _throttle(settings, "reset-confirm", token_digest(token), ip, now)
+    await _throttle(settings, "reset-use", token_digest(token), ip, now)
     row = await _usable_reset(token, now)
     user = await User.select().where((User.id == row["user"]) & (User.is_active == True)).first()  # noqa: E712
     if user is None:
@@ -193,7 +193,7 @@ async def accept_invitation(
     settings: Settings, token: str, name: str, password: str, ip: str, now: datetime
 ) -> Actor:
     """Create the invited account with the name and password its owner chose; the link is spent."""
-    await _throttle(settings, "invite-accept", token_digest(token), ip, now)
+    await _throttle(settings, "invite-use", token_digest(token), ip, now)
     row = await invitation_for(token, now)
     name = (name or row["name"]).strip()
     problems = [] if name and len(name) <= 200 else [

@@ -149,7 +149,10 @@ async def _bump(bucket: str, now_s: int, window_s: int) -> tuple[int, int]:
 
 async def throttle(settings: Settings, purpose: str, subject: str, ip: str, now: datetime, message: str) -> None:
     """Count one attempt at `purpose` per (subject, address) and per address, with sign-in's limits and
-    window; RateLimited past them. For what is not a password check (asking for a mailed link, using one)."""
+    window; RateLimited past them. For what is not a password check (asking for a mailed link, using one).
+    `purpose` is a short word: a bucket name is `purpose`, "-ip:" and 64 hex digits, in sign_in_counter.bucket's 80."""
+    if len(purpose) > 12:
+        raise ValueError(f"throttle purpose {purpose!r} is longer than 12 characters")
     now_s = int(now.timestamp())
     pair, address = _key(f"{purpose}:", subject, ip), _key(f"{purpose}-ip:", ip)
     for bucket, limit in rules.throttle_limits(settings.login_max_failures, pair, address):

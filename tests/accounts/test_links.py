@@ -35,7 +35,7 @@ async def test_a_reset_link_is_mailed_and_sets_the_password_once(client, member)
     token = await _reset_token(client, member.email)
     assert not await PasswordReset.exists().where(PasswordReset.token_hash == token)
     done = await client.post("/api/v1/auth/password-reset/confirm", json={"token": token, "password": NEW_PASSWORD})
-    assert done.status_code == 200
+    assert done.status_code == 200, done.text
     assert (await client.post("/api/v1/auth/token", json={"email": member.email, "password": NEW_PASSWORD})).status_code == 200
     assert (await client.post("/api/v1/auth/token", json={"email": member.email, "password": TEST_PASSWORD})).status_code == 401
     assert (await client.get("/api/v1/me", headers=member.headers)).status_code == 401  # old tokens ended
