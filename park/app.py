@@ -9,9 +9,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
-from litestar.config.csrf import CSRFConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -22,7 +22,7 @@ from litestar.template.config import TemplateConfig
 from park.accounts import api as accounts_api
 from park.accounts import pages as accounts_pages
 from park.accounts.middleware import IdentityMiddleware
-from park.accounts.sessions import DatabaseSessionStore, SessionConfig
+from park.accounts.sessions import DatabaseSessionStore, SessionConfig, csrf_binding
 from park.allocation import applications_api as allocation_applications_api
 from park.allocation import applications_pages as allocation_applications_pages
 from park.allocation import rounds_api as allocation_rounds_api
@@ -53,7 +53,9 @@ from park.shared.clock import utc_now
 from park.shared.db import check_database, close_database, database_busy, database_unreachable, open_database
 from park.shared.errors import DomainError, FieldError, Problem, Unavailable, problem_from
 from park.shared.idempotency import IdempotencyMiddleware
-from park.shared.http import InputGuardMiddleware, RequestLogMiddleware, SameOriginMiddleware, add_security_headers
+from park.shared.http import (
+    InputGuardMiddleware, RequestLogMiddleware, SameOriginMiddleware, SessionCsrfMiddleware, add_security_headers,
+)
 from park.shared.labels import N_
 from park.shared.openapi import document_responses
 from park.tenants import api as tenants_api
@@ -124,7 +126,11 @@ def _wants_html(request: Request[Any, Any, Any]) -> bool:
     path = request.url.path
     if path.startswith(("/api/", "/schema", "/healthz", "/calendar/")):
         return False
-    return "text/html" in request.headers.get("accept", "")
+    if "text/html" in request.headers.get("accept", "") or request.headers.get("hx-request"):
+        return True
+    # A form post to a page (a refused CSRF token, a foreign Origin) is a page's, whatever it accepts.
+    content_type = request.headers.get("content-type", "")
+    return content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
 
 
 def _field_errors(error: ValidationException) -> list[FieldError]:
@@ -274,13 +280,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         samesite="lax",
         exclude=["/healthz", "/static/", "/calendar/", "/schema"],
     )
-    csrf_config = CSRFConfig(
-        secret=settings.secret_key,
-        cookie_name="park_csrf",
-        cookie_secure=secure_cookies,
-        cookie_samesite="lax",
-        exclude=["/api/", "/calendar/", "/healthz", "/schema"],
-    )
+    csrf = DefineMiddleware(SessionCsrfMiddleware, secret=settings.secret_key, bind=csrf_binding, cookie_secure=secure_cookies)
     template_config = TemplateConfig(directory=TEMPLATE_DIR, engine=JinjaTemplateEngine)
     route_handlers: list[Any] = [healthz, create_static_files_router(path="/static", directories=[STATIC_DIR])]
     for module in ROUTE_MODULES:
@@ -293,9 +293,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         before_send=[add_security_headers],
         middleware=[
             RequestLogMiddleware, InputGuardMiddleware, SameOriginMiddleware, session_config.middleware,
-            IdentityMiddleware, *_replica_middleware(settings), IdempotencyMiddleware,
+            IdentityMiddleware, csrf, *_replica_middleware(settings), IdempotencyMiddleware,
         ],
-        csrf_config=csrf_config,
         template_config=template_config,
         stores={"sessions": _session_store(settings)},
         lifespan=[lifespan],

@@ -10,7 +10,7 @@ from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from park.accounts import service
+from park.accounts import links, service
 from park.shared.guards import signed_in, tenant_admin_or_manager
 from park.accounts.middleware import client_ip
 from park.settings import Settings
@@ -77,6 +77,39 @@ class PasswordChange(msgspec.Struct):
     new_password: str
 
 
+class PasswordResetRequest(msgspec.Struct):
+    email: str
+
+
+class PasswordResetConfirm(msgspec.Struct):
+    token: str
+    password: str
+
+
+class InvitationIn(msgspec.Struct):
+    email: str
+    role: str = "member"
+    name: str = ""
+    tenant_id: int | None = None
+    locale: str | None = None
+    """The language of the mail; default: the inviter's, else the park's."""
+
+
+class InvitationSent(msgspec.Struct):
+    status: str
+    expires_at: datetime
+
+
+class InvitationAccept(msgspec.Struct):
+    token: str
+    password: str
+    name: str = ""
+
+
+class Accepted(msgspec.Struct):
+    status: str
+
+
 def calendar_url(settings: Settings, token: str) -> str:
     return f"{settings.base_url.rstrip('/')}/calendar/{token}.ics"
 
@@ -102,6 +135,20 @@ class AuthController(Controller):
         actor = await service.authenticate(settings, data.email, data.password, client_ip(request.scope), now)
         token, expires_at = await service.issue_token(settings, actor, now, data.name)
         return TokenOut(token=token, expires_at=expires_at)
+
+    @post("/password-reset", status_code=202, summary="Mail a single-use link (1 hour) to set a new password; 202 whatever the address")
+    async def request_password_reset(
+        self, request: Request, data: JSONBody[PasswordResetRequest], settings: NamedDependency[Settings]
+    ) -> Accepted:
+        await links.request_password_reset(settings, data.email, client_ip(request.scope), utc_now())
+        return Accepted(status="accepted")
+
+    @post("/password-reset/confirm", status_code=200, summary="Set a new password with a reset link's token; a used or expired token: 422")
+    async def confirm_password_reset(
+        self, request: Request, data: JSONBody[PasswordResetConfirm], settings: NamedDependency[Settings]
+    ) -> Accepted:
+        await links.reset_password(settings, data.token, data.password, client_ip(request.scope), utc_now())
+        return Accepted(status="ok")
 
     @get("/tokens", guards=[signed_in], summary="The caller's API tokens, newest first")
     async def list_tokens(
@@ -187,4 +234,25 @@ class UserController(Controller):
         return user_out(row)
 
 
-ROUTES = [AuthController, MeController, UserController]
+class InvitationController(Controller):
+    path = "/api/v1/invitations"
+    tags = ["accounts"]
+
+    @post("", guards=[tenant_admin_or_manager], status_code=202,
+          summary="Invite a colleague by mail: a single-use link (72 hours) to set a name and password")
+    async def invite(self, request: Request, data: JSONBody[InvitationIn], settings: NamedDependency[Settings]) -> InvitationSent:
+        actor = caller(request)
+        tenant_id = data.tenant_id if data.tenant_id is not None or actor.is_manager else actor.tenant_id
+        expires_at = await links.invite_user(
+            settings, actor, email=data.email, name=data.name, role=data.role, tenant_id=tenant_id,
+            locale=data.locale, now=utc_now(),
+        )
+        return InvitationSent(status="accepted", expires_at=expires_at)
+
+    @post("/accept", status_code=200, summary="Create the invited account; a used or expired token: 422")
+    async def accept(self, request: Request, data: JSONBody[InvitationAccept], settings: NamedDependency[Settings]) -> UserOut:
+        actor = await links.accept_invitation(settings, data.token, data.name, data.password, client_ip(request.scope), utc_now())
+        return user_out(await service.get_user(actor, actor.id))
+
+
+ROUTES = [AuthController, MeController, UserController, InvitationController]

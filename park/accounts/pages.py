@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, password change and language choice pages."""
+"""Sign-in, sign-out, password change and reset, invitations and language choice pages."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from park.accounts import service
+from park.accounts import links, service
 from park.shared.guards import signed_in, tenant_admin_or_manager
 from park.shared.actor import TENANT_ROLES
 from park.accounts.middleware import SESSION_SIGNED_IN_KEY, SESSION_USER_KEY, client_ip
@@ -25,13 +25,25 @@ from park.shared.web import LANG_COOKIE, flash, gettext_for, page, page_lang, re
 Form = URLEncodedBody[dict[str, str]]
 
 
+MANAGER_HOME = "/dashboard"
+
+
+def landing_page(request: Request, actor: Any, target: str) -> str:
+    """Where sign-in leads: the page asked for; from the home page, a manager goes to the dashboard."""
+    if target == "/" and actor.is_manager and any(route.path == MANAGER_HOME for route in request.app.routes):
+        return MANAGER_HOME
+    return target
+
+
 class SignInPages(Controller):
     path = ""
     include_in_schema = False
 
     @get("/login")
-    async def login_form(self, request: Request, next: FromQuery[str | None] = None) -> Template:
-        return page(request, "accounts/login.html", next=safe_next(next), email="", error=None)
+    async def login_form(
+        self, request: Request, next: FromQuery[str | None] = None, email: FromQuery[str | None] = None
+    ) -> Template:
+        return page(request, "accounts/login.html", next=safe_next(next), email=(email or "")[:254], error=None)
 
     @post("/login")
     async def login(self, request: Request, data: Form, settings: NamedDependency[Settings]) -> Template | Redirect:
@@ -56,7 +68,7 @@ class SignInPages(Controller):
         request.session[SESSION_SIGNED_IN_KEY] = now.timestamp()
         if not actor.locale:
             request.session["lang"] = page_lang(request)
-        return redirect(target)
+        return redirect(landing_page(request, actor, target))
 
     @post("/logout")
     async def logout(self, request: Request) -> Redirect:
@@ -141,13 +153,18 @@ class FirmUserPages(Controller):
     include_in_schema = False
     guards = [tenant_admin_or_manager]
 
-    async def _render(self, request: Request, *, values: dict[str, str], errors: dict[str, str], status: int = 200) -> Template:
+    async def _render(
+        self, request: Request, *, values: dict[str, str], errors: dict[str, str], status: int = 200,
+        invite_values: dict[str, str] | None = None, invite_errors: dict[str, str] | None = None,
+    ) -> Template:
         actor = caller(request)
         if actor.tenant_id is None:
             raise NotFound("Park staff do not belong to a tenant firm.")
         users, total = await service.list_users(actor, limit=MAX_LIMIT, offset=0, tenant_id=actor.tenant_id)
+        invited = await links.pending_invitations(actor, actor.tenant_id, utc_now())
         return page(request, "accounts/firm_users.html", status_code=status, people=users, total=total,
-                    values=values, errors=errors, roles=TENANT_ROLES)
+                    values=values, errors=errors, roles=TENANT_ROLES, invited=invited,
+                    invite_values=invite_values or {}, invite_errors=invite_errors or {})
 
     @get("")
     async def user_list(self, request: Request) -> Template:
@@ -169,10 +186,31 @@ class FirmUserPages(Controller):
         except ValidationFailed as failed:
             values = {k: v for k, v in data.items() if k != "password"}
             return await self._render(request, values=values, errors={e.field: _(e.message) for e in failed.errors}, status=422)
-        except Conflict:
+        except Conflict as taken:
             values = {k: v for k, v in data.items() if k != "password"}
-            return await self._render(request, values=values, errors={"email": _("A user with this email already exists.")}, status=409)
+            return await self._render(request, values=values, errors={"email": _(taken.detail)}, status=409)
         flash(request, _("The account has been created. Give the person the password by a safe channel."), "success")
+        return redirect("/my-firm/users")
+
+    @post("/invite")
+    async def invite(self, request: Request, data: Form, settings: NamedDependency[Settings]) -> Template | Redirect:
+        actor = caller(request)
+        lang = page_lang(request)
+        _ = gettext_for(lang)
+        if actor.tenant_id is None:
+            raise NotFound("Park staff do not belong to a tenant firm.")
+        email = data.get("email", "")
+        try:
+            await links.invite_user(settings, actor, email=email, name=data.get("name", ""),
+                                    role=data.get("role", "member"), tenant_id=actor.tenant_id, locale=lang, now=utc_now())
+        except ValidationFailed as failed:
+            return await self._render(request, values={}, errors={}, status=422, invite_values=dict(data),
+                                      invite_errors=_field_errors(failed, _))
+        except RateLimited as limited:
+            return await self._render(request, values={}, errors={}, status=429, invite_values=dict(data),
+                                      invite_errors={"email": _(limited.detail)})
+        flash(request, _("An invitation has been mailed to %(email)s. The link works once, for 72 hours.",
+                         email=email.strip().lower()), "success")
         return redirect("/my-firm/users")
 
     @post("/{user_id:int}/deactivate")
@@ -197,4 +235,103 @@ class FirmUserPages(Controller):
         return redirect("/my-firm/users")
 
 
-ROUTES: list[Any] = [SignInPages, AccountPages, TokenPages, FirmUserPages]
+def _field_errors(failed: ValidationFailed, _) -> dict[str, str]:
+    return {error.field: _(error.message) for error in failed.errors}
+
+
+def _spent(request: Request, kind: str) -> Template:
+    """A used, replaced or expired link: say so, and offer a new one (a reset) or whom to ask (an invitation)."""
+    return page(request, "accounts/link_spent.html", status_code=422, kind=kind)
+
+
+def _too_many(request: Request, template: str, limited: RateLimited, **context: Any) -> Template:
+    _ = gettext_for(page_lang(request))
+    response = page(request, template, status_code=429, error=_(limited.detail), **context)
+    response.headers["Retry-After"] = str(limited.retry_after_s)
+    return response
+
+
+class AccountLinkPages(Controller):
+    """The pages a mailed link opens: asking for a reset, setting a new password, accepting an invitation."""
+
+    path = ""
+    include_in_schema = False
+
+    @get("/password-reset")
+    async def reset_request_form(self, request: Request) -> Template:
+        return page(request, "accounts/reset_request.html", email="", sent=False, error=None, errors={})
+
+    @post("/password-reset")
+    async def request_reset(self, request: Request, data: Form, settings: NamedDependency[Settings]) -> Template:
+        email = data.get("email", "")
+        try:
+            await links.request_password_reset(settings, email, client_ip(request.scope), utc_now())
+        except RateLimited as limited:
+            return _too_many(request, "accounts/reset_request.html", limited, email=email, sent=False, errors={})
+        # The same page whether or not an account uses the address.
+        return page(request, "accounts/reset_request.html", email=email, sent=True, error=None, errors={})
+
+    @get("/password-reset/{token:str}")
+    async def reset_form(self, request: Request, token: FromPath[str]) -> Template:
+        try:
+            await links.check_reset_link(token, utc_now())
+        except ValidationFailed:
+            return _spent(request, "reset")
+        return page(request, "accounts/reset_password.html", token=token, errors={}, error=None)
+
+    @post("/password-reset/{token:str}")
+    async def reset(self, request: Request, token: FromPath[str], data: Form, settings: NamedDependency[Settings]) -> Template | Redirect:
+        _ = gettext_for(page_lang(request))
+        password = data.get("password", "")
+        if password != data.get("confirm_password"):
+            return page(request, "accounts/reset_password.html", status_code=422, token=token, error=None,
+                        errors={"confirm_password": _("The two new passwords differ.")})
+        try:
+            actor = await links.reset_password(settings, token, password, client_ip(request.scope), utc_now())
+        except ValidationFailed as failed:
+            if any(error.field == "token" for error in failed.errors):
+                return _spent(request, "reset")
+            return page(request, "accounts/reset_password.html", status_code=422, token=token, error=None,
+                        errors=_field_errors(failed, _))
+        except RateLimited as limited:
+            return _too_many(request, "accounts/reset_password.html", limited, token=token, errors={})
+        flash(request, _("Your password has been set. Sign in with it."), "success")
+        return redirect(f"/login?email={actor.email}")
+
+    @get("/invitation/{token:str}")
+    async def invitation_form(self, request: Request, token: FromPath[str]) -> Template:
+        try:
+            invitation = await links.invitation_for(token, utc_now())
+        except ValidationFailed:
+            return _spent(request, "invitation")
+        return page(request, "accounts/accept_invitation.html", token=token, invitation=invitation,
+                    name=invitation["name"], errors={}, error=None)
+
+    @post("/invitation/{token:str}")
+    async def accept_invitation(
+        self, request: Request, token: FromPath[str], data: Form, settings: NamedDependency[Settings]
+    ) -> Template | Redirect:
+        _ = gettext_for(page_lang(request))
+        try:
+            invitation = await links.invitation_for(token, utc_now())
+        except ValidationFailed:
+            return _spent(request, "invitation")
+        name, password = data.get("name", ""), data.get("password", "")
+        context = {"token": token, "invitation": invitation, "name": name, "error": None}
+        if password != data.get("confirm_password"):
+            return page(request, "accounts/accept_invitation.html", status_code=422,
+                        errors={"confirm_password": _("The two new passwords differ.")}, **context)
+        try:
+            actor = await links.accept_invitation(settings, token, name, password, client_ip(request.scope), utc_now())
+        except ValidationFailed as failed:
+            if any(error.field == "token" for error in failed.errors):
+                return _spent(request, "invitation")
+            return page(request, "accounts/accept_invitation.html", status_code=422, errors=_field_errors(failed, _), **context)
+        except RateLimited as limited:
+            return _too_many(request, "accounts/accept_invitation.html", limited, errors={},
+                             **{k: v for k, v in context.items() if k != "error"})
+        flash(request, _("Your account is ready. Sign in with your new password."), "success")
+        return redirect(f"/login?email={actor.email}")
+
+
+ROUTES: list[Any] = [SignInPages, AccountPages, TokenPages, FirmUserPages, AccountLinkPages]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime, timedelta
 
 from park.shared.actor import ROLES, STAFF_ROLES, TENANT_ROLES, Actor
 from park.shared.errors import FieldError
@@ -113,3 +114,14 @@ def account_delay_s(account_count: int, max_failures: int) -> float:
     attack slows down, the account stays open to its owner (whose address has its own count)."""
     over = account_count - max_failures * ACCOUNT_SLOW_FACTOR
     return 0.0 if over <= 0 else min(0.1 * over, ACCOUNT_MAX_DELAY_S)
+
+
+RESET_LINK_TTL = timedelta(hours=1)
+"""A password-reset link works this long after it was mailed."""
+INVITATION_TTL = timedelta(hours=72)
+"""An invitation link works this long after it was mailed."""
+
+
+def link_usable(expires_at: datetime, used_at: datetime | None, now: datetime) -> bool:
+    """A mailed link works once, before it expires (half-open: not at `expires_at` itself)."""
+    return used_at is None and now < expires_at

@@ -19,6 +19,7 @@ from park.settings import Settings
 from park.shared.clock import utc_now
 from park.shared.db import fetch_one, transaction
 from park.shared.dialect import matches
+from park.shared.labels import N_
 from park.shared.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from park.tenants.tables import Tenant
 
@@ -82,8 +83,7 @@ async def create_user(actor: Actor, new: NewUser, now: datetime) -> dict[str, An
     async with transaction():
         if new.tenant_id is not None and not await Tenant.exists().where(Tenant.id == new.tenant_id):
             raise ValidationFailed.on("tenant_id", "No tenant firm has this id.")
-        if await User.exists().where(User.email == email):
-            raise Conflict("A user with this email already exists.")
+        await _refuse_taken_email(actor, email)
         user = User(
             email=email,
             name=new.name.strip(),
@@ -97,6 +97,23 @@ async def create_user(actor: Actor, new: NewUser, now: datetime) -> dict[str, An
         await user.save()
         await audit.record(actor, "user.create", "user", user.id, {"email": email, "role": new.role}, at=now)
     return await user_out(user.id)
+
+
+TAKEN_EMAIL = N_("A user with this email already exists.")
+TAKEN_EMAIL_NEUTRAL = N_(
+    "This email address cannot be used for a new account. If the person already has a Park account, ask the park office."
+)
+
+
+async def _refuse_taken_email(actor: Actor, email: str) -> None:
+    """Conflict when the address has an account. Staff are told whose; a firm's administrator gets one answer
+    whoever owns it (its own firm, another firm, park staff): the address must not reveal another party."""
+    row = await User.select(User.id).where(User.email == email).first()
+    if row is None:
+        return
+    if actor.is_manager:
+        raise Conflict(TAKEN_EMAIL, extra={"user_id": row["id"]})
+    raise Conflict(TAKEN_EMAIL_NEUTRAL)
 
 
 async def user_out(user_id: int) -> dict[str, Any]:
@@ -129,6 +146,20 @@ async def _bump(bucket: str, now_s: int, window_s: int) -> tuple[int, int]:
     row = await fetch_one(_BUMP, bucket, now_s + window_s, now_s, now_s, now_s + window_s)
     assert row is not None
     return int(row["attempts"]), int(row["window_end"])
+
+
+async def throttle(settings: Settings, purpose: str, subject: str, ip: str, now: datetime, message: str) -> None:
+    """Count one attempt at `purpose` per (subject, address) and per address, with sign-in's limits and
+    window; RateLimited past them. For what is not a password check (asking for a mailed link, using one).
+    `purpose` is a short word: a bucket name is `purpose`, "-ip:" and 64 hex digits, in sign_in_counter.bucket's 80."""
+    if len(purpose) > 12:
+        raise ValueError(f"throttle purpose {purpose!r} is longer than 12 characters")
+    now_s = int(now.timestamp())
+    pair, address = _key(f"{purpose}:", subject, ip), _key(f"{purpose}-ip:", ip)
+    for bucket, limit in rules.throttle_limits(settings.login_max_failures, pair, address):
+        count, window_end = await _bump(bucket, now_s, settings.login_window_seconds)
+        if count > limit:
+            raise RateLimited(message, retry_after_s=max(window_end - now_s, 1))
 
 
 @dataclass(frozen=True)

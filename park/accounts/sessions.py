@@ -118,3 +118,15 @@ class RotatingSessionBackend(ServerSideSessionBackend):
 
 class SessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
+
+
+def csrf_binding(session: object) -> str:
+    """What a CSRF token is bound to: this sign-in (the user and the instant it began), or nothing.
+
+    Sign-in and a password change give a new value, sign-out clears it: a token shown before, after
+    or in another session no longer matches (park.shared.http.SessionCsrfMiddleware)."""
+    from park.accounts.middleware import SESSION_SIGNED_IN_KEY, SESSION_USER_KEY
+
+    if not isinstance(session, dict) or SESSION_USER_KEY not in session:
+        return ""
+    return f"{session.get(SESSION_USER_KEY)}:{session.get(SESSION_SIGNED_IN_KEY)}"

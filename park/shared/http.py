@@ -1,10 +1,17 @@
-"""Cross-cutting HTTP behaviour: the request log line and the security headers on every response."""
+"""Cross-cutting HTTP behaviour: the request log line, the security headers on every response, and the
+fences around page writes (same origin, a CSRF token bound to the session)."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
+import secrets
 import time
+from collections.abc import Callable
+from hmac import compare_digest
+from typing import Any
 from urllib.parse import urlsplit
 
 from litestar.exceptions import PermissionDeniedException
@@ -170,3 +177,79 @@ def _allowed_origins(scope: Scope) -> set[str]:
     if settings is not None and _origin_of(settings.base_url):
         allowed.add(_origin_of(settings.base_url))
     return allowed
+
+
+CSRF_COOKIE = "park_csrf"
+CSRF_HEADER = "x-csrftoken"
+CSRF_FIELD = "_csrf_token"
+CSRF_EXCLUDE = ("/api/", "/calendar/", "/healthz", "/schema", "/static/")
+"""The API writes only for bearer tokens, which a foreign page cannot send; the rest never writes."""
+
+
+def _sign(secret: str, *parts: str) -> str:
+    return hmac.new(secret.encode(), "\x00".join(parts).encode(), hashlib.sha256).hexdigest()
+
+
+def csrf_token_for(secret: str, browser_secret: str, binding: str) -> str:
+    """The token a form carries: the browser's cookie secret signed together with the session's binding."""
+    return _sign(secret, "csrf", browser_secret, binding)
+
+
+class SessionCsrfMiddleware:
+    """Page writes carry a token bound to the browser and to the session it was issued in.
+
+    A cookie holds a random browser secret (signed, so a forged cookie is no secret of ours); the
+    token in forms and htmx headers is an HMAC of that secret and of `bind(session)`, which names
+    the sign-in (nothing before sign-in, a new value at each sign-in, nothing after sign-out). So a
+    token copied from another session, or from a page shown before sign-in or after sign-out, is
+    refused, even by an attacker who can plant a cookie. Runs after the session middleware.
+    """
+
+    def __init__(self, app: ASGIApp, secret: str, bind: Callable[[Any], str], cookie_secure: bool = False) -> None:
+        self.app = app
+        self.secret = secret
+        self.bind = bind
+        self.cookie_secure = cookie_secure
+
+    def _browser_secret(self, cookie: str | None) -> str | None:
+        value, _, signature = (cookie or "").partition(".")
+        if len(value) != 64 or not compare_digest(signature, _sign(self.secret, "browser", value)):
+            return None
+        return value
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(CSRF_EXCLUDE):
+            await self.app(scope, receive, send)
+            return
+        from litestar.datastructures import MutableScopeHeaders
+        from litestar.datastructures.cookie import Cookie
+        from litestar.utils.scope.state import ScopeState
+
+        request = scope["litestar_app"].request_class(scope=scope, receive=receive)
+        browser_secret = self._browser_secret(request.cookies.get(CSRF_COOKIE))
+        binding = self.bind(scope.get("session"))
+        state = ScopeState.from_scope(scope)
+        if scope["method"] not in UNSAFE_METHODS:
+            new_cookie = None
+            if browser_secret is None:
+                browser_secret = secrets.token_hex(32)
+                new_cookie = f"{browser_secret}.{_sign(self.secret, 'browser', browser_secret)}"
+            state.csrf_token = csrf_token_for(self.secret, browser_secret, binding)
+
+            async def send_with_cookie(message: Message) -> None:
+                if new_cookie and message["type"] == "http.response.start":
+                    cookie = Cookie(key=CSRF_COOKIE, value=new_cookie, path="/", secure=self.cookie_secure,
+                                    httponly=True, samesite="lax")
+                    MutableScopeHeaders.from_message(message).add("set-cookie", cookie.to_header(header=""))
+                await send(message)
+
+            await self.app(scope, receive, send_with_cookie)
+            return
+        sent = request.headers.get(CSRF_HEADER)
+        if not sent and request.content_type[0] in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            sent = (await request.form()).get(CSRF_FIELD)
+        expected = csrf_token_for(self.secret, browser_secret, binding) if browser_secret else None
+        if not expected or not isinstance(sent, str) or not compare_digest(sent, expected):
+            raise PermissionDeniedException(detail="CSRF token verification failed")
+        state.csrf_token = expected
+        await self.app(scope, receive, send)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
@@ -55,32 +56,57 @@ def _take_flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
     return messages
 
 
-# The navigation: (path, label, who sees it). An entry shows once its page exists.
+# The navigation: (path, label, who sees it, menu). An entry shows once its page exists. The header
+# groups the entries by menu; a menu with one entry for the reader is a plain link.
 NAV = [
-    ("/", N_("Home"), "all"),
-    ("/facilities", N_("Facilities"), "all"),
-    ("/find", N_("Find a free time"), "signed_in"),
-    ("/bookings", N_("My bookings"), "signed_in"),
-    ("/waitlist", N_("My waitlist"), "firm"),
+    ("/", N_("Home"), "all", ""),
+    ("/facilities", N_("Facilities"), "all", "booking"),
+    ("/find", N_("Find a free time"), "signed_in", "booking"),
+    ("/bookings", N_("My bookings"), "signed_in", "booking"),
+    ("/waitlist", N_("My waitlist"), "firm", "booking"),
+    ("/approvals", N_("Approvals"), "manager", "booking"),
+    ("/space", N_("Space"), "signed_in", "space"),
+    ("/allocation", N_("Allocation"), "manager", "space"),
+    ("/policy", N_("Priority policy"), "all", "space"),
+    ("/dashboard", N_("Dashboard"), "manager", "reports"),
+    ("/reports", N_("Reports"), "manager", "reports"),
+    ("/statements", N_("Statements"), "signed_in", "reports"),
+    ("/tenants", N_("Tenants"), "manager", "administration"),
+    ("/imports", N_("Import"), "manager", "administration"),
+    ("/audit", N_("Audit log"), "manager", "administration"),
+]
+MENUS = {
+    "booking": N_("Booking"),
+    "space": N_("Space"),
+    "reports": N_("Reports"),
+    "administration": N_("Administration"),
+}
+# The account menu (under the signed-in person's name): who sees each entry, as in NAV.
+ACCOUNT_NAV = [
     ("/my-firm", N_("My firm"), "firm"),
-    ("/statements", N_("Statements"), "signed_in"),
-    ("/approvals", N_("Approvals"), "manager"),
-    ("/space", N_("Space"), "signed_in"),
-    ("/allocation", N_("Allocation"), "manager"),
-    ("/policy", N_("Priority policy"), "all"),
-    ("/reports", N_("Reports"), "manager"),
-    ("/tenants", N_("Tenants"), "manager"),
-    ("/imports", N_("Import"), "manager"),
-    ("/audit", N_("Audit log"), "manager"),
-    ("/dashboard", N_("Dashboard"), "manager"),
+    ("/my-firm/users", N_("People of my firm"), "firm_admin"),
+    ("/account/password", N_("Password"), "signed_in"),
+    ("/account/tokens", N_("API tokens"), "signed_in"),
 ]
 
 
-def _nav(request: Request[Any, Any, Any], actor: Actor | None) -> list[tuple[str, str]]:
-    paths = request.app.state.get("page_paths")
-    if paths is None:
-        paths = {route.path for route in request.app.routes}
-        request.app.state["page_paths"] = paths
+@dataclass(frozen=True)
+class NavGroup:
+    """One item of the header: a plain link (`path`) or a menu of links (`links`)."""
+
+    label: str
+    path: str = ""
+    links: tuple[tuple[str, str], ...] = ()
+
+    def holds(self, current_path: str) -> bool:
+        return any(_is_current(path, current_path) for path in ([self.path] if self.path else [p for p, _ in self.links]))
+
+
+def _is_current(path: str, current_path: str) -> bool:
+    return current_path == path or (path != "/" and current_path.startswith(path + "/"))
+
+
+def _audience(actor: Actor | None) -> set[str]:
     allowed = {"all"}
     if actor is not None:
         allowed.add("signed_in")
@@ -88,7 +114,46 @@ def _nav(request: Request[Any, Any, Any], actor: Actor | None) -> list[tuple[str
             allowed.add("manager")
         if actor.tenant_id is not None:
             allowed.add("firm")
-    return [(path, label) for path, label, who in NAV if who in allowed and path in paths]
+            if actor.is_tenant_admin:
+                allowed.add("firm_admin")
+    return allowed
+
+
+def _page_paths(request: Request[Any, Any, Any]) -> set[str]:
+    paths = request.app.state.get("page_paths")
+    if paths is None:
+        paths = {route.path for route in request.app.routes}
+        request.app.state["page_paths"] = paths
+    return paths
+
+
+def _nav(request: Request[Any, Any, Any], actor: Actor | None) -> list[NavGroup]:
+    paths, allowed = _page_paths(request), _audience(actor)
+    order: list[str] = []
+    entries: dict[str, list[tuple[str, str]]] = {}
+    for path, label, who, menu in NAV:
+        if who not in allowed or path not in paths:
+            continue
+        key = menu or path
+        if key not in entries:
+            order.append(key)
+            entries[key] = []
+        entries[key].append((path, label))
+    groups: list[NavGroup] = []
+    for key in order:
+        links = entries[key]
+        if key in MENUS and len(links) > 1:
+            groups.append(NavGroup(MENUS[key], links=tuple(links)))
+        else:
+            groups.extend(NavGroup(label, path=path) for path, label in links)
+    return groups
+
+
+def _account_nav(request: Request[Any, Any, Any], actor: Actor | None) -> list[tuple[str, str]]:
+    if actor is None:
+        return []
+    paths, allowed = _page_paths(request), _audience(actor)
+    return [(path, label) for path, label, who in ACCOUNT_NAV if who in allowed and path in paths]
 
 
 def page(request: Request[Any, Any, Any], template_name: str, status_code: int = 200, **context: Any) -> Template:
@@ -100,6 +165,9 @@ def page(request: Request[Any, Any, Any], template_name: str, status_code: int =
     context.update(
         user=actor if isinstance(actor, Actor) else None,
         nav=_nav(request, actor if isinstance(actor, Actor) else None),
+        nav_paths=[path for path, _label, _who, _menu in NAV if path in _page_paths(request)],
+        account_nav=_account_nav(request, actor if isinstance(actor, Actor) else None),
+        is_current=lambda path: _is_current(path, request.url.path),
         lang=lang,
         html_lang="zh-Hans" if lang == "zh_Hans" else "en",
         languages=[(code, i18n.LANGUAGE_NAMES[code]) for code in LOCALES],

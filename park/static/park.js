@@ -27,6 +27,25 @@
     }
   });
 
+  // Header menus are <details>: one open at a time; a click elsewhere or Escape closes them.
+  ready(function () {
+    var menus = document.querySelectorAll(".site-header details.menu");
+    function closeAll(except) {
+      Array.prototype.forEach.call(menus, function (menu) { if (menu !== except) { menu.open = false; } });
+    }
+    Array.prototype.forEach.call(menus, function (menu) {
+      menu.addEventListener("toggle", function () { if (menu.open) { closeAll(menu); } });
+    });
+    document.addEventListener("click", function (event) {
+      if (!event.target.closest || !event.target.closest(".site-header details.menu")) { closeAll(null); }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape") { return; }
+      var open = document.querySelector(".site-header details.menu[open]");
+      if (open) { open.open = false; open.querySelector("summary").focus(); }
+    });
+  });
+
   // Copy buttons: <button data-copy="input-id" hidden> shows only where it can work.
   ready(function () {
     var buttons = document.querySelectorAll("button[data-copy]");

@@ -153,3 +153,38 @@ async def test_a_refused_role_leaves_the_rest_of_the_change_undone(client, tenan
     response = await client.patch(f"/api/v1/users/{member.id}", headers=tenant_admin.headers, json={"name": "Changed", "role": "admin"})
     assert response.status_code in (403, 422)
     assert (await client.get(f"/api/v1/users/{member.id}", headers=tenant_admin.headers)).json()["name"] == "Test member"
+
+
+async def test_a_tenant_admin_gets_one_neutral_answer_for_a_taken_email_whoever_owns_it(client, tenant, tenant_admin, member, rival, manager):
+    answers = []
+    for owner in (member, rival, manager):
+        response = await client.post("/api/v1/users", headers=tenant_admin.headers, json={
+            "email": owner.email.upper(), "name": "New colleague", "password": "a-long-secret-9", "role": "member"})
+        body = response.json()
+        answers.append((response.status_code, body["title"], body["detail"], sorted(body)))
+    assert len(set(map(str, answers))) == 1, answers
+    status, _title, detail, _keys = answers[0]
+    assert status == 409
+    assert "staff" not in detail.lower() and "firm" not in detail.lower()
+
+
+async def test_a_manager_is_told_plainly_that_the_email_is_taken(client, manager, rival):
+    response = await client.post("/api/v1/users", headers=manager.headers, json={
+        "email": rival.email, "name": "Someone", "password": "a-long-secret-9", "role": "member", "tenant_id": None})
+    assert response.status_code in (409, 422)
+    taken = await client.post("/api/v1/users", headers=manager.headers, json={
+        "email": rival.email, "name": "Someone", "password": "a-long-secret-9", "role": "manager"})
+    assert taken.status_code == 409
+    assert taken.json()["detail"] == "A user with this email already exists."
+    assert taken.json()["user_id"] == rival.id
+
+
+async def test_the_firm_page_gives_the_same_neutral_answer_for_a_staff_address(client, tenant_admin, manager):
+    await sign_in(client, tenant_admin.email)
+    form = await client.get("/my-firm/users", headers={"Accept-Language": "en"})
+    answer = await client.post("/my-firm/users", headers={"Accept-Language": "en"}, data={
+        "email": manager.email, "name": "Someone", "password": "a-long-secret-9", "role": "member",
+        "_csrf_token": csrf_from(form.text)})
+    assert answer.status_code == 409
+    assert "cannot be used for a new account" in answer.text
+    assert "already exists" not in answer.text

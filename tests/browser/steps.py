@@ -55,10 +55,10 @@ class Browser:
         page.goto(path)
         return page
 
-    def shot(self, page: Any, name: str) -> Path:
-        """A full-page screenshot in tests/screenshots/ (git-ignored), named for the step."""
+    def shot(self, page: Any, name: str, *, full_page: bool = True) -> Path:
+        """A screenshot in tests/screenshots/ (git-ignored), named for the step: the full page, or what the screen shows."""
         path = self.screenshots / f"{name}.png"
-        page.screenshot(path=str(path), full_page=True)
+        page.screenshot(path=str(path), full_page=full_page)
         return path
 
     def close(self) -> None:
@@ -88,6 +88,17 @@ def open_menu(page: Any) -> None:
     toggle = page.locator(".menu-toggle")
     if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
         toggle.click()
+
+
+def follow_nav(page: Any, path: str) -> None:
+    """Click the header's link to `path`, opening the phone menu and the link's header menu first."""
+    open_menu(page)
+    link = page.locator(f"header a[href='{path}']").first
+    menu = page.locator("header details.menu").filter(has=page.locator(f"a[href='{path}']")).first
+    if menu.count() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    with page.expect_navigation():
+        link.click()
 
 
 def switch_language(page: Any, language_name: str) -> None:

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from tests.browser.steps import MEMBER, open_menu, sign_in, zh
+from tests.browser.steps import MEMBER, follow_nav, sign_in, zh
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -18,8 +18,7 @@ def next_tuesday() -> date:
 
 def open_stage_week(page, search: str, filter_button: str, stage_name: str, next_week: str) -> date:
     """Find the stage in the catalogue and show the week of next Tuesday; returns that Tuesday."""
-    open_menu(page)
-    page.get_by_role("navigation").get_by_role("link", name=page.locator("nav a[href='/facilities']").inner_text()).click()
+    follow_nav(page, "/facilities")
     page.get_by_label(search).fill("动作捕捉")
     page.get_by_role("button", name=filter_button).click()
     page.get_by_role("link", name=stage_name).click()
@@ -114,8 +113,7 @@ def test_a_member_books_the_motion_capture_stage_next_tuesday_once_and_weekly_an
 def test_a_trained_member_books_the_motion_capture_system_and_a_manager_approves_it(browser):
     member = browser.open("/")
     sign_in(member, "member2@dragonlight.demo")  # holds the system's training record in the demo
-    open_menu(member)
-    member.locator("nav a[href='/facilities']").click()
+    follow_nav(member, "/facilities")
     member.get_by_label(zh("Search")).fill("动作捕捉")
     member.get_by_role("button", name=zh("Filter")).click()
     member.get_by_role("link", name="光学动作捕捉系统").click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.browser.steps import MANAGER, TENANT_ADMIN, html_lang, open_menu, scrolls_sideways, sign_in, switch_language, zh
+from tests.browser.steps import MANAGER, TENANT_ADMIN, follow_nav, html_lang, scrolls_sideways, sign_in, switch_language, zh
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -15,9 +15,7 @@ def first_of_next_month(today: date) -> date:
 
 
 def nav_link(page, path: str) -> None:
-    open_menu(page)
-    with page.expect_navigation():
-        page.locator(f"nav a[href='{path}']").click()
+    follow_nav(page, path)
 
 
 def test_a_firm_applies_for_200_m2_of_office_and_reads_its_rank_and_explanation_after_a_round(browser):
