@@ -29,12 +29,12 @@ from park.shared.idempotency import (
     store_answer,
 )
 from park.tenants.tables import Tenant
-from tests import support
+from tests import builders, support
 from tests.bookings.test_api import body, weekday_at
-from tests.facilities.builders import create_facility
+from tests.builders import create_facility
 
 
-def keyed(login: support.Login, key: str | bytes) -> dict:
+def keyed(login: builders.Login, key: str | bytes) -> dict:
     return login.headers | {"Idempotency-Key": key}
 
 
@@ -79,7 +79,7 @@ async def test_the_same_key_with_another_body_is_refused_and_changes_nothing(cli
 async def test_the_same_key_on_another_address_is_another_request(client, manager):
     building = await client.post("/api/v1/buildings", json={"name": "A1", "code": "A1"}, headers=keyed(manager, "k"))
     assert building.status_code == 201
-    tenant = await client.post("/api/v1/tenants", json={"name": "甲", "uscc": support.make_uscc(7), "sector": "new_media"},
+    tenant = await client.post("/api/v1/tenants", json={"name": "甲", "uscc": builders.make_uscc(7), "sector": "new_media"},
                                headers=keyed(manager, "k"))
     assert tenant.status_code == 422
     assert tenant.json()["errors"][0]["field"] == "Idempotency-Key"
@@ -134,12 +134,12 @@ async def test_every_creating_route_replays_instead_of_creating_twice(client, ma
         return [client.post(path, json=payload, headers=keyed(manager, key)) for _ in range(2)]
 
     building = [await r for r in twice("/api/v1/buildings", {"name": "B1", "code": "B1"}, "b")]
-    firm = {"name": "乙公司", "uscc": support.make_uscc(42), "sector": "new_media"}
+    firm = {"name": "乙公司", "uscc": builders.make_uscc(42), "sector": "new_media"}
     firms = [await r for r in twice("/api/v1/tenants", firm, "t")]
     facility = await create_facility(capacity=2)
     window = {"starts_at": weekday_at(9).isoformat(), "ends_at": weekday_at(12).isoformat(), "reason": "maintenance"}
     blackouts = [await r for r in twice(f"/api/v1/facilities/{facility['id']}/blackouts", window, "c")]
-    user = {"email": "new.member@firm.test", "name": "New", "password": support.TEST_PASSWORD, "role": "member",
+    user = {"email": "new.member@firm.test", "name": "New", "password": builders.TEST_PASSWORD, "role": "member",
             "tenant_id": tenant["id"]}
     users = [await r for r in twice("/api/v1/users", user, "u")]
     for first, again in (building, firms, blackouts, users):
@@ -268,8 +268,8 @@ CONCURRENT = 20
 
 async def test_simultaneous_retries_on_two_processes_book_once_and_agree(db):
     facility = await create_facility(capacity=CONCURRENT)
-    tenant = await support.create_tenant()
-    login = await support.create_user("member", tenant["id"])
+    tenant = await builders.create_tenant()
+    login = await builders.create_user("member", tenant["id"])
     payload = body(facility, weekday_at(10))
     key = str(uuid.uuid4())
     with support.live_server(workers=2) as base_url:

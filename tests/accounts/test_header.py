@@ -3,7 +3,7 @@
 import re
 
 from tests.accounts.test_pages import csrf_from, sign_in
-from tests.support import TEST_PASSWORD
+from tests.builders import TEST_PASSWORD
 
 EN = {"Accept-Language": "en"}
 

@@ -11,7 +11,7 @@ from park.accounts.tables import Invitation, PasswordReset, User
 from park.notifications.tables import OutboxMessage
 from park.shared.clock import utc_now
 from tests.accounts.test_pages import csrf_from
-from tests.support import TEST_PASSWORD
+from tests.builders import TEST_PASSWORD
 
 NEW_PASSWORD = "a-fresh-secret-42"
 
@@ -122,7 +122,7 @@ async def test_a_tenant_admin_invites_a_colleague_who_sets_name_and_password_onc
 
 
 async def test_an_expired_invitation_is_refused(client, settings, tenant, tenant_admin):
-    from tests.support import Login  # noqa: F401
+    from tests.builders import Login  # noqa: F401
 
     actor = (await client.get("/api/v1/me", headers=tenant_admin.headers)).json()
     from park.shared.actor import Actor
