@@ -72,6 +72,9 @@ def _optional_route_modules() -> list[Any]:
         "park.reports.api",
         "park.reports.pages",
         "park.billing.api",
+        "park.billing.pages",
+        "park.imports.api",
+        "park.imports.pages",
         "park.dashboard.pages",
     ]
     return [importlib.import_module(name) for name in names if importlib.util.find_spec(name) is not None]

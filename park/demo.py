@@ -36,6 +36,7 @@ DOMAIN_STEPS = [
     "park.bookings.demo",
     "park.allocation.demo",
     "park.reports.demo",
+    "park.billing.demo",
 ]
 
 

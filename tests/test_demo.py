@@ -38,3 +38,12 @@ async def test_the_demo_has_every_kind_of_facility_tenant_and_role(db, settings)
     assert all(uscc_problem(code) is None for code in codes)
     sectors = {row["sector"] for row in await Tenant.select(Tenant.sector)}
     assert len(sectors) == 11
+
+
+async def test_every_demo_firm_has_the_month_that_ended_issued(db, settings):
+    from park.billing.tables import Statement
+
+    await load_demo(utc_now(), settings.zone)
+    assert await Statement.count() == 60
+    billed = await Statement.select(Statement.amount_fen).where(Statement.amount_fen > 0)
+    assert billed, "the demo's past bookings and leases are charged"

@@ -33,6 +33,10 @@ async def insert_unit(values: dict[str, Any]) -> dict[str, Any]:
     return await get_unit(row.id)
 
 
+async def update_unit(unit_id: int, values: dict[str, Any]) -> None:
+    await Unit.update({getattr(Unit, key): value for key, value in values.items()}).where(Unit.id == unit_id)
+
+
 async def get_unit(unit_id: int) -> dict[str, Any] | None:
     return await Unit.select().where(Unit.id == unit_id).first()
 

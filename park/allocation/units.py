@@ -33,11 +33,9 @@ class UnitInput:
     monthly_rent_fen: int = 0
 
 
-async def create_unit(actor: Actor, data: UnitInput, now: datetime) -> dict[str, Any]:
-    require_manager(actor)
+def unit_problems(data: UnitInput) -> list[FieldError]:
     errors = []
-    code = data.code.strip()
-    if not code:
+    if not data.code.strip():
         errors.append(FieldError("code", "Give the unit a code, e.g. A-1203."))
     if data.kind not in UNIT_KINDS:
         errors.append(FieldError("kind", f"Use one of {', '.join(UNIT_KINDS)}."))
@@ -45,6 +43,13 @@ async def create_unit(actor: Actor, data: UnitInput, now: datetime) -> dict[str,
         errors.append(FieldError("area_m2", "The area must be a positive number of square metres."))
     if data.monthly_rent_fen < 0:
         errors.append(FieldError("monthly_rent_fen", "Rent cannot be negative."))
+    return errors
+
+
+async def create_unit(actor: Actor, data: UnitInput, now: datetime) -> dict[str, Any]:
+    require_manager(actor)
+    errors = unit_problems(data)
+    code = data.code.strip()
     if errors:
         raise ValidationFailed(errors)
     async with transaction():
@@ -65,6 +70,22 @@ async def create_unit(actor: Actor, data: UnitInput, now: datetime) -> dict[str,
         )
         await record(actor, "unit.create", "unit", row["id"], {"code": code, "building_id": data.building_id}, at=now)
     return row
+
+
+async def update_unit(actor: Actor, unit_id: int, data: UnitInput, now: datetime) -> dict[str, Any]:
+    """A unit's floor, kind, area and rent (its building and code stay: leases name it by them)."""
+    require_manager(actor)
+    errors = unit_problems(data)
+    if errors:
+        raise ValidationFailed(errors)
+    async with transaction():
+        await lock("space_unit", unit_id)
+        if await queries.get_unit(unit_id) is None:
+            raise NotFound("No such unit.")
+        await queries.update_unit(unit_id, {"floor": data.floor, "kind": data.kind, "area_m2": float(data.area_m2),
+                                            "monthly_rent_fen": data.monthly_rent_fen})
+        await record(actor, "unit.update", "unit", unit_id, {"fields": ["floor", "kind", "area_m2", "monthly_rent_fen"]}, at=now)
+    return await queries.get_unit(unit_id)
 
 
 async def get_unit(actor: Actor, unit_id: int) -> dict[str, Any]:

@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 
 import msgspec
 from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromQuery
 
-from park.shared.guards import signed_in
 from park.priority.service import current_policy
-from park.billing import service
+from park.billing import service, words
+from park.billing.summary import Group
 from park.reports.export import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, rows_csv, rows_xlsx
 from park.settings import Settings
-from park.shared.api import caller
+from park.shared.api import caller, reader_lang
 from park.shared.clock import utc_now
-
-HEADINGS = ("kind", "booking_id", "lease_id", "description", "quantity", "unit_price_fen",
-            "amount_fen", "subsidy_fen", "due_fen", "subsidy_rules", "policy_version")
-
+from park.shared.guards import manager_only, signed_in
 
 class LineOut(msgspec.Struct):
     kind: str
@@ -50,21 +46,9 @@ class StatementOut(msgspec.Struct):
     totals: TotalsOut
 
 
-def describe(row: dict, zone) -> str:
-    """A line's description from its stored words (facility, times, unit, month)."""
-    detail = row.get("detail") or {}
-    if row["kind"] == "rent":
-        return f"{detail.get('unit', '')} {detail.get('from', '')}–{detail.get('until', '')}"
-    if row["kind"] == "adjustment":
-        return f"{detail.get('facility', '')} {detail.get('month', '')}: {detail.get('was_fen', 0)} → {detail.get('now_fen', 0)}"
-    starts = datetime.fromisoformat(detail["starts_at"]).astimezone(zone)
-    ends = datetime.fromisoformat(detail["ends_at"]).astimezone(zone)
-    return f"{detail.get('facility', '')} {starts:%Y-%m-%d %H:%M}–{ends:%H:%M} ({row['rule']})"
-
-
-def statement_out(view: service.StatementView, zone) -> StatementOut:
+def statement_out(view: service.StatementView, zone, lang: str) -> StatementOut:
     lines = [
-        LineOut(kind=row["kind"], description=describe(row, zone), quantity=row["quantity"],
+        LineOut(kind=row["kind"], description=words.describe(row, zone, lang), quantity=row["quantity"],
                 unit_price_fen=row["unit_price_fen"], amount_fen=row["amount_fen"],
                 subsidy_fen=row["subsidy_fen"], due_fen=row["due_fen"],
                 policy_version=row["policy_version"], subsidy_rules=list(row["subsidy_rules"] or []),
@@ -92,7 +76,7 @@ class StatementController(Controller):
                     month: str | None) -> StatementOut:
         view = await service.read_statement(caller(request), tenant_id, month, utc_now(), settings.zone,
                                             current_policy(settings))
-        return statement_out(view, settings.zone)
+        return statement_out(view, settings.zone, reader_lang(request))
 
     @get("/statements", summary="A firm's statement for a month: issued, or the month so far (open)")
     async def statement(self, request: Request, settings: NamedDependency[Settings],
@@ -105,7 +89,7 @@ class StatementController(Controller):
                             tenant_id: FromQuery[int | None] = None,
                             month: FromQuery[str | None] = None) -> Response[bytes]:
         out = await self._read(request, settings, tenant_id, month)
-        return Response(rows_csv(HEADINGS, _rows(out)), media_type=CSV_MEDIA_TYPE, headers={
+        return Response(rows_csv(words.headings(reader_lang(request)), _rows(out)), media_type=CSV_MEDIA_TYPE, headers={
             "Content-Disposition": f'attachment; filename="statement-{out.tenant_id}-{out.month}.csv"'})
 
     @get("/statements.xlsx", summary="The statement's lines as an Excel workbook")
@@ -113,8 +97,54 @@ class StatementController(Controller):
                              tenant_id: FromQuery[int | None] = None,
                              month: FromQuery[str | None] = None) -> Response[bytes]:
         out = await self._read(request, settings, tenant_id, month)
-        return Response(rows_xlsx(HEADINGS, _rows(out), out.month), media_type=XLSX_MEDIA_TYPE, headers={
+        return Response(rows_xlsx(words.headings(reader_lang(request)), _rows(out), out.month), media_type=XLSX_MEDIA_TYPE, headers={
             "Content-Disposition": f'attachment; filename="statement-{out.tenant_id}-{out.month}.xlsx"'})
 
 
-ROUTES = [StatementController]
+class GroupOut(msgspec.Struct):
+    key: str
+    amount_fen: int
+    subsidy_fen: int
+    due_fen: int
+    firms: int
+
+
+class SummaryOut(msgspec.Struct):
+    month: str
+    statements: int
+    """Firms with an issued statement for the month (0 until the month has been issued)."""
+    totals: GroupOut
+    by_sector: list[GroupOut]
+    by_qualification: list[GroupOut]
+    by_facility_kind: list[GroupOut]
+
+
+def group_out(group: Group) -> GroupOut:
+    return GroupOut(group.key, group.amount_fen, group.subsidy_fen, group.due_fen, len(group.firms))
+
+
+def summary_out(result: service.ParkSummary) -> SummaryOut:
+    summary = result.summary
+    return SummaryOut(
+        result.month, result.issued, group_out(summary.total),
+        [group_out(g) for g in summary.by_sector], [group_out(g) for g in summary.by_qualification],
+        [group_out(g) for g in summary.by_facility_kind],
+    )
+
+
+class StatementSummaryController(Controller):
+    path = "/api/v1/statements/summary"
+    tags = ["billing"]
+    guards = [manager_only]
+
+    @get("/", summary="The park's month: billed, subsidised and due by sector, qualification and facility kind")
+    async def summary(self, request: Request, settings: NamedDependency[Settings],
+                      month: FromQuery[str | None] = None) -> SummaryOut:
+        """Over the month's issued statements (default: the month that ended last). A firm
+        with several qualifications counts under each, so that list may add up to more than
+        the total."""
+        result = await service.park_summary(caller(request), month, utc_now(), settings.zone)
+        return summary_out(result)
+
+
+ROUTES = [StatementController, StatementSummaryController]

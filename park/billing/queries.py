@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 
 from park.allocation.tables import Lease
 from park.billing.model import BookingUse, LeaseUse, Line, Payer
+from park.billing.summary import SummaryLine
 from park.billing.tables import Statement, StatementLine
 from park.bookings.tables import Booking
-from park.shared.db import is_sqlite, run_sql
+from park.shared.db import fetch, is_sqlite, run_sql
 from park.tenants.tables import QualificationRecord, Tenant
 
 
@@ -77,7 +79,15 @@ async def find_statement(tenant_id: int, month: str) -> dict | None:
 async def statement_lines(statement_id: int) -> list[dict]:
     return await StatementLine.select().where(StatementLine.statement == statement_id).order_by(
         StatementLine.position
-    )
+    ).output(load_json=True)
+
+
+LINE_COLUMNS = ("statement", "position", "kind", "rule", "booking", "lease", "facility_kind", "detail",
+                "quantity", "unit_price_fen", "amount_fen", "subsidy_fen", "due_fen", "subsidy_rules",
+                "policy_version")
+# One multi-row INSERT per this many lines: a statement of hundreds of lines in a few round trips,
+# within SQLite's limit on parameters per statement.
+LINES_PER_INSERT = 500
 
 
 async def insert_statement_once(tenant_id: int, month: str, now: datetime, version: str,
@@ -98,21 +108,71 @@ async def insert_statement_once(tenant_id: int, month: str, now: datetime, versi
     if not rows:
         return None
     statement_id = int(rows[0]["id"])
-    if lines:
-        await StatementLine.insert(*[
-            StatementLine(
-                statement=statement_id, position=n, kind=line.charge.kind, rule=line.charge.rule,
-                booking=line.charge.booking_id, lease=line.charge.lease_id,
-                facility_kind=line.charge.facility_kind, detail=line.charge.detail,
-                quantity=line.charge.quantity, unit_price_fen=line.charge.unit_price_fen,
-                amount_fen=line.charge.amount_fen, subsidy_fen=line.subsidy_fen, due_fen=line.due_fen,
-                subsidy_rules=list(line.subsidy_rules), policy_version=line.policy_version,
-            )
-            for n, line in enumerate(lines)
-        ])
+    for start in range(0, len(lines), LINES_PER_INSERT):
+        chunk = lines[start:start + LINES_PER_INSERT]
+        values = []
+        for n, line in enumerate(chunk, start=start):
+            charge = line.charge
+            values.extend((statement_id, n, charge.kind, charge.rule, charge.booking_id, charge.lease_id,
+                           charge.facility_kind, json.dumps(charge.detail, ensure_ascii=False), charge.quantity,
+                           charge.unit_price_fen, charge.amount_fen, line.subsidy_fen, line.due_fen,
+                           json.dumps(list(line.subsidy_rules)), line.policy_version))
+        width = len(LINE_COLUMNS)
+        rows_sql = ", ".join(
+            "(" + ", ".join(f"${r * width + c + 1}" for c in range(width)) + ")" for r in range(len(chunk))
+        )
+        await fetch(f"INSERT INTO statement_line ({', '.join(LINE_COLUMNS)}) VALUES {rows_sql}", *values)
     return statement_id
 
 
 async def last_issued_month() -> str | None:
     rows = await run_sql("SELECT MAX(month) AS month FROM statement")
     return rows[0]["month"] if rows and rows[0]["month"] else None
+
+
+async def issued_months(tenant_id: int) -> list[str]:
+    """The months the firm has an issued statement for, latest first."""
+    rows = await Statement.select(Statement.month).where(Statement.tenant == tenant_id).order_by(
+        Statement.month, ascending=False
+    )
+    return [row["month"] for row in rows]
+
+
+async def summary_lines(month: str, on: date) -> list[SummaryLine]:
+    """Every issued line of `month` with its firm's sector and the qualifications it held on `on`."""
+    rows = await run_sql(
+        "SELECT s.tenant AS tenant, t.sector AS sector, l.kind AS kind, l.facility_kind AS facility_kind, "
+        "l.amount_fen AS amount_fen, l.subsidy_fen AS subsidy_fen FROM statement_line l "
+        "JOIN statement s ON s.id = l.statement JOIN tenant t ON t.id = s.tenant WHERE s.month = {}",
+        month,
+    )
+    tenants = sorted({int(row["tenant"]) for row in rows})
+    held: dict[int, set[str]] = {tenant: set() for tenant in tenants}
+    if tenants:
+        records = await QualificationRecord.select(
+            QualificationRecord.tenant, QualificationRecord.kind, QualificationRecord.valid_until
+        ).where(QualificationRecord.tenant.is_in(tenants))
+        for record in records:
+            if record["valid_until"] is None or record["valid_until"] >= on:
+                held[record["tenant"]].add(record["kind"])
+    return [
+        SummaryLine(int(row["tenant"]), row["sector"], frozenset(held[int(row["tenant"])]), row["kind"],
+                    row["facility_kind"] or "", int(row["amount_fen"]), int(row["subsidy_fen"]))
+        for row in rows
+    ]
+
+
+async def tenant_names(tenant_ids: list[int]) -> dict[int, dict]:
+    if not tenant_ids:
+        return {}
+    rows = await Tenant.select(Tenant.id, Tenant.name, Tenant.name_en).where(Tenant.id.is_in(tenant_ids))
+    return {row["id"]: row for row in rows}
+
+
+async def count_statements(month: str) -> int:
+    return await Statement.count().where(Statement.month == month)
+
+
+async def tenant_choices() -> list[dict]:
+    """Every firm, by name, for a manager's picker."""
+    return await Tenant.select(Tenant.id, Tenant.name, Tenant.name_en).order_by(Tenant.name)

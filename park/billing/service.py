@@ -11,8 +11,10 @@ from park.priority.model import Policy
 from park.billing import queries
 from park.billing.model import Charge, Line
 from park.billing.rules import adjustment, booking_charge, rent_charge, subsidise
-from park.reports.periods import MONTHLY, Period, period_containing, periods_ended_between
+from park.billing.summary import Summary, summarise
+from park.reports.periods import MONTHLY, Period, PeriodError, parse_period, period_containing, periods_ended_between
 from park.shared.db import transaction
+from park.shared.errors import Forbidden, ValidationFailed
 
 log = logging.getLogger("park.billing")
 
@@ -124,23 +126,53 @@ def _line_row(line: Line) -> dict:
 async def read_statement(actor, tenant_id: int | None, month: str | None, now: datetime,
                          zone: ZoneInfo, policy: Policy) -> StatementView:
     """A firm's statement: the issued one, or the month so far. A firm reads only its own."""
-    from park.reports.periods import PeriodError, parse_period
-    from park.shared.errors import Forbidden, ValidationFailed
-
     if tenant_id is None:
         tenant_id = actor.tenant_id
     if tenant_id is None:
         raise ValidationFailed.on("tenant_id", "Name the firm: tenant_id.")
     if not actor.is_manager and tenant_id != actor.tenant_id:
         raise Forbidden("A firm reads only its own statements.")
-    try:
-        period = parse_period(MONTHLY, month, "month") if month else period_containing(MONTHLY, now, zone)
-    except PeriodError as error:
-        raise ValidationFailed.on(error.field, error.message) from None
-    if period.bounds(zone)[0] > now:
-        raise ValidationFailed.on("month", f"{period.label} has not begun.")
+    period = _month(month, period_containing(MONTHLY, now, zone), now, zone)
     stored = await queries.find_statement(tenant_id, period.label)
     if stored is not None:
         return StatementView(tenant_id, period.label, "issued", await queries.statement_lines(stored["id"]))
     priced = await price_month(tenant_id, period, zone, policy)
     return StatementView(tenant_id, period.label, "open", [_line_row(line) for line in priced.lines])
+
+
+def _month(month: str | None, default: Period, now: datetime, zone: ZoneInfo) -> Period:
+    """The month asked for (YYYY-MM), else `default`; a month that has not begun is refused."""
+    try:
+        period = parse_period(MONTHLY, month, "month") if month else default
+    except PeriodError as error:
+        raise ValidationFailed.on(error.field, error.message) from None
+    if period.bounds(zone)[0] > now:
+        raise ValidationFailed.on("month", f"{period.label} has not begun.")
+    return period
+
+
+async def statement_months(actor, tenant_id: int, now: datetime, zone: ZoneInfo) -> list[str]:
+    """The months a reader can open for the firm: this month so far, then every issued one."""
+    if not actor.is_manager and tenant_id != actor.tenant_id:
+        raise Forbidden("A firm reads only its own statements.")
+    current = period_containing(MONTHLY, now, zone).label
+    return [current] + [month for month in await queries.issued_months(tenant_id) if month != current]
+
+
+@dataclass(frozen=True)
+class ParkSummary:
+    month: str
+    issued: int
+    """How many firms' statements the month has; 0 before the 1st of the next month."""
+    summary: Summary
+
+
+async def park_summary(actor, month: str | None, now: datetime, zone: ZoneInfo) -> ParkSummary:
+    """Billed, subsidised and due over the month's issued statements (managers only).
+    The default is the month that ended last, the latest one that can be issued."""
+    if not actor.is_manager:
+        raise Forbidden("Only park managers may do this.")
+    period = _month(month, period_containing(MONTHLY, now, zone).previous(), now, zone)
+    lines = await queries.summary_lines(period.label, period.end_day - timedelta(days=1))
+    issued = await queries.count_statements(period.label)
+    return ParkSummary(period.label, issued, summarise(lines))

@@ -23,6 +23,7 @@ from park.shared.timespan import Span
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
 Note = Annotated[str, msgspec.Meta(max_length=300)]
+Code = Annotated[str, msgspec.Meta(max_length=40)]
 
 
 class BuildingIn(msgspec.Struct):
@@ -43,6 +44,7 @@ class FacilityIn(msgspec.Struct):
     kind: str
     building_id: int
     name_en: ShortText = ""
+    code: Code | None = None
     platform: ShortText = ""
     description: str = ""
     capacity: int = 1
@@ -64,6 +66,7 @@ class FacilityPatch(msgspec.Struct):
     kind: str | msgspec.UnsetType = msgspec.UNSET
     building_id: int | msgspec.UnsetType = msgspec.UNSET
     name_en: ShortText | msgspec.UnsetType = msgspec.UNSET
+    code: Code | None | msgspec.UnsetType = msgspec.UNSET
     platform: ShortText | msgspec.UnsetType = msgspec.UNSET
     description: str | msgspec.UnsetType = msgspec.UNSET
     capacity: int | msgspec.UnsetType = msgspec.UNSET
@@ -103,6 +106,8 @@ class FacilityOut(msgspec.Struct):
     cancel_cutoff_minutes: int
     hourly_rate_fen: int
     is_active: bool
+    code: str | None = None
+    """The park's own key for the facility, unique when set (imports match by it)."""
 
 
 class SlotOut(msgspec.Struct):
@@ -165,7 +170,7 @@ def facility_out(row: dict[str, Any]) -> FacilityOut:
         slot_minutes=row["slot_minutes"], min_duration_minutes=row["min_duration_minutes"],
         max_duration_minutes=row["max_duration_minutes"], max_advance_days=row["max_advance_days"],
         buffer_minutes=row["buffer_minutes"], cancel_cutoff_minutes=row["cancel_cutoff_minutes"],
-        hourly_rate_fen=row["hourly_rate_fen"], is_active=row["is_active"],
+        hourly_rate_fen=row["hourly_rate_fen"], is_active=row["is_active"], code=row.get("code"),
     )
 
 

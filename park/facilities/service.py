@@ -26,6 +26,7 @@ MAX_AVAILABILITY_WINDOW = timedelta(days=62)
 
 FACILITY_DEFAULTS: dict[str, Any] = {
     "name_en": "",
+    "code": None,
     "platform": "",
     "description": "",
     "capacity": 1,
@@ -54,6 +55,10 @@ def _validated(values: dict[str, Any]) -> dict[str, Any]:
     errors = [FieldError(f, m) for f, m in facility_problems(values)]
     if not str(values.get("name") or "").strip():
         errors.append(FieldError("name", "give the facility a name"))
+    code = (values.get("code") or "").strip()
+    values["code"] = code or None
+    if len(code) > 40:
+        errors.append(FieldError("code", "Use at most 40 characters."))
     try:
         values["opening_hours"] = parse_hours(values.get("opening_hours")).to_contract()
     except HoursError as error:
@@ -87,10 +92,21 @@ async def create_facility(actor: Actor, data: dict[str, Any], now: datetime) -> 
     async with transaction():
         if await queries.get_building(values["building_id"]) is None:
             raise ValidationFailed.on("building_id", f"there is no building {values['building_id']}")
+        await _code_free(values["code"], None)
         row = {k: values[k] for k in ("name", *FACILITY_DEFAULTS)}
         rows = await Facility.insert(Facility(**row, kind=values["kind"], building=values["building_id"], created_at=now)).returning(Facility.id)
         await record(actor, "facility.create", "facility", rows[0]["id"], {"name": values["name"]}, at=now)
         return await queries.get_facility(rows[0]["id"])
+
+
+async def _code_free(code: str | None, facility_id: int | None) -> None:
+    if code is None:
+        return
+    taken = Facility.exists().where(Facility.code == code)
+    if facility_id is not None:
+        taken = taken.where(Facility.id != facility_id)
+    if await taken:
+        raise ValidationFailed.on("code", f"Another facility has the code {code}; codes are unique.")
 
 
 # Deactivating a facility closes it from now on: a span reaching past any booking horizon.
@@ -110,6 +126,8 @@ async def update_facility(
         await lock("facility", facility_id)
         values = {**current, "building_id": current["building"], **changes}
         values = _validated(values)
+        if "code" in changes:
+            await _code_free(values["code"], facility_id)
         if "building_id" in changes and await queries.get_building(values["building_id"]) is None:
             raise ValidationFailed.on("building_id", f"there is no building {values['building_id']}")
         update = {getattr(Facility, k): values[k] for k in changes if k in EDITABLE and k != "building_id"}

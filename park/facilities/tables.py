@@ -21,6 +21,9 @@ class Building(Table, tablename="building"):
 class Facility(Table, tablename="facility"):
     name = Varchar(length=200)
     name_en = Varchar(length=200, default="")
+    code = Varchar(length=40, null=True, default=None)
+    """The park's own key for the facility (e.g. D-LAB-3D), unique when set (a raw unique index in
+    the migration); imports match by it."""
     kind = Varchar(length=20, index=True)
     building = ForeignKey(references=Building, index=True)
     platform = Varchar(length=200, default="")

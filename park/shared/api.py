@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 from litestar import Request
 
+from park.shared import i18n
 from park.shared.actor import Actor
 from park.shared.errors import Unauthorized, ValidationFailed
 
@@ -52,6 +53,21 @@ def one_of(value: str | None, allowed: tuple[str, ...] | list[str], field: str) 
     if value not in allowed:
         raise ValidationFailed.on(field, f"Use one of: {', '.join(allowed)}.")
     return value
+
+
+def reader_lang(request: Request[Any, Any, Any]) -> str:
+    """The language of an API answer: Accept-Language when it names one of ours, else the
+    user's saved language, else the park's default (the contract's order)."""
+    settings = request.app.state.settings
+    header = request.headers.get("accept-language")
+    if header:
+        chosen = i18n.negotiate(header, "")
+        if chosen:
+            return chosen
+    actor = request.scope.get("user")
+    if isinstance(actor, Actor) and i18n.valid_locale(actor.locale):
+        return actor.locale
+    return settings.default_locale
 
 
 def caller(request: Request[Any, Any, Any]) -> Actor:
