@@ -59,6 +59,7 @@ def _optional_route_modules() -> list[Any]:
         "park.bookings.api",
         "park.bookings.pages",
         "park.bookings.calendar",
+        "park.bookings.timeline_pages",
         "park.allocation.api",
         "park.allocation.pages",
         "park.reports.api",

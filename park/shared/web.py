@@ -58,6 +58,7 @@ def _take_flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
 NAV = [
     ("/", N_("Home"), "all"),
     ("/facilities", N_("Facilities"), "all"),
+    ("/timeline", N_("Timeline"), "all"),
     ("/find", N_("Find a free time"), "signed_in"),
     ("/bookings", N_("My bookings"), "signed_in"),
     ("/waitlist", N_("My waitlist"), "firm"),
