@@ -20,7 +20,7 @@ Cost: O(rows · (slots + bookings · log bookings)).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from math import gcd
 from typing import Iterable, Protocol, Sequence
@@ -65,6 +65,7 @@ class Cell:
     column: int = 0  # first column covered (0-based), set by `lay_out`
     width: int = 1  # columns covered
     now_percent: int | None = None  # where the current time falls inside the cell, in tens of percent
+    movable: bool = False  # an own booking that has not started, on an instant facility (drag it to move it)
 
     @property
     def bookable(self) -> bool:
@@ -127,7 +128,8 @@ def day_cells(
         mine = next((b for b in own if b.starts_at < slot.ends_at and slot.starts_at < b.ends_at), None)
         free = seats_left.get(slot.starts_at, 0)
         if mine is not None:
-            cells.append(Cell(slot, OWN, free, booking_id=mine.id))
+            movable = mine.starts_at > now and facility.booking_mode == "instant"
+            cells.append(Cell(slot, OWN, free, booking_id=mine.id, movable=movable))
         elif any(span.overlaps(slot) for span in closed):
             cells.append(Cell(slot, BLACKOUT))
         elif slot.starts_at < now:
@@ -201,14 +203,14 @@ def _gap(window: Span, day: date, zone: ZoneInfo, start: int, end: int, first: i
 
 
 def _placed(cell: Cell, column: int, width: int) -> Cell:
-    return Cell(cell.span, cell.state, cell.seats_left, cell.booking_id, column, width)
+    return replace(cell, column=column, width=width)
 
 
 def _mark_now(cell: Cell, now: datetime) -> Cell:
     if not cell.span.starts_at <= now < cell.span.ends_at:
         return cell
     tenths = int((now - cell.span.starts_at) / cell.span.duration * 10)
-    return Cell(cell.span, cell.state, cell.seats_left, cell.booking_id, cell.column, cell.width, min(tenths, 9) * 10)
+    return replace(cell, now_percent=min(tenths, 9) * 10)
 
 
 def build_grid(

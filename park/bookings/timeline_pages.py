@@ -62,7 +62,7 @@ LEGEND_TEXT = {
 }
 # What a cell shows besides its colour, so the state never depends on colour alone.
 STATE_MARK = {FULL: "×", OWN: "✓", BLACKOUT: "!", CLOSED: "", PAST: "", FREE: ""}
-DAY_PATTERNS = {"en": "EEE d MMM", "zh_Hans": "M月d日EEE"}
+DAY_PATTERNS = {"en": "EEE d MMM", "zh_Hans": "M月d日 EEE"}
 LONG_DAY_PATTERNS = {"en": "EEEE d MMMM y", "zh_Hans": "y年M月d日 EEEE"}
 
 
@@ -133,7 +133,7 @@ def _grid_view(
                 href = f"/bookings/{cell.booking_id}"
             cells.append({
                 "state": cell.state, "label": label, "href": href, "bookable": bookable, "width": cell.width,
-                "column": cell.column, "now": cell.now_percent, "booking_id": cell.booking_id,
+                "column": cell.column, "now": cell.now_percent, "booking_id": cell.booking_id, "movable": cell.movable,
                 "start": _form_time(cell.span.starts_at, zone), "end": _form_time(cell.span.ends_at, zone),
                 "mark": str(cell.seats_left) if cell.state == PARTIAL else STATE_MARK.get(cell.state, ""),
                 "index": index,
@@ -168,7 +168,8 @@ def _row_head(facility: dict[str, Any], spec: FacilitySpec, authorization, now: 
         violation = unauthorised_reason(spec, authorization, Span(max(window.starts_at, now), window.ends_at), now, zone)
         if violation is not None:
             bookable, reason = False, _(violation.template, **dict(violation.params))
-    return {"href": f"/facilities/{spec.id}", "notes": notes, "bookable": bookable, "reason": reason}
+    return {"href": f"/facilities/{spec.id}", "notes": notes, "bookable": bookable, "reason": reason,
+            "reason_short": _("training needed") if reason else ""}
 
 
 def _url(request: Request, **params: Any) -> str:

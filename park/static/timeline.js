@@ -81,6 +81,76 @@
     window.location.assign("/facilities/" + facility + "/book?start=" + encodeURIComponent(start) + "&end=" + encodeURIComponent(end));
   }
 
+  // --- Moving: press on one of your bookings, drop it on another time or row; the move form does the rest
+  // (the same rules and locks as a new booking; a refusal shows the free alternatives on the booking page).
+  var moving = null; // {booking, minutes, offset, from}
+
+  function ownCells(td) {
+    var id = td.getAttribute("data-booking");
+    return cellsOf(td.closest("tr")).filter(function (cell) { return cell.getAttribute("data-booking") === id; });
+  }
+
+  function clearDrop() {
+    Array.prototype.forEach.call(document.querySelectorAll("td.is-drop"), function (td) { td.classList.remove("is-drop"); });
+  }
+
+  function dropTargets(td) {
+    // The cells the moved booking would cover if it started at the cell that lines up with where it was held.
+    var cells = cellsOf(td.closest("tr"));
+    var index = cells.indexOf(td) - moving.offset;
+    if (index < 0) { return []; }
+    var start = minutesOf(cells[index].getAttribute("data-start")), end = start + moving.minutes, covered = [];
+    for (var i = index; i < cells.length && minutesOf(cells[i].getAttribute("data-start")) < end; i++) { covered.push(cells[i]); }
+    return covered;
+  }
+
+  function submitMove(td) {
+    var covered = dropTargets(td);
+    if (!covered.length) { return false; }
+    var start = covered[0].getAttribute("data-start");
+    if (covered[0] === moving.from) { return false; }
+    var form = document.createElement("form");
+    form.method = "post";
+    form.action = "/bookings/" + moving.booking + "/move";
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    var fields = { starts_at: start, ends_at: textOf(minutesOf(start) + moving.minutes),
+                   facility_id: td.closest("tr").getAttribute("data-facility"), _csrf_token: meta ? meta.content : "" };
+    Object.keys(fields).forEach(function (name) {
+      var input = document.createElement("input");
+      input.type = "hidden"; input.name = name; input.value = fields[name];
+      form.appendChild(input);
+    });
+    document.body.appendChild(form);
+    form.submit();
+    return true;
+  }
+
+  document.addEventListener("pointerdown", function (event) {
+    if (event.pointerType === "touch" || event.button !== 0) { return; }
+    var td = cellOf(event.target);
+    if (!td || !td.classList.contains("cell-own") || !td.getAttribute("data-booking") || !gridOf(td).hasAttribute("data-movable")) { return; }
+    var own = ownCells(td);
+    event.preventDefault();
+    moving = { booking: td.getAttribute("data-booking"), from: own[0], offset: own.indexOf(td),
+               minutes: minutesOf(own[own.length - 1].getAttribute("data-end")) - minutesOf(own[0].getAttribute("data-start")) };
+  });
+  document.addEventListener("pointerover", function (event) {
+    if (!moving) { return; }
+    var td = cellOf(event.target);
+    clearDrop();
+    if (td) { dropTargets(td).forEach(function (cell) { cell.classList.add("is-drop"); }); }
+  });
+  document.addEventListener("pointerup", function (event) {
+    if (!moving) { return; }
+    var td = cellOf(event.target);
+    var moved = td ? submitMove(td) : false;
+    clearDrop();
+    if (!moved && td && td.querySelector("a") && td.getAttribute("data-booking") === moving.booking) {
+      window.location.assign(td.querySelector("a").href); // a plain click opens the booking
+    }
+    moving = null;
+  });
+
   // --- Pointer: press on a free cell, drag along the row, release to book. Touch scrolls the hours instead.
   document.addEventListener("pointerdown", function (event) {
     if (event.pointerType === "touch" || event.button !== 0) { return; }
@@ -106,6 +176,7 @@
     // A mouse press on a free cell has already booked it (pointerup); the link is for touch and no-JS.
     var td = cellOf(event.target);
     if (td && td.getAttribute("data-bookable") === "true" && event.detail > 0 && selection) { event.preventDefault(); }
+    if (td && td.classList.contains("cell-own") && event.detail > 0 && gridOf(td).hasAttribute("data-movable")) { event.preventDefault(); }
   });
 
   // --- Keyboard: one tab stop per grid; arrows move, Shift+arrow widens the choice, Enter or Space books.

@@ -58,7 +58,7 @@ async def test_the_timeline_speaks_chinese_with_full_width_punctuation(client, m
     day = weekday_at(9)
     page = await client.get("/timeline", params={"date": day.date().isoformat()}, headers=HTML | {"accept-language": "zh-CN"})
     text = html.unescape(page.text)
-    assert f"会议室 A101，{day.month}月{day.day}日" in text and "09:00–09:30，空闲" in text
+    assert f"会议室 A101，{day.month}月{day.day}日 周" in text and "09:00–09:30，空闲" in text
 
 
 async def test_a_rivals_booking_shows_as_taken_without_saying_whose(client, member, rival):
