@@ -14,7 +14,8 @@ seats left are the booking rules' own), and a state:
 Columns are wall-clock steps of the day: the step is the greatest common divisor
 of every shown slot's length and offset (and of 60, so hours line up), so a slot
 covers a whole number of columns and rows of different granularity share one
-header. Time between slots (closed hours) is one `closed` cell per gap.
+header. Time between slots (closed hours) is one `closed` cell per gap, and touching
+closed or past cells are merged into one.
 Cost: O(rows · (slots + bookings · log bookings)).
 """
 
@@ -184,7 +185,7 @@ def lay_out(rows: Sequence[tuple[FacilitySpec, date, list[Cell]]], zone: ZoneInf
             cursor = end
         if cursor < last:
             placed.append(_gap(window, day, zone, cursor, last, first, step))
-        laid.append(Row(facility, day, tuple(_mark_now(cell, now) for cell in placed)))
+        laid.append(Row(facility, day, tuple(_mark_now(cell, now) for cell in _merge_unbookable(placed))))
     return Grid(first, step, columns, hours, tuple(laid))
 
 
@@ -204,6 +205,23 @@ def _gap(window: Span, day: date, zone: ZoneInfo, start: int, end: int, first: i
 
 def _placed(cell: Cell, column: int, width: int) -> Cell:
     return replace(cell, column=column, width=width)
+
+
+# Runs of these states read as one stretch ("00:00–09:00, closed"): fewer cells to draw and to step through.
+_MERGED_STATES = frozenset({CLOSED, PAST})
+
+
+def _merge_unbookable(cells: list[Cell]) -> list[Cell]:
+    merged: list[Cell] = []
+    for cell in cells:
+        last = merged[-1] if merged else None
+        if (last is not None and cell.state == last.state and cell.state in _MERGED_STATES
+                and last.column + last.width == cell.column):
+            merged[-1] = replace(last, span=Span(last.span.starts_at, cell.span.ends_at), width=last.width + cell.width,
+                                 seats_left=0)
+        else:
+            merged.append(cell)
+    return merged
 
 
 def _mark_now(cell: Cell, now: datetime) -> Cell:

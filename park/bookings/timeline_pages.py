@@ -10,6 +10,7 @@ live update can re-fetch the page's own URL and swap it in.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -66,6 +67,7 @@ DAY_PATTERNS = {"en": "EEE d MMM", "zh_Hans": "M月d日 EEE"}
 LONG_DAY_PATTERNS = {"en": "EEEE d MMMM y", "zh_Hans": "y年M月d日 EEEE"}
 
 
+@lru_cache(maxsize=1024)
 def _day_text(day: date, lang: str, long: bool = False) -> str:
     pattern = (LONG_DAY_PATTERNS if long else DAY_PATTERNS).get(lang, DAY_PATTERNS["en"])
     return babel_dates.format_date(day, pattern, locale=babel_locale(lang))
