@@ -29,7 +29,7 @@ from park.bookings.timeline import (
 )
 from park.facilities import queries as facility_queries
 from park.facilities.hours import WEEKDAYS
-from park.facilities.model import FACILITY_KINDS, FacilitySpec
+from park.facilities.model import FACILITY_KINDS, MAX_ADVANCE_DAYS, FacilitySpec
 from park.shared.actor import Actor
 from park.shared.clock import utc_now
 from park.shared.guards import signed_in
@@ -82,11 +82,18 @@ def _form_time(instant: datetime, zone: ZoneInfo) -> str:
     return instant.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
 
 
+# How far from today a grid may be asked for: a year back, the longest booking horizon ahead.
+DAYS_BACK = 366
+DAYS_AHEAD = MAX_ADVANCE_DAYS + 1
+
+
 def _chosen_day(value: str | None, today: date) -> date:
+    """The asked day (YYYY-MM-DD), else today; kept within reach so the day's neighbours always exist."""
     try:
-        return date.fromisoformat(value) if value else today
+        chosen = date.fromisoformat(value) if value else today
     except ValueError:
         return today
+    return min(max(chosen, today - timedelta(days=DAYS_BACK)), today + timedelta(days=DAYS_AHEAD))
 
 
 def _name(row: dict[str, Any], lang: str) -> str:
@@ -251,6 +258,8 @@ class TimelinePages(Controller):
             starts_at = datetime.fromisoformat(start or "").replace(tzinfo=zone)
         except ValueError:
             starts_at = None
+        if starts_at is not None and _chosen_day(starts_at.date().isoformat(), now.astimezone(zone).date()) != starts_at.date():
+            starts_at = None  # out of reach: nothing to offer
         choices: list[dict[str, Any]] = []
         if starts_at is not None:
             day = starts_at.date()

@@ -149,3 +149,15 @@ async def test_the_week_view_pages_by_seven_days(client, member):
     rows = re.findall(r'data-day="([\d-]+)"', page.text)
     assert rows[0] == first.isoformat() and len(rows) == 7
     assert f"week={(first + timedelta(days=7)).isoformat()}" in page.text
+
+
+async def test_odd_days_and_filters_fall_back_instead_of_failing(client, member):
+    room = await create_facility()
+    for params in ({"date": "0001-01-01"}, {"date": "9999-12-31"}, {"date": "2026-02-30"}, {"kind": "spaceship", "building": "x",
+                                                                                             "group": "colour"}):
+        assert (await client.get("/timeline", params=params, headers=HTML)).status_code == 200
+    for week in ("0001-01-01", "9999-12-31", "tomorrow"):
+        assert (await client.get(f"/facilities/{room['id']}", params={"week": week}, headers=HTML)).status_code == 200
+    await sign_in(client, member.email)
+    for params in ({"facility": str(room["id"]), "start": "9999-12-31T23:30"}, {"facility": str(room["id"]), "start": "x"}):
+        assert (await client.get("/timeline/start", params=params, headers=HTML)).status_code == 409
