@@ -185,7 +185,7 @@ def lay_out(rows: Sequence[tuple[FacilitySpec, date, list[Cell]]], zone: ZoneInf
             cursor = end
         if cursor < last:
             placed.append(_gap(window, day, zone, cursor, last, first, step))
-        laid.append(Row(facility, day, tuple(_mark_now(cell, now) for cell in _merge_unbookable(placed))))
+        laid.append(Row(facility, day, tuple(_mark_now(cell, now) for cell in _merge_unbookable(placed, now))))
     return Grid(first, step, columns, hours, tuple(laid))
 
 
@@ -211,12 +211,13 @@ def _placed(cell: Cell, column: int, width: int) -> Cell:
 _MERGED_STATES = frozenset({CLOSED, PAST})
 
 
-def _merge_unbookable(cells: list[Cell]) -> list[Cell]:
+def _merge_unbookable(cells: list[Cell], now: datetime) -> list[Cell]:
+    """Touching closed or past cells as one; the cell holding `now` stays apart, so the line at now stays exact."""
     merged: list[Cell] = []
     for cell in cells:
         last = merged[-1] if merged else None
         if (last is not None and cell.state == last.state and cell.state in _MERGED_STATES
-                and last.column + last.width == cell.column):
+                and last.column + last.width == cell.column and not cell.span.starts_at <= now < cell.span.ends_at):
             merged[-1] = replace(last, span=Span(last.span.starts_at, cell.span.ends_at), width=last.width + cell.width,
                                  seats_left=0)
         else:

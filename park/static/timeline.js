@@ -186,7 +186,7 @@
   }
 
   function initialise(grid) {
-    var start = grid.querySelector("td.now") || grid.querySelector("td[data-bookable]") || grid.querySelector("td.cell");
+    var start = grid.querySelector("td[data-bookable]") || grid.querySelector("td.now") || grid.querySelector("td.cell");
     if (!start) { return; }
     setTabStop(grid, focusOf(start));
     // Open at the current time (or the first free cell), an hour before it.

@@ -59,12 +59,18 @@ def test_blackouts_past_slots_and_closed_days():
     grid = build_grid([(room, DAY), (room, date(2026, 12, 5))], SHANGHAI, now, {room.id: []}, [blackout])
     thursday, saturday = grid.rows
     cells = dict(states(thursday))
-    assert cells["09:00"] == PAST and "09:30" not in cells and cells["10:00"] == FREE  # the past reads as one stretch
-    assert thursday.cells[0].span == Span(at(3, 9), at(3, 10)) and thursday.cells[0].width == 2
-    assert cells["12:00"] == BLACKOUT and cells["12:30"] == BLACKOUT
+    assert cells["09:00"] == PAST and cells["09:30"] == PAST and cells["10:00"] == FREE
     assert [c.state for c in saturday.cells] == [CLOSED] and saturday.cells[0].width == grid.columns
     marked = [c for c in thursday.cells if c.now_percent is not None]
-    assert len(marked) == 1 and marked[0].now_percent == 60  # 09:40 is two thirds into 09:00–10:00
+    assert len(marked) == 1 and marked[0].now_percent == 30  # 09:40 is a third into the 09:30 slot
+    assert cells["12:00"] == BLACKOUT and cells["12:30"] == BLACKOUT
+
+
+def test_touching_past_or_closed_cells_read_as_one_stretch_but_the_one_holding_now_stays_apart():
+    room = make_facility()
+    row = build_grid([(room, DAY)], SHANGHAI, at(3, 11, 10), {room.id: []}).rows[0]
+    assert [(c.state, c.width) for c in row.cells[:3]] == [(PAST, 4), (PAST, 1), (FREE, 1)]
+    assert row.cells[0].span == Span(at(3, 9), at(3, 11)) and row.cells[1].now_percent == 30
 
 
 def test_a_day_beyond_the_booking_horizon_is_closed():
