@@ -14,6 +14,7 @@ PURE_MODULES = [
     "park/bookings/model.py",
     "park/bookings/rules.py",
     "park/bookings/recurrence.py",
+    "park/bookings/timeline.py",
 ]
 FORBIDDEN = ("piccolo", "litestar", "apscheduler", "park.shared.clock")
 
