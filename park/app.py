@@ -36,6 +36,7 @@ from park.billing import pages as billing_pages
 from park.bookings import api as bookings_api
 from park.bookings import calendar as bookings_calendar
 from park.bookings import pages as bookings_pages
+from park.bookings import timeline_pages as bookings_timeline_pages
 from park.bookings import waitlist_api as bookings_waitlist_api
 from park.bookings import waitlist_pages as bookings_waitlist_pages
 from park.dashboard import pages as dashboard_pages
@@ -80,6 +81,7 @@ ROUTE_MODULES = [
     bookings_api,
     bookings_pages,
     bookings_calendar,
+    bookings_timeline_pages,
     bookings_waitlist_api,
     bookings_waitlist_pages,
     priority_api,

@@ -25,7 +25,7 @@ PURE = {
     "park.priority.model", "park.priority.rules", "park.priority.changes",
     "park.facilities.model", "park.facilities.hours",
     "park.bookings.model", "park.bookings.rules", "park.bookings.recurrence", "park.bookings.availability",
-    "park.bookings.draws",
+    "park.bookings.draws", "park.bookings.timeline",
     "park.allocation.model", "park.allocation.rules", "park.allocation.explanations", "park.allocation.whatif",
     "park.billing.model", "park.billing.rules", "park.billing.summary",
     "park.imports.columns",

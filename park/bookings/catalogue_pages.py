@@ -6,14 +6,15 @@ and lifting blackouts on one path) lives here beside the facility's calendar.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from park.bookings import closures, search
+from park.bookings import closures
+from park.bookings.timeline_pages import facility_week, render_grid_page
 from park.facilities import queries
 from park.facilities import service as facility_service
 from park.shared.api import caller
@@ -26,29 +27,6 @@ from park.shared.web import flash, form_errors, gettext_for, page, page_lang, re
 Form = URLEncodedBody[dict[str, str]]
 
 
-def week_start(value: str | None, today: date) -> date:
-    """The Monday of the week holding `value` (YYYY-MM-DD), else of today."""
-    try:
-        chosen = date.fromisoformat(value) if value else today
-    except ValueError:
-        chosen = today
-    return chosen - timedelta(days=chosen.weekday())
-
-
-def week_grid(slots: list[Any], monday: date, zone) -> dict[str, Any]:
-    """Rows of local times × seven day columns, each cell a slot or None."""
-    days = [monday + timedelta(days=i) for i in range(7)]
-    times: set[str] = set()
-    cells: dict[tuple[date, str], Any] = {}
-    for slot in slots:
-        local = slot.starts_at.astimezone(zone)
-        key = local.strftime("%H:%M")
-        times.add(key)
-        cells[(local.date(), key)] = slot
-    rows = [(t, [cells.get((d, t)) for d in days]) for t in sorted(times)]
-    return {"days": days, "rows": rows}
-
-
 class FacilityBookingPages(Controller):
     path = "/facilities"
     include_in_schema = False
@@ -58,19 +36,10 @@ class FacilityBookingPages(Controller):
         row = await queries.get_facility(facility_id)
         if row is None or not row["is_active"]:
             raise NotFound(f"There is no facility {facility_id}.")
-        zone = settings_of(request).zone
-        monday = week_start(week, utc_now().astimezone(zone).date())
-        window = Span(datetime(monday.year, monday.month, monday.day, tzinfo=zone),
-                      datetime.combine(monday + timedelta(days=7), datetime.min.time(), tzinfo=zone))
-        slots = await search.facility_availability(facility_id, window, zone)
         blackouts = await queries.list_blackouts(facility_id=facility_id)
         upcoming = [b for b in blackouts if b["ends_at"] > utc_now()]
-        return page(
-            request, "facilities/facility.html", facility=row, grid=week_grid(slots, monday, zone),
-            monday=monday, previous_week=(monday - timedelta(days=7)).isoformat(),
-            next_week=(monday + timedelta(days=7)).isoformat(), blackouts=upcoming,
-            opening=queries.to_spec(row).opening_hours.to_contract(), now=utc_now(),
-        )
+        return render_grid_page(request, "facilities/facility.html", facility=row, blackouts=upcoming,
+                                **await facility_week(request, row, week))
 
     @get("/{facility_id:int}/blackouts", guards=[manager_only])
     async def blackout_editor(self, request: Request, facility_id: FromPath[int]) -> Template:

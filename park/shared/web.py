@@ -61,6 +61,7 @@ def _take_flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
 NAV = [
     ("/", N_("Home"), "all", ""),
     ("/facilities", N_("Facilities"), "all", "booking"),
+    ("/timeline", N_("Timeline"), "all", "booking"),
     ("/find", N_("Find a free time"), "signed_in", "booking"),
     ("/bookings", N_("My bookings"), "signed_in", "booking"),
     ("/waitlist", N_("My waitlist"), "firm", "booking"),

@@ -91,9 +91,10 @@ def test_a_member_books_and_cancels_a_meeting_room_without_javascript(browser):
     page.goto("/facilities?q=A102")
     page.get_by_role("link", name="会议室 A102").click()
     with page.expect_navigation():
-        page.get_by_role("link", name=zh("Next week")).click()
-    free = page.locator("td.free a").first
+        page.get_by_role("link", name=zh("Next seven days")).click()
+    free = page.locator("td.cell-free a").first
     free.click()
+    page.locator(".duration-choices a").first.click()  # without JavaScript: how long, then the form
     page.get_by_label(zh("Purpose")).fill("无脚本预订")
     page.get_by_role("button", name=zh("Book"), exact=True).click()
     page.wait_for_url("**/bookings")
@@ -157,8 +158,8 @@ def test_a_member_books_a_meeting_room_on_a_phone(browser):
     assert scrolls_sideways(page) == []
     browser.shot(page, "phone-facility-zh")
     with page.expect_navigation():
-        page.get_by_role("link", name=zh("Next week")).click()
-    page.locator("td.free a").first.click()
+        page.get_by_role("link", name=zh("Next seven days")).click()
+    page.locator("td.cell-free a").first.click()
     assert scrolls_sideways(page) == []
     page.get_by_label(zh("Purpose")).fill("手机预订")
     browser.shot(page, "phone-booking-form-zh")

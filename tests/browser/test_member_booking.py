@@ -51,7 +51,7 @@ def free_two_hours(page, day: date) -> tuple[str, str]:
 def test_a_member_books_the_motion_capture_stage_next_tuesday_once_and_weekly_and_manages_it(browser):
     page = browser.open("/")
     sign_in(page, MEMBER)
-    tuesday = open_stage_week(page, zh("Search"), zh("Filter"), "动作捕捉影棚", zh("Next week"))
+    tuesday = open_stage_week(page, zh("Search"), zh("Filter"), "动作捕捉影棚", zh("Next seven days"))
     browser.shot(page, "stage-week-zh-desktop")
     stage_path = urlsplit(page.url).path
     start, end = free_two_hours(page, tuesday)
@@ -120,7 +120,7 @@ def test_a_trained_member_books_the_motion_capture_system_and_a_manager_approves
     tuesday = next_tuesday()
     if not member.locator(f"a[href*='start={tuesday.isoformat()}T']").count():
         with member.expect_navigation():
-            member.get_by_role("link", name=zh("Next week")).click()
+            member.get_by_role("link", name=zh("Next seven days")).click()
     start, end = free_two_hours(member, tuesday)
     member.locator(f"a[href*='start={start}']").first.click()
     member.get_by_label(zh("End")).fill(end)
