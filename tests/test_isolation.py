@@ -223,6 +223,11 @@ async def _link_token(world: World) -> str:
     return str(world.member_a.id)
 
 
+async def _import_kind(world: World) -> str:
+    # What an import holds names no firm's record; the routes are the managers' alone.
+    return "tenants"
+
+
 async def _facility_calendar(world: World) -> str:
     return f"{await world_id(world, 'facility_id')}.ics"
 
@@ -250,6 +255,8 @@ PATH_OVERRIDES: dict[tuple[str, str], Entry] = {
     ("/calendar/facilities/{name:str}", "name"): Entry(_facility_calendar, owned=False),
     ("/password-reset/{token:str}", "token"): Entry(_link_token, owned=False),
     ("/invitation/{token:str}", "token"): Entry(_link_token, owned=False),
+    ("/api/v1/imports/{kind:str}", "kind"): Entry(_import_kind, owned=False),
+    ("/api/v1/imports/{kind:str}/template", "kind"): Entry(_import_kind, owned=False),
 }
 """(route path, parameter) → entry, for parameters whose name says nothing of their type."""
 
