@@ -26,6 +26,7 @@ from park.accounts.sessions import DatabaseSessionStore, SessionConfig
 from park.allocation.published import remember_policy_in_force
 from park.facilities import pages as facilities_pages
 from park.settings import ROOT_DIR, Settings, load_settings
+from park.shared import live
 from park.shared.clock import utc_now
 from park.shared.db import check_database, close_database, open_database
 from park.shared.errors import DomainError, FieldError, Problem, Unavailable, problem_from
@@ -59,6 +60,7 @@ def _optional_route_modules() -> list[Any]:
         "park.bookings.api",
         "park.bookings.pages",
         "park.bookings.calendar",
+        "park.bookings.live",
         "park.allocation.api",
         "park.allocation.pages",
         "park.reports.api",
@@ -217,6 +219,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = await open_database(settings)
+        live.configure(settings)
+        live.end_streams_on_exit()
         # Keep the policy version in force readable for good (old scores name it).
         try:
             await remember_policy_in_force(settings, utc_now())
@@ -234,6 +238,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             if runner is not None:
                 await runner.stop()
+            await live.stop()
             await close_database(engine)
 
     session_config = SessionConfig(

@@ -18,6 +18,7 @@ from park.shared.actor import Actor
 from park.shared.locking import lock
 from park.audit.service import record
 from park.bookings import lifecycle, queries, service
+from park.bookings.live import booking_changed
 from park.bookings.model import CONFIRMED, PENDING, BookingRequest
 from park.bookings.rules import BookingContext, check_request
 from park.bookings.search import attach_alternatives
@@ -132,10 +133,11 @@ async def _move(actor: Actor, booking_id: int, changes: BookingChanges, now: dat
     if detached:
         values |= {"series": None, "occurrence_index": None}  # one occurrence moved leaves its series
     await queries.update_booking(booking_id, **values)
+    await booking_changed(current)  # where it was; where it is now follows below
     back_to_pending = moved and current["status"] == CONFIRMED and spec.requires_approval
     if back_to_pending:
         await send_back_for_approval(booking_id)
-    row = await queries.get_booking(booking_id)
+    row = await booking_changed(await queries.get_booking(booking_id))
     row["facility_name"] = facility_row["name"]
     if moved:
         await service.notify(f"booking.{row['status']}", row, facility_row["name"], zone, now, reason="Moved / 已改期", booker=actor)

@@ -22,6 +22,7 @@ from park.audit.service import record
 from park.allocation import queries as allocation_queries
 from park.bookings import queries
 from park.bookings.lifecycle import change_status, try_change_status
+from park.bookings.live import booking_changed
 from park.bookings.model import (
     CANCELLED,
     CHECKED_IN,
@@ -390,7 +391,7 @@ async def _insert(
     *, zone: ZoneInfo = timezone.utc, policy: Any = None,
 ) -> dict[str, Any]:
     status = initial_status(spec, draw_settled=await _draw_settled(spec, request, now, zone, policy))
-    return await queries.insert_booking(
+    return await booking_changed(await queries.insert_booking(
         facility=spec.id,
         tenant=request.tenant_id,
         user=request.user_id,
@@ -404,7 +405,7 @@ async def _insert(
         purpose=request.purpose,
         status=status,
         created_at=now,
-    )
+    ))
 
 
 async def _book_series(actor, data, row, spec, now, zone, policy) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from park.facilities.availability import Slot, compute_availability, load_segmen
 from park.facilities.hours import HoursError, parse_hours
 from park.facilities.model import facility_problems
 from park.facilities.tables import Authorization, Blackout, Building, Facility
+from park.shared import live
 from park.shared.db import transaction
 from park.shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from park.shared.timespan import Span
@@ -205,17 +206,30 @@ async def add_blackout(
         cancelled: list[dict[str, Any]] = []
         notice = f"The facility is closed: {reason}" if reason else "The facility is closed for that period."
         for facility in facilities:
+            await live.publish(facility["id"], span.starts_at, span.ends_at)
             cancelled += await cancel_for_closure(facility, span, notice, now, zone)
         await record(actor, "blackout.create", "blackout", blackout_id,
                      {"facility_id": facility_id, "building_id": building_id, "cancelled": [b["id"] for b in cancelled]}, at=now)
         return await queries.get_blackout(blackout_id), cancelled
 
 
+async def closure_lifted(blackout: dict[str, Any]) -> None:
+    """Announce (live) the facilities a blackout closed, for its period."""
+    if blackout["facility"] is not None:
+        ids = [blackout["facility"]]
+    else:
+        ids = [row["id"] for row in await Facility.select(Facility.id).where(Facility.building == blackout["building"])]
+    for facility_id in ids:
+        await live.publish(facility_id, blackout["starts_at"], blackout["ends_at"])
+
+
 async def delete_blackout(actor: Actor, blackout_id: int, now: datetime) -> None:
     _require_manager(actor)
     async with transaction():
-        if await queries.get_blackout(blackout_id) is None:
+        blackout = await queries.get_blackout(blackout_id)
+        if blackout is None:
             raise NotFound(f"There is no blackout {blackout_id}.")
+        await closure_lifted(blackout)
         await Blackout.delete().where(Blackout.id == blackout_id)
         await record(actor, "blackout.delete", "blackout", blackout_id, at=now)
 

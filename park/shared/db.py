@@ -7,6 +7,9 @@ import functools
 import logging
 import re
 import sqlite3
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -164,16 +167,75 @@ def _engine_url(engine: Engine) -> str:
     return engine.config.get("dsn", "")
 
 
-def transaction():
+def transaction() -> _Transaction:
     """A write transaction that takes the write lock up front.
 
     SQLite's default DEFERRED transactions fail under concurrent writers
     ("database is locked" on upgrade); IMMEDIATE ones queue on the busy timeout.
+    Work can be attached to its commit (`commit_hooks`).
     """
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
-        return engine.transaction(transaction_type=TransactionType.immediate)
-    return engine.transaction()
+        return _Transaction(engine.transaction(transaction_type=TransactionType.immediate))
+    return _Transaction(engine.transaction())
+
+
+@dataclass
+class CommitHooks:
+    """Work attached to the open `transaction()`: `before` runs inside it just before it commits,
+    `after` once it has committed (neither runs on a rollback); `state` is scratch space per owner."""
+
+    before: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    after: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+_COMMIT_HOOKS: ContextVar[CommitHooks | None] = ContextVar("park_commit_hooks", default=None)
+
+
+def commit_hooks() -> CommitHooks | None:
+    """The hooks of the outermost open `transaction()`; None outside one."""
+    return _COMMIT_HOOKS.get()
+
+
+class _Transaction:
+    """Piccolo's transaction, running the commit hooks of the outermost one (a nested one is a no-op)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self._token: Any = None
+
+    async def __aenter__(self) -> Any:
+        if _COMMIT_HOOKS.get() is None:
+            self._token = _COMMIT_HOOKS.set(CommitHooks())
+        try:
+            return await self._inner.__aenter__()
+        except BaseException:
+            self._reset()
+            raise
+
+    async def __aexit__(self, kind: Any, error: BaseException | None, traceback: Any) -> bool:
+        hooks = _COMMIT_HOOKS.get() if self._token is not None else None
+        try:
+            if hooks is not None and error is None:
+                try:
+                    for hook in hooks.before:
+                        await hook()
+                except BaseException as failure:  # the transaction rolls back and the failure propagates
+                    await self._inner.__aexit__(type(failure), failure, failure.__traceback__)
+                    raise
+            result = await self._inner.__aexit__(kind, error, traceback)
+        finally:
+            self._reset()
+        if hooks is not None and error is None:
+            for hook in hooks.after:
+                await hook()
+        return result
+
+    def _reset(self) -> None:
+        if self._token is not None:
+            _COMMIT_HOOKS.reset(self._token)
+            self._token = None
 
 
 async def run_sql(sql: str, *args: Any) -> list[dict[str, Any]]:
