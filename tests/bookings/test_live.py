@@ -180,3 +180,14 @@ async def test_a_booking_made_through_one_server_reaches_the_stream_of_another_w
                 for task, *_ in pages:
                     task.cancel()
                 await asyncio.gather(*(task for task, *_ in pages), return_exceptions=True)
+
+
+async def test_the_week_view_follows_its_facility_and_week_and_reads_its_grid_again_in_place(client, db):
+    facility = await create_facility()
+    page = (await client.get(f"/facilities/{facility['id']}?week=2026-12-09", headers={"Accept": "text/html"})).text
+    assert f'sse-connect="/live/events?facility={facility["id"]}&amp;from=2026-12-07&amp;to=2026-12-13"' in page
+    assert 'id="live-grid"' in page and 'hx-get="/facilities/%d?week=2026-12-09"' % facility["id"] in page
+    assert page.count('src="/static/htmx-ext-sse.js"') == 1
+    other_page = (await client.get("/facilities", headers={"Accept": "text/html"})).text
+    assert "htmx-ext-sse.js" not in other_page, "only pages that follow live updates load the extension"
+    assert (await client.get("/static/htmx-ext-sse.js")).status_code == 200
