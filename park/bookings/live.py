@@ -63,7 +63,8 @@ async def live_events(request: Request) -> ServerSentEvent:
     """`?facility=1,2&from=YYYY-MM-DD&to=YYYY-MM-DD` (each optional: all facilities, all days).
 
     Streams `event: bookings-changed` with `{"facility_id", "days"}` (null: any), a comment line
-    as heartbeat; 503 when this process has no room for another stream or is stopping.
+    as heartbeat; 503 when this process has no room for another stream or is stopping. A page
+    reconnecting (Last-Event-ID) first hears "anything may have changed".
     """
     facilities = _ids(request.query_params.getall("facility", []))
     days = _days(request.query_params.get("from"), request.query_params.get("to"))
@@ -73,6 +74,8 @@ async def live_events(request: Request) -> ServerSentEvent:
             raise NotFound(f"There is no facility {facility_id}.")
     hub = live.hub()
     subscription = await hub.subscribe(facilities, days)
+    if request.headers.get("last-event-id"):
+        subscription.offer(live.ANYTHING)  # a reconnecting page: what changed while it was away is unknown
 
     async def events() -> Any:
         try:

@@ -447,6 +447,9 @@ def end_streams_on_exit() -> None:
 
 
 EVENT = "bookings-changed"
+STREAM_ID = "park-live"
+RETRY_MS = 2000
+"""How long a browser waits before it reconnects a stream that ended."""
 
 
 async def stream(subscription: Subscription, closed: asyncio.Event) -> AsyncIterator[ServerSentEventMessage]:
@@ -454,7 +457,9 @@ async def stream(subscription: Subscription, closed: asyncio.Event) -> AsyncIter
 
     Ends when `closed` is set (the server stops); the caller unsubscribes.
     """
-    yield ServerSentEventMessage(comment="listening", data=None, retry=2000)
+    # The id makes a browser that reconnects (this server stopped, say) send Last-Event-ID,
+    # and the endpoint then tells the page to refresh what it missed meanwhile.
+    yield ServerSentEventMessage(comment="listening", data=None, id=STREAM_ID, retry=RETRY_MS)
     while not closed.is_set():
         changes = await subscription.next_changes(HEARTBEAT_S)
         if closed.is_set():

@@ -72,7 +72,6 @@ def test_a_booking_made_in_another_browser_appears_in_the_open_week_view_within_
     with booker.expect_navigation():
         booker.locator("main form button[type=submit]").last.click()
     booked_at = time.monotonic()
-    browser.shot(booker, "live-booker-after-zh-phone")
 
     # The watcher's cell turns from a free link into "full" without a reload.
     viewer.locator(f"#live-grid a[href*='start={start}']").wait_for(state="detached", timeout=LIVE_WITHIN_MS)
@@ -80,6 +79,7 @@ def test_a_booking_made_in_another_browser_appears_in_the_open_week_view_within_
     assert viewer.evaluate("window.__sameDocument === true"), "the grid was re-read in place; the page did not reload"
     assert seen_after_s < LIVE_WITHIN_MS / 1000
     browser.shot(viewer, "live-week-after-zh-desktop")
+    browser.shot(booker, "live-booker-after-zh-phone")
 
 
 def test_a_new_booking_that_needs_approval_appears_on_the_open_dashboard(browser, site):
