@@ -35,6 +35,7 @@ from park.billing import api as billing_api
 from park.billing import pages as billing_pages
 from park.bookings import api as bookings_api
 from park.bookings import calendar as bookings_calendar
+from park.bookings import live as bookings_live
 from park.bookings import pages as bookings_pages
 from park.bookings import timeline_pages as bookings_timeline_pages
 from park.bookings import waitlist_api as bookings_waitlist_api
@@ -50,6 +51,7 @@ from park.imports import pages as imports_pages
 from park.reports import api as reports_api
 from park.reports import pages as reports_pages
 from park.settings import ROOT_DIR, Settings, load_settings
+from park.shared import live
 from park.shared.clock import utc_now
 from park.shared.db import check_database, close_database, database_busy, database_unreachable, open_database
 from park.shared.errors import DomainError, FieldError, Problem, Unavailable, problem_from
@@ -81,6 +83,7 @@ ROUTE_MODULES = [
     bookings_api,
     bookings_pages,
     bookings_calendar,
+    bookings_live,
     bookings_timeline_pages,
     bookings_waitlist_api,
     bookings_waitlist_pages,
@@ -253,6 +256,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         engine = await open_database(settings)
+        live.configure(settings)
+        live.end_streams_on_exit()
         # Keep the policy version in force readable for good (old scores name it).
         try:
             await remember_policy_in_force(settings, utc_now())
@@ -270,6 +275,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         finally:
             if runner is not None:
                 await runner.stop()
+            await live.stop()
             await close_database(engine)
 
     session_config = SessionConfig(

@@ -26,6 +26,7 @@ from park.facilities.tables import Blackout, Facility
 from park.shared.actor import Actor
 from park.shared.db import transaction
 from park.shared.errors import Conflict, NotFound, ValidationFailed
+from park.shared import live
 from park.shared.locking import lock
 from park.shared.timespan import Span
 
@@ -153,6 +154,7 @@ async def add_blackout(
         cancelled: list[dict[str, Any]] = []
         notice = f"The facility is closed: {reason}" if reason else "The facility is closed for that period."
         for facility in facilities:
+            await live.publish(facility["id"], span.starts_at, span.ends_at)
             cancelled += await cancel_for_closure(facility, span, notice, now, zone)
         await record(actor, "blackout.create", "blackout", blackout_id,
                      {"facility_id": facility_id, "building_id": building_id, "cancelled": [b["id"] for b in cancelled]}, at=now)

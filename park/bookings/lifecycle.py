@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from park.bookings.live import booking_changed
 from park.bookings.model import can_transition
 from park.bookings.tables import Booking
 from park.shared.errors import Conflict
@@ -37,6 +38,8 @@ async def try_change_status(booking_id: int, expected: str, new: str, **values: 
     rows = await Booking.update(changes).where(
         (Booking.id == booking_id) & (Booking.status == expected)
     ).returning(*Booking.all_columns())
+    if rows:
+        await booking_changed(rows[0])
     return rows[0] if rows else None
 
 

@@ -18,6 +18,7 @@ from park.shared.actor import Actor
 from park.shared.locking import lock
 from park.audit.service import record
 from park.bookings import lifecycle, queries, service, steps
+from park.bookings.live import booking_changed
 from park.bookings.notices import moved_reason, notify
 from park.bookings.quotas import check_quota
 from park.bookings.refusals import raise_violations, taken_meanwhile
@@ -146,10 +147,11 @@ async def _move(actor: Actor, booking_id: int, changes: BookingChanges, now: dat
     if detached:
         values |= {"series": None, "occurrence_index": None}  # one occurrence moved leaves its series
     await queries.update_booking(booking_id, **values)
+    await booking_changed(current)  # where it was; where it is now follows below
     back_to_pending = moved and current["status"] == CONFIRMED and spec.requires_approval
     if back_to_pending:
         await send_back_for_approval(booking_id)
-    row = await queries.get_booking(booking_id)
+    row = await booking_changed(await queries.get_booking(booking_id))
     row["facility_name"] = facility_row["name"]
     if moved:
         await notify(f"booking.{row['status']}", row, facility_row["name"], zone, now, reason=moved_reason(), booker=actor)

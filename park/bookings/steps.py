@@ -8,6 +8,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from park.bookings import queries
+from park.bookings.live import booking_changed
 from park.bookings.model import BookingRequest
 from park.bookings.rules import initial_status
 from park.facilities import queries as facility_queries
@@ -144,7 +145,7 @@ async def insert_booking(
     *, zone: ZoneInfo = timezone.utc, policy: Any = None,
 ) -> dict[str, Any]:
     status = initial_status(spec, draw_settled=await _draw_settled(spec, request, now, zone, policy))
-    return await queries.insert_booking(
+    return await booking_changed(await queries.insert_booking(
         facility=spec.id,
         tenant=request.tenant_id,
         user=request.user_id,
@@ -158,4 +159,4 @@ async def insert_booking(
         purpose=request.purpose,
         status=status,
         created_at=now,
-    )
+    ))

@@ -317,7 +317,7 @@ async def facility_week(request: Request, row: dict[str, Any], first_value: str 
     charges = policy.billing.charges if policy is not None and policy.billing is not None else None
     here = f"/facilities/{spec.id}" + ("?" + urlencode({"week": first.isoformat()}) if first != today else "")
     return {
-        "grid": view, "first_day": first, "is_today": first == today, "live_url": here,
+        "grid": view, "first_day": first, "last_day": days[-1], "is_today": first == today, "live_url": here,
         "previous_url": f"/facilities/{spec.id}?" + urlencode({"week": (first - timedelta(days=WEEK_DAYS)).isoformat()}),
         "next_url": f"/facilities/{spec.id}?" + urlencode({"week": (first + timedelta(days=WEEK_DAYS)).isoformat()}),
         "today_url": f"/facilities/{spec.id}", "opening": opening,

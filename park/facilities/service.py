@@ -17,6 +17,7 @@ from park.facilities import queries
 from park.facilities.hours import HoursError, parse_hours
 from park.facilities.model import facility_problems
 from park.facilities.tables import Authorization, Blackout, Building, Facility
+from park.shared import live
 from park.shared.db import transaction
 from park.shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 
@@ -95,11 +96,23 @@ async def create_facility(actor: Actor, data: dict[str, Any], now: datetime) -> 
         return await queries.get_facility(rows[0]["id"])
 
 
+async def closure_lifted(blackout: dict[str, Any]) -> None:
+    """Announce (live) the facilities a blackout closed, for its period."""
+    if blackout["facility"] is not None:
+        ids = [blackout["facility"]]
+    else:
+        ids = [row["id"] for row in await Facility.select(Facility.id).where(Facility.building == blackout["building"])]
+    for facility_id in ids:
+        await live.publish(facility_id, blackout["starts_at"], blackout["ends_at"])
+
+
 async def delete_blackout(actor: Actor, blackout_id: int, now: datetime) -> None:
     require_manager(actor)
     async with transaction():
-        if await queries.get_blackout(blackout_id) is None:
+        blackout = await queries.get_blackout(blackout_id)
+        if blackout is None:
             raise NotFound(f"There is no blackout {blackout_id}.")
+        await closure_lifted(blackout)
         await Blackout.delete().where(Blackout.id == blackout_id)
         await record(actor, "blackout.delete", "blackout", blackout_id, at=now)
 

@@ -9,8 +9,10 @@ import logging
 import os
 import re
 import sqlite3
-from pathlib import Path
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import aiosqlite
@@ -242,19 +244,17 @@ def _engine_url(engine: Engine) -> str:
     return engine.config.get("dsn", "")
 
 
-def transaction():
+def transaction() -> _Transaction:
     """A write transaction that takes the write lock up front.
 
     SQLite's default DEFERRED transactions fail under concurrent writers
     ("database is locked" on upgrade); IMMEDIATE ones queue on the busy timeout.
+    Work can be attached to its commit (`commit_hooks`).
     """
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
-        opened = engine.transaction(transaction_type=TransactionType.immediate)
-    else:
-        opened = engine.transaction()
-    hook = before_commit.get()
-    return opened if hook is None else _WithBeforeCommit(opened, hook)
+        return _Transaction(engine.transaction(transaction_type=TransactionType.immediate))
+    return _Transaction(engine.transaction())
 
 
 before_commit: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = contextvars.ContextVar(
@@ -263,21 +263,66 @@ before_commit: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = co
 request runs last, inside the transaction, so it commits (or fails) with the request's changes."""
 
 
-class _WithBeforeCommit:
-    def __init__(self, opened: Any, hook: Callable[[], Awaitable[None]]) -> None:
-        self.opened, self.hook = opened, hook
+@dataclass
+class CommitHooks:
+    """Work attached to the open `transaction()`: `before` runs inside it just before it commits,
+    `after` once it has committed (neither runs on a rollback); `state` is scratch space per owner."""
+
+    before: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    after: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+_COMMIT_HOOKS: ContextVar[CommitHooks | None] = ContextVar("park_commit_hooks", default=None)
+
+
+def commit_hooks() -> CommitHooks | None:
+    """The hooks of the outermost open `transaction()`; None outside one."""
+    return _COMMIT_HOOKS.get()
+
+
+class _Transaction:
+    """Piccolo's transaction, running the commit hooks of the outermost one (a nested one is a no-op)."""
+
+    def __init__(self, inner: Any) -> None:
+        self._inner = inner
+        self._token: Any = None
 
     async def __aenter__(self) -> Any:
-        return await self.opened.__aenter__()
+        if _COMMIT_HOOKS.get() is None:
+            hooks = CommitHooks()
+            request_hook = before_commit.get()
+            if request_hook is not None:
+                hooks.before.append(request_hook)
+            self._token = _COMMIT_HOOKS.set(hooks)
+        try:
+            return await self._inner.__aenter__()
+        except BaseException:
+            self._reset()
+            raise
 
-    async def __aexit__(self, exc_type: Any, exc: Any, traceback: Any) -> bool:
-        if exc is None:
-            try:
-                await self.hook()
-            except BaseException as error:  # the hook refused: roll back, and say why
-                await self.opened.__aexit__(type(error), error, error.__traceback__)
-                raise
-        return await self.opened.__aexit__(exc_type, exc, traceback)
+    async def __aexit__(self, kind: Any, error: BaseException | None, traceback: Any) -> bool:
+        hooks = _COMMIT_HOOKS.get() if self._token is not None else None
+        try:
+            if hooks is not None and error is None:
+                try:
+                    for hook in hooks.before:
+                        await hook()
+                except BaseException as failure:  # the transaction rolls back and the failure propagates
+                    await self._inner.__aexit__(type(failure), failure, failure.__traceback__)
+                    raise
+            result = await self._inner.__aexit__(kind, error, traceback)
+        finally:
+            self._reset()
+        if hooks is not None and error is None:
+            for hook in hooks.after:
+                await hook()
+        return result
+
+    def _reset(self) -> None:
+        if self._token is not None:
+            _COMMIT_HOOKS.reset(self._token)
+            self._token = None
 
 
 async def run_sql(sql: str, *args: Any) -> list[dict[str, Any]]:
