@@ -17,6 +17,7 @@ from litestar.response import Redirect, Template
 from park.bookings import closures, search
 from park.facilities import queries
 from park.facilities import service as facility_service
+from park.facilities.hours import HoursError, parse_hours
 from park.facilities.model import BOOKING_MODES, FACILITY_KINDS, WEEKDAY_KEYS, facility_from_form, facility_to_form
 from park.shared.api import caller
 from park.shared.clock import utc_now
@@ -124,6 +125,19 @@ NEW_FACILITY = facility_to_form({**facility_service.FACILITY_DEFAULTS, "is_activ
                                  "opening_hours": {d: [["09:00", "18:00"]] if i < 5 else [] for i, d in enumerate(WEEKDAY_KEYS)}})
 
 
+def _form_problems(values: dict[str, Any], problems: dict[str, str], _: Any) -> dict[str, str]:
+    """What the form itself can tell, in the reader's language: numbers that are not numbers, unusable hours.
+
+    The hours go through the same `parse_hours` the service applies, so the rules stay the service's.
+    """
+    errors = {field: _(message) for field, message in problems.items()}
+    try:
+        parse_hours(values["opening_hours"])
+    except HoursError as error:
+        errors[error.field.split("[")[0].replace("opening_hours.", "hours_")] = _(error.template, **error.params)
+    return errors
+
+
 def _field_errors(error: DomainError, _: Any) -> dict[str, str]:
     """The service's errors by form field: `opening_hours.mon[0]` shows under Monday's field."""
     errors: dict[str, str] = {}
@@ -154,8 +168,8 @@ class FacilityFormPages(Controller):
     async def create(self, request: Request, data: Form) -> Template | Redirect:
         _ = gettext_for(page_lang(request))
         values, problems = facility_from_form(data)
-        if problems:
-            return await self._form(request, data, None, {k: _(m) for k, m in problems.items()})
+        if errors := _form_problems(values, problems, _):
+            return await self._form(request, data, None, errors)
         try:
             row = await facility_service.create_facility(caller(request), values, utc_now())
         except DomainError as error:
@@ -180,8 +194,8 @@ class FacilityFormPages(Controller):
         if row is None:
             raise NotFound(f"There is no facility {facility_id}.")
         values, problems = facility_from_form(data)
-        if problems:
-            return await self._form(request, data, row, {k: _(m) for k, m in problems.items()})
+        if errors := _form_problems(values, problems, _):
+            return await self._form(request, data, row, errors)
         before = facility_to_form(row)
         after = facility_to_form({**values, "building": values["building_id"]})
         changed = {key for key in after if after[key] != before.get(key)}
