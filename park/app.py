@@ -60,6 +60,7 @@ from park.shared.http import (
     InputGuardMiddleware, RequestLogMiddleware, SameOriginMiddleware, SessionCsrfMiddleware, add_security_headers,
 )
 from park.shared.labels import N_
+from park.bookings.quotas import firm_quota_balance
 from park.shared.openapi import document_responses
 from park.tenants import api as tenants_api
 from park.tenants import pages as tenants_pages
@@ -318,4 +319,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     document_responses(app)
     app.state.settings = settings
+    # The firm pages (tenants) show this month's quota balance, which bookings compute: handed down here.
+    app.state.firm_quota_balance = firm_quota_balance
     return app

@@ -189,6 +189,15 @@ async def pending_invitations(actor: Actor, tenant_id: int, now: datetime) -> li
     ).order_by(Invitation.created_at, ascending=False)
 
 
+async def pending_staff_invitations(actor: Actor, now: datetime) -> list[dict[str, Any]]:
+    """Invitations to the park's staff not yet used nor expired (for the admin's staff page)."""
+    if not actor.is_admin:
+        return []
+    return await Invitation.select(Invitation.email, Invitation.name, Invitation.role, Invitation.expires_at).where(
+        Invitation.tenant.is_null() & Invitation.accepted_at.is_null() & (Invitation.expires_at > now)
+    ).order_by(Invitation.created_at, ascending=False)
+
+
 async def accept_invitation(
     settings: Settings, token: str, name: str, password: str, ip: str, now: datetime
 ) -> Actor:

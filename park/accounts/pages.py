@@ -10,8 +10,8 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from park.accounts import links, service
-from park.shared.guards import signed_in, tenant_admin_or_manager
-from park.shared.actor import TENANT_ROLES
+from park.shared.guards import admin_only, signed_in, tenant_admin_or_manager
+from park.shared.actor import STAFF_ROLES, TENANT_ROLES
 from park.accounts.middleware import SESSION_SIGNED_IN_KEY, SESSION_USER_KEY, client_ip
 from park.accounts.sessions import rotate_session
 from park.audit import service as audit
@@ -235,6 +235,78 @@ class FirmUserPages(Controller):
         return redirect("/my-firm/users")
 
 
+class StaffPages(Controller):
+    """An administrator's page of the park's staff: invite or create a manager (or admin), switch one off or on."""
+
+    path = "/staff"
+    include_in_schema = False
+    guards = [admin_only]
+
+    async def _render(
+        self, request: Request, *, status: int = 200, values: dict[str, str] | None = None,
+        errors: dict[str, str] | None = None, invite_values: dict[str, str] | None = None,
+        invite_errors: dict[str, str] | None = None,
+    ) -> Template:
+        actor = caller(request)
+        return page(request, "accounts/staff.html", status_code=status, people=await service.list_staff(actor),
+                    invited=await links.pending_staff_invitations(actor, utc_now()), roles=STAFF_ROLES,
+                    values=values or {}, errors=errors or {}, invite_values=invite_values or {},
+                    invite_errors=invite_errors or {})
+
+    @get("")
+    async def staff(self, request: Request) -> Template:
+        return await self._render(request)
+
+    @post("/invite")
+    async def invite(self, request: Request, data: Form, settings: NamedDependency[Settings]) -> Template | Redirect:
+        lang = page_lang(request)
+        _ = gettext_for(lang)
+        email = data.get("email", "")
+        try:
+            await links.invite_user(settings, caller(request), email=email, name=data.get("name", ""),
+                                    role=data.get("role", "manager"), tenant_id=None, locale=lang, now=utc_now())
+        except ValidationFailed as failed:
+            return await self._render(request, status=422, invite_values=dict(data), invite_errors=_field_errors(failed, _))
+        except (Conflict, RateLimited) as refused:
+            return await self._render(request, status=refused.status, invite_values=dict(data),
+                                      invite_errors={"email": _(refused.detail)})
+        flash(request, _("An invitation has been mailed to %(email)s. The link works once, for 72 hours.",
+                         email=email.strip().lower()), "success")
+        return redirect("/staff")
+
+    @post("")
+    async def create(self, request: Request, data: Form) -> Template | Redirect:
+        _ = gettext_for(page_lang(request))
+        values = {k: v for k, v in data.items() if k != "password"}
+        try:
+            await service.create_user(
+                caller(request),
+                service.NewUser(data.get("email", ""), data.get("name", ""), data.get("password", ""),
+                                data.get("role", "manager"), None),
+                utc_now(),
+            )
+        except ValidationFailed as failed:
+            return await self._render(request, status=422, values=values, errors=_field_errors(failed, _))
+        except Conflict as taken:
+            return await self._render(request, status=409, values=values, errors={"email": _(taken.detail)})
+        flash(request, _("The account has been created. Give the person the password by a safe channel."), "success")
+        return redirect("/staff")
+
+    @post("/{user_id:int}/deactivate")
+    async def deactivate(self, request: Request, user_id: FromPath[int]) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        await service.set_user_active(caller(request), user_id, False, utc_now())
+        flash(request, _("The account has been deactivated; its sessions and tokens have ended."), "success")
+        return redirect("/staff")
+
+    @post("/{user_id:int}/reactivate")
+    async def reactivate(self, request: Request, user_id: FromPath[int]) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        await service.set_user_active(caller(request), user_id, True, utc_now())
+        flash(request, _("The account has been reactivated."), "success")
+        return redirect("/staff")
+
+
 def _field_errors(failed: ValidationFailed, _) -> dict[str, str]:
     return {error.field: _(error.message) for error in failed.errors}
 
@@ -334,4 +406,4 @@ class AccountLinkPages(Controller):
         return redirect(f"/login?email={actor.email}")
 
 
-ROUTES: list[Any] = [SignInPages, AccountPages, TokenPages, FirmUserPages, AccountLinkPages]
+ROUTES: list[Any] = [SignInPages, AccountPages, TokenPages, FirmUserPages, StaffPages, AccountLinkPages]

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from park.accounts import rules, token_cache
-from park.shared.actor import Actor
+from park.shared.actor import STAFF_ROLES, Actor
 from park.accounts.passwords import hash_password, needs_rehash, verify_password
 from park.accounts.tables import ApiToken, SignInCounter, User
 from park.accounts.token_cache import forgets_tokens
@@ -301,6 +301,13 @@ async def list_users(
         query = query.where(condition)
         count = count.where(condition)
     return await query.limit(limit).offset(offset), await count
+
+
+async def list_staff(actor: Actor) -> list[dict[str, Any]]:
+    """The park's own people (managers and admins), for an admin."""
+    if not actor.is_admin:
+        raise Forbidden(N_("Only administrators may manage the park's staff."))
+    return await User.select(*USER_COLUMNS).where(User.role.is_in(list(STAFF_ROLES))).order_by(User.email)
 
 
 async def get_user(actor: Actor, user_id: int) -> dict[str, Any]:

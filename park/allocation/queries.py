@@ -88,6 +88,18 @@ async def insert_lease(values: dict[str, Any]) -> dict[str, Any]:
     return await Lease.select().where(Lease.id == row.id).first()
 
 
+async def get_lease(lease_id: int) -> dict[str, Any] | None:
+    if not 0 < lease_id < 2**31:
+        return None
+    return await Lease.select().where(Lease.id == lease_id).first()
+
+
+async def set_lease_end(lease_id: int, ends_on: date) -> None:
+    """A lease's new end; its end-of-lease reminders are owed again for that date."""
+    await Lease.update({Lease.ends_on: ends_on, Lease.reminded_90_at: None, Lease.reminded_30_at: None}).where(
+        Lease.id == lease_id)
+
+
 async def list_leases(
     *,
     tenant_id: int | None = None,
@@ -127,6 +139,11 @@ async def tenant_names(tenant_ids: list[int]) -> dict[int, dict[str, Any]]:
         Tenant.id.is_in(list(set(tenant_ids)))
     )
     return {row["id"]: row for row in rows}
+
+
+async def all_tenant_names() -> list[dict[str, Any]]:
+    """Every firm, for choosing one (a lease's holder)."""
+    return await Tenant.select(Tenant.id, Tenant.name, Tenant.name_en).order_by(Tenant.name)
 
 
 async def tenant_admin_emails(tenant_id: int) -> list[str]:

@@ -8,7 +8,8 @@ from typing import Any
 
 from park.allocation import queries
 from park.allocation.access import require_manager
-from park.allocation.model import MAX_AREA_M2, UNIT_KINDS
+from park.allocation.model import MAX_AREA_M2, MAX_TERM_MONTHS, UNIT_KINDS
+from park.allocation.rules import add_months
 from park.audit.service import record
 from park.shared.actor import Actor
 from park.shared.db import transaction
@@ -168,6 +169,61 @@ async def insert_lease(
         if _is_exclusion_violation(error):
             raise Conflict("The unit is already leased over part of that period.") from None
         raise
+
+
+async def _lease_to_change(lease_id: int) -> dict[str, Any]:
+    """Inside a transaction: the lease, its unit locked (the lock create_lease takes)."""
+    lease = await queries.get_lease(lease_id)
+    if lease is None:
+        raise NotFound("No such lease.")
+    await lock("space_unit", lease["unit"])
+    return await queries.get_lease(lease_id) or lease
+
+
+async def end_lease_early(actor: Actor, lease_id: int, ends_on: date, today: date, now: datetime) -> dict[str, Any]:
+    """End a lease before its term: the unit is free from `ends_on` (exclusive end, as every lease's)."""
+    require_manager(actor)
+    async with transaction():
+        lease = await _lease_to_change(lease_id)
+        if ends_on >= lease["ends_on"]:
+            raise ValidationFailed.on("ends_on", "To end a lease early, choose a day before its current end.")
+        if ends_on <= lease["starts_on"]:
+            raise ValidationFailed.on("ends_on", "A lease must end after it starts (ends_on is exclusive).")
+        if ends_on < today:
+            raise ValidationFailed.on("ends_on", "A lease cannot end in the past; choose today or later.")
+        await queries.set_lease_end(lease_id, ends_on)
+        await record(actor, "lease.end_early", "lease", lease_id,
+                     {"ends_on": str(ends_on), "was": str(lease["ends_on"])}, at=now)
+        return await queries.get_lease(lease_id)
+
+
+async def renew_lease(actor: Actor, lease_id: int, months: int, now: datetime) -> dict[str, Any]:
+    """Extend a lease by a term from its current end, if no other lease holds the unit over that term."""
+    require_manager(actor)
+    if not 1 <= months <= MAX_TERM_MONTHS:
+        raise ValidationFailed.on("months", f"Renew for 1 to {MAX_TERM_MONTHS} months.")
+    async with transaction():
+        lease = await _lease_to_change(lease_id)
+        old_end = lease["ends_on"]
+        new_end = add_months(old_end, months)
+        if new_end.year > 2999:
+            raise ValidationFailed.on("months", "choose a date between the years 2000 and 2999")
+        clash = [other for other in await queries.overlapping_leases(lease["unit"], old_end, new_end)
+                 if other["id"] != lease_id]
+        if clash:
+            raise Conflict(
+                f"The unit is already leased from {clash[0]['starts_on']} to {clash[0]['ends_on']}.",
+                extra={"lease_id": clash[0]["id"]},
+            )
+        try:
+            await queries.set_lease_end(lease_id, new_end)
+        except Exception as error:
+            if _is_exclusion_violation(error):
+                raise Conflict("The unit is already leased over part of that period.") from None
+            raise
+        await record(actor, "lease.renew", "lease", lease_id,
+                     {"months": months, "ends_on": str(new_end), "was": str(old_end)}, at=now)
+        return await queries.get_lease(lease_id)
 
 
 async def list_leases(actor: Actor, **filters: Any) -> tuple[list[dict[str, Any]], int]:

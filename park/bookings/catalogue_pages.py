@@ -1,4 +1,5 @@
-"""Catalogue pages whose use case is a bookings one: the facility page with its week calendar, the blackout editor.
+"""Catalogue pages whose use case is a bookings one: the facility page with its week calendar, the blackout
+editor, and the manager's facility form (changing a facility restates or cancels its bookings).
 
 Adding a blackout cancels the bookings it hits, so the editor (listing, adding
 and lifting blackouts on one path) lives here beside the facility's calendar.
@@ -17,6 +18,8 @@ from park.bookings import closures
 from park.bookings.timeline_pages import facility_week, render_grid_page
 from park.facilities import queries
 from park.facilities import service as facility_service
+from park.facilities.hours import HoursError, parse_hours
+from park.facilities.model import BOOKING_MODES, FACILITY_KINDS, WEEKDAY_KEYS, facility_from_form, facility_to_form
 from park.shared.api import caller
 from park.shared.clock import utc_now
 from park.shared.errors import DomainError, NotFound, ValidationFailed
@@ -87,4 +90,94 @@ class FacilityBookingPages(Controller):
         return redirect(f"/facilities/{facility_id}/blackouts")
 
 
-ROUTES = [FacilityBookingPages]
+NEW_FACILITY = facility_to_form({**facility_service.FACILITY_DEFAULTS, "is_active": True,
+                                 "opening_hours": {d: [["09:00", "18:00"]] if i < 5 else [] for i, d in enumerate(WEEKDAY_KEYS)}})
+
+
+def _form_problems(values: dict[str, Any], problems: dict[str, str], _: Any) -> dict[str, str]:
+    """What the form itself can tell, in the reader's language: numbers that are not numbers, unusable hours.
+
+    The hours go through the same `parse_hours` the service applies, so the rules stay the service's.
+    """
+    errors = {field: _(message) for field, message in problems.items()}
+    try:
+        parse_hours(values["opening_hours"])
+    except HoursError as error:
+        errors[error.field.split("[")[0].replace("opening_hours.", "hours_")] = _(error.template, **error.params)
+    return errors
+
+
+def _field_errors(error: DomainError, _: Any) -> dict[str, str]:
+    """The service's errors by form field: `opening_hours.mon[0]` shows under Monday's field."""
+    errors: dict[str, str] = {}
+    for field, message in form_errors(error, _, "form").items():
+        key = field.split("[")[0].replace("opening_hours.", "hours_")
+        errors.setdefault(key, message)
+    return errors
+
+
+class FacilityFormPages(Controller):
+    """The manager's facility form: add a facility, change every setting of one."""
+
+    path = "/facilities"
+    include_in_schema = False
+    guards = [manager_only]
+
+    async def _form(self, request: Request, form: dict[str, str], facility: dict[str, Any] | None,
+                    errors: dict[str, str] | None = None) -> Template:
+        return page(request, "facilities/form.html", status_code=422 if errors else 200, form=form, facility=facility,
+                    errors=errors or {}, buildings=await queries.list_buildings(), kinds=FACILITY_KINDS,
+                    modes=BOOKING_MODES, weekdays=WEEKDAY_KEYS)
+
+    @get("/new")
+    async def new(self, request: Request) -> Template:
+        return await self._form(request, dict(NEW_FACILITY), None)
+
+    @post("/new")
+    async def create(self, request: Request, data: Form) -> Template | Redirect:
+        _ = gettext_for(page_lang(request))
+        values, problems = facility_from_form(data)
+        if errors := _form_problems(values, problems, _):
+            return await self._form(request, data, None, errors)
+        try:
+            row = await facility_service.create_facility(caller(request), values, utc_now())
+        except DomainError as error:
+            return await self._form(request, data, None, _field_errors(error, _))
+        if not values["is_active"]:
+            await closures.update_facility(caller(request), row["id"], {"is_active": False}, utc_now(),
+                                           settings_of(request).zone)
+        flash(request, _("Facility %(name)s added.", name=row["name"]), "success")
+        return redirect(f"/facilities/{row['id']}/edit")
+
+    @get("/{facility_id:int}/edit")
+    async def edit(self, request: Request, facility_id: FromPath[int]) -> Template:
+        row = await queries.get_facility(facility_id)
+        if row is None:
+            raise NotFound(f"There is no facility {facility_id}.")
+        return await self._form(request, facility_to_form(row), row)
+
+    @post("/{facility_id:int}/edit")
+    async def update(self, request: Request, facility_id: FromPath[int], data: Form) -> Template | Redirect:
+        _ = gettext_for(page_lang(request))
+        row = await queries.get_facility(facility_id)
+        if row is None:
+            raise NotFound(f"There is no facility {facility_id}.")
+        values, problems = facility_from_form(data)
+        if errors := _form_problems(values, problems, _):
+            return await self._form(request, data, row, errors)
+        before = facility_to_form(row)
+        after = facility_to_form({**values, "building": values["building_id"]})
+        changed = {key for key in after if after[key] != before.get(key)}
+        changes = {name: values[name] for name in facility_service.EDITABLE
+                   if (name if name != "hourly_rate_fen" else "hourly_rate_yuan") in changed}
+        if any(key.startswith("hours_") for key in changed):
+            changes["opening_hours"] = values["opening_hours"]
+        try:
+            await closures.update_facility(caller(request), facility_id, changes, utc_now(), settings_of(request).zone)
+        except DomainError as error:
+            return await self._form(request, data, row, _field_errors(error, _))
+        flash(request, _("Facility %(name)s saved.", name=values["name"]), "success")
+        return redirect(f"/facilities/{facility_id}/edit")
+
+
+ROUTES = [FacilityBookingPages, FacilityFormPages]

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 
 from park.shared.guards import manager_only, signed_in
 from park.accounts.tables import User
-from park.bookings import moving, search, series, service, status_changes
+from park.bookings import moving, quotas, search, series, service, status_changes
 from park.bookings.catalogue_pages import ROUTES as CATALOGUE_ROUTES
 from park.bookings.calendar import ICS, booking_event_file, host_of
 from park.priority.service import current_policy
@@ -95,6 +95,17 @@ async def _act(request: Request, booking_id: int, data: dict[str, str], action: 
     return redirect(safe_next(data.get("next"), "/bookings"))
 
 
+async def _quota(request: Request, facility: dict[str, Any]) -> dict[str, Any] | None:
+    """The reader's firm's hours this month on the facility's kind (none for park staff)."""
+    actor = caller(request)
+    if actor.tenant_id is None:
+        return None
+    settings = settings_of(request)
+    rows = await quotas.quota_balance(actor.tenant_id, current_policy(settings), utc_now(), settings.zone,
+                                      kinds=(facility["kind"],))
+    return rows[0] if rows else None
+
+
 class BookingPages(Controller):
     path = ""
     include_in_schema = False
@@ -112,7 +123,7 @@ class BookingPages(Controller):
         form = {"starts_at": (start or "")[:16], "ends_at": (end or "")[:16], "seats": wanted_seats, "purpose": "", "recurrence": "",
                 "repeat": "", "repeat_count": "4"}
         return page(request, "bookings/form.html", facility=facility, form=form, errors={}, preview=None, alternatives=[], waitlist=None,
-                    bookers=await _bookers(caller(request)))
+                    bookers=await _bookers(caller(request)), quota=await _quota(request, facility))
 
     @post("/facilities/{facility_id:int}/book")
     async def book(self, request: Request, facility_id: FromPath[int], data: Form) -> Template | Redirect:
@@ -172,7 +183,7 @@ class BookingPages(Controller):
                     preview = await series.preview_series(caller(request), booking_input, utc_now(), zone)
         return page(request, "bookings/form.html", status_code=(409 if alternatives or waitlist else 422) if errors else 200,
                     facility=facility, form=data, errors=errors, preview=preview, alternatives=alternatives, waitlist=waitlist,
-                    bookers=await _bookers(caller(request)))
+                    bookers=await _bookers(caller(request)), quota=await _quota(request, facility))
 
     @get("/find")
     async def find(

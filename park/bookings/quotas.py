@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 
 from park.bookings import queries
 from park.bookings.rules import quota_violation
-from park.facilities.model import FacilitySpec
-from park.priority.service import quota_for
+from park.facilities.model import FACILITY_KINDS, FacilitySpec
+from park.priority.rules import monthly_quota_hours
+from park.priority.service import current_policy, quota_for, tenant_score
+from park.settings import Settings
 from park.shared.errors import QuotaExceeded
 from park.shared.timespan import Span
 
@@ -47,3 +49,26 @@ async def check_quota(
                     "month": month.starts_at.astimezone(zone).strftime("%Y-%m"),
                 },
             )
+
+
+async def quota_balance(
+    tenant_id: int, policy: Any, now: datetime, zone: ZoneInfo, kinds: tuple[str, ...] = FACILITY_KINDS
+) -> list[dict[str, Any]]:
+    """This month's hours per facility kind for the firm: its quota, what it holds, what is left."""
+    if policy is None:
+        return []
+    score = await tenant_score(tenant_id, policy, now, zone)
+    month = month_of(now, zone)
+    balance = []
+    for kind in kinds:
+        quota = float(monthly_quota_hours(policy, score.points, kind))
+        used = await queries.hours_held(tenant_id, kind, month)
+        balance.append({"kind": kind, "quota_hours": quota, "used_hours": round(used, 2),
+                        "left_hours": round(max(quota - used, 0.0), 2),
+                        "month": month.starts_at.astimezone(zone).strftime("%Y-%m")})
+    return balance
+
+
+async def firm_quota_balance(tenant_id: int, settings: Settings, now: datetime) -> list[dict[str, Any]]:
+    """`quota_balance` under the policy in force: what the firm pages show (wired in `park.app`)."""
+    return await quota_balance(tenant_id, current_policy(settings), now, settings.zone)

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
+from park.shared.labels import N_
 from park.shared.timespan import Span, merge_spans
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -16,12 +17,17 @@ _TIME = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 
 class HoursError(ValueError):
-    """Opening hours that cannot be used; `field` names the offending part."""
+    """Opening hours that cannot be used; `field` names the offending part.
 
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
+    `message` is the English text; `template` and `params` let a page say it in the reader's language.
+    """
+
+    def __init__(self, field: str, template: str, **params: str) -> None:
         self.field = field
-        self.message = message
+        self.template = template
+        self.params = params
+        self.message = template % params if params else template
+        super().__init__(f"{field}: {self.message}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +57,10 @@ def _format_minutes(minutes: int) -> str:
 
 def _parse_time(value: Any, field: str) -> int:
     if not isinstance(value, str) or not _TIME.match(value):
-        raise HoursError(field, f"'{value}' is not a time; write it as HH:MM, e.g. 09:00")
+        raise HoursError(field, N_("'%(value)s' is not a time; write it as HH:MM, e.g. 09:00"), value=str(value))
     hours, minutes = int(value[:2]), int(value[3:])
     if hours == 24 and minutes != 0:
-        raise HoursError(field, f"'{value}' is not a time; the latest is 24:00")
+        raise HoursError(field, N_("'%(value)s' is not a time; the latest is 24:00"), value=value)
     return hours * 60 + minutes
 
 
@@ -84,19 +90,20 @@ def parse_hours(raw: Mapping[str, Any] | None) -> WeeklyHours:
             start = _parse_time(pair[0], pair_field)
             end = _parse_time(pair[1], pair_field)
             if start >= 24 * 60:
-                raise HoursError(pair_field, "a range cannot start at 24:00")
+                raise HoursError(pair_field, N_("a range cannot start at 24:00"))
             if end <= start:
                 raise HoursError(
-                    pair_field, f"ends at {pair[1]}, not after its start {pair[0]}; put the end later"
+                    pair_field, N_("ends at %(end)s, not after its start %(start)s; put the end later"),
+                    end=pair[1], start=pair[0],
                 )
             ranges.append((start, end))
         ranges.sort()
         for (a_start, a_end), (b_start, b_end) in zip(ranges, ranges[1:]):
             if b_start < a_end:
                 raise HoursError(
-                    field,
-                    f"ranges {_format_minutes(a_start)}–{_format_minutes(a_end)} and "
-                    f"{_format_minutes(b_start)}–{_format_minutes(b_end)} overlap; make them separate",
+                    field, N_("ranges %(first)s and %(second)s overlap; make them separate"),
+                    first=f"{_format_minutes(a_start)}–{_format_minutes(a_end)}",
+                    second=f"{_format_minutes(b_start)}–{_format_minutes(b_end)}",
                 )
         days.append(tuple(ranges))
     return WeeklyHours(tuple(days))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from park.facilities.hours import DEFAULT_HOURS, WeeklyHours
 from park.shared.timespan import Span
@@ -107,3 +109,77 @@ def facility_problems(values: dict) -> list[tuple[str, str]]:
     if low is not None and high is not None and high < low:
         problems.append(("max_duration_minutes", f"must not be below min_duration_minutes ({low})"))
     return problems
+
+
+# The manager's facility form: text fields in, the service's values out (and back).
+
+FORM_NUMBERS: tuple[str, ...] = (
+    "capacity", "slot_minutes", "min_duration_minutes", "max_duration_minutes", "max_advance_days",
+    "buffer_minutes", "cancel_cutoff_minutes",
+)
+FORM_TEXTS: tuple[str, ...] = ("name", "name_en", "code", "kind", "platform", "description", "booking_mode")
+FORM_FLAGS: tuple[str, ...] = ("requires_approval", "requires_authorization", "is_active")
+WEEKDAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def hours_from_text(text: str) -> list[list[str]]:
+    """One weekday's ranges from "09:00-12:00, 13:30-18:00" (empty: closed); the hours rules check them.
+
+    Ranges are split on commas (also full-width and ideographic ones) or semicolons, and each range
+    on a hyphen, an en dash or a full-width tilde; a range without one is passed on as is, so the
+    rules name it.
+    """
+    pieces = [p.strip() for p in re.split(r"[,;，；、]", text.replace("\uff1a", ":")) if p.strip()]
+    ranges: list[list[str]] = []
+    for piece in pieces:
+        parts = [_padded(part.strip()) for part in re.split(r"\s*[-–—~～至]\s*", piece)]
+        ranges.append(parts[:2] if len(parts) == 2 else [piece, ""])
+    return ranges
+
+
+def _padded(value: str) -> str:
+    """9:00 → 09:00."""
+    return f"0{value}" if re.fullmatch(r"\d:\d\d", value) else value
+
+
+def hours_to_text(ranges: list[list[str]] | None) -> str:
+    return ", ".join(f"{a}-{b}" for a, b in ranges or [])
+
+
+def facility_from_form(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """(values for create_facility/update_facility, field → message for numbers that are not numbers)."""
+    values: dict[str, Any] = {name: (form.get(name) or "").strip() for name in FORM_TEXTS}
+    values["code"] = values["code"] or None
+    problems: dict[str, str] = {}
+    for name in (*FORM_NUMBERS, "building_id"):
+        raw = (form.get(name) or "").strip()
+        try:
+            values[name] = int(raw)
+        except ValueError:
+            problems[name] = "Enter a whole number."
+    raw_rate = (form.get("hourly_rate_yuan") or "0").strip() or "0"
+    try:
+        rate = float(raw_rate)
+        if rate != rate or abs(rate) > 1e9:  # NaN, or beyond any rate
+            raise ValueError
+        values["hourly_rate_fen"] = round(rate * 100)
+    except ValueError:
+        problems["hourly_rate_fen"] = "Enter an amount in yuan, e.g. 150 or 99.50."
+    for name in FORM_FLAGS:
+        values[name] = form.get(name) in ("on", "true", "1")
+    values["opening_hours"] = {day: hours_from_text(form.get(f"hours_{day}") or "") for day in WEEKDAY_KEYS}
+    return values, problems
+
+
+def facility_to_form(row: dict[str, Any]) -> dict[str, str]:
+    """A stored facility as the form's text fields."""
+    form = {name: "" if row.get(name) is None else str(row[name]) for name in (*FORM_TEXTS, *FORM_NUMBERS)}
+    form["building_id"] = str(row.get("building") or row.get("building_id") or "")
+    fen = int(row.get("hourly_rate_fen") or 0)
+    form["hourly_rate_yuan"] = f"{fen // 100}" if fen % 100 == 0 else f"{fen / 100:.2f}"
+    for name in FORM_FLAGS:
+        form[name] = "on" if row.get(name) else ""
+    hours = row.get("opening_hours") or {}
+    for day in WEEKDAY_KEYS:
+        form[f"hours_{day}"] = hours_to_text(hours.get(day))
+    return form

@@ -1,4 +1,4 @@
-"""Catalogue pages: home, facility list with filters, training authorisations.
+"""Catalogue pages: home, facility list with filters, training authorisations, buildings, the manager's list.
 
 The facility page with its week calendar and the blackout editor (a blackout
 cancels bookings) are in `park.bookings.catalogue_pages`.
@@ -108,4 +108,51 @@ class CataloguePages(Controller):
         return redirect(f"/facilities/{facility_id}/authorizations")
 
 
-ROUTES: list[Any] = [home, CataloguePages]
+class BuildingPages(Controller):
+    """The manager's buildings: list, add, rename."""
+
+    path = "/buildings"
+    include_in_schema = False
+    guards = [manager_only]
+
+    async def _page(self, request: Request, status_code: int = 200, errors: dict[str, str] | None = None,
+                    form: dict[str, str] | None = None, editing: int | None = None) -> Template:
+        return page(request, "facilities/buildings.html", status_code=status_code,
+                    buildings=await queries.list_buildings(), errors=errors or {}, form=form or {}, editing=editing)
+
+    @get("")
+    async def buildings(self, request: Request) -> Template:
+        return await self._page(request)
+
+    @post("")
+    async def add(self, request: Request, data: Form) -> Template | Redirect:
+        _ = gettext_for(page_lang(request))
+        try:
+            row = await service.create_building(caller(request), data.get("name", ""), data.get("code", "").strip(),
+                                                data.get("name_en", ""), utc_now())
+        except DomainError as error:
+            return await self._page(request, 422, form_errors(error, _, "code"), data)
+        flash(request, _("Building %(code)s added.", code=row["code"]), "success")
+        return redirect("/buildings")
+
+    @post("/{building_id:int}")
+    async def rename(self, request: Request, building_id: FromPath[int], data: Form) -> Template | Redirect:
+        _ = gettext_for(page_lang(request))
+        try:
+            row = await service.rename_building(caller(request), building_id, data.get("name", ""),
+                                                data.get("name_en", ""), utc_now())
+        except DomainError as error:
+            return await self._page(request, 422, form_errors(error, _, "name"), data, editing=building_id)
+        flash(request, _("Building %(code)s renamed.", code=row["code"]), "success")
+        return redirect("/buildings")
+
+
+@get("/facilities/manage", guards=[manager_only], include_in_schema=False)
+async def manage_facilities(request: Request) -> Template:
+    """Every facility, the inactive too, with its edit link."""
+    rows = await queries.list_facilities(include_inactive=True)
+    return page(request, "facilities/manage.html", facilities=rows,
+                buildings={b["id"]: b for b in await queries.list_buildings()})
+
+
+ROUTES: list[Any] = [home, CataloguePages, BuildingPages, manage_facilities]

@@ -82,6 +82,22 @@ async def create_building(actor: Actor, name: str, code: str, name_en: str, now:
         return await queries.get_building(rows[0]["id"])
 
 
+async def rename_building(actor: Actor, building_id: int, name: str, name_en: str, now: datetime) -> dict[str, Any]:
+    """A building's names (its code stays: units and imports name it by it)."""
+    require_manager(actor)
+    if not name.strip():
+        raise ValidationFailed.on("name", "give the building a name")
+    if len(name) > 200 or len(name_en) > 200:
+        raise ValidationFailed.on("name" if len(name) > 200 else "name_en", "Use at most 200 characters.")
+    async with transaction():
+        if await queries.get_building(building_id) is None:
+            raise NotFound(f"There is no building {building_id}.")
+        await Building.update({Building.name: name.strip(), Building.name_en: name_en.strip()}).where(
+            Building.id == building_id)
+        await record(actor, "building.rename", "building", building_id, {"name": name.strip()}, at=now)
+        return await queries.get_building(building_id)
+
+
 async def create_facility(actor: Actor, data: dict[str, Any], now: datetime) -> dict[str, Any]:
     require_manager(actor)
     values = {**FACILITY_DEFAULTS, **{k: v for k, v in data.items() if v is not None or k == "opening_hours"}}

@@ -72,8 +72,12 @@ NAV = [
     ("/dashboard", N_("Dashboard"), "manager", "reports"),
     ("/reports", N_("Reports"), "manager", "reports"),
     ("/statements", N_("Statements"), "signed_in", "reports"),
+    ("/facilities/manage", N_("Manage facilities"), "manager", "administration"),
+    ("/buildings", N_("Buildings"), "manager", "administration"),
+    ("/allocation/units", N_("Units"), "manager", "space"),
     ("/tenants", N_("Tenants"), "manager", "administration"),
     ("/imports", N_("Import"), "manager", "administration"),
+    ("/staff", N_("Park staff"), "admin", "administration"),
     ("/audit", N_("Audit log"), "manager", "administration"),
 ]
 MENUS = {
@@ -113,6 +117,8 @@ def _audience(actor: Actor | None) -> set[str]:
         allowed.add("signed_in")
         if actor.is_manager:
             allowed.add("manager")
+        if actor.is_admin:
+            allowed.add("admin")
         if actor.tenant_id is not None:
             allowed.add("firm")
             if actor.is_tenant_admin:

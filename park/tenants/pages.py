@@ -82,11 +82,18 @@ def _form(
     errors: dict[str, str],
     status: int = 200,
     people: list[dict[str, Any]] | None = None,
+    quota_balance: list[dict[str, Any]] | None = None,
 ) -> Template:
     return page(
         request, "tenants/form.html", status_code=status, tenant=tenant, values=values, errors=errors,
-        sectors=SECTORS, qualifications=QUALIFICATIONS, people=people or [],
+        sectors=SECTORS, qualifications=QUALIFICATIONS, people=people or [], quota_balance=quota_balance or [],
     )
+
+
+async def _quota_balance(request: Request, tenant_id: int, settings: Settings) -> list[dict[str, Any]]:
+    """This month's hours per facility kind; computed by bookings, handed to this package by `park.app`."""
+    balance = request.app.state.get("firm_quota_balance")
+    return await balance(tenant_id, settings, utc_now()) if balance else []
 
 
 class TenantPages(Controller):
@@ -137,7 +144,8 @@ class TenantPages(Controller):
         actor = caller(request)
         row = await service.get_tenant(actor, tenant_id, park_today(settings))
         people, _total = await account_service.list_users(actor, limit=MAX_LIMIT, offset=0, tenant_id=tenant_id)
-        return _form(request, tenant=row, values=_form_values(row), errors={}, people=people)
+        return _form(request, tenant=row, values=_form_values(row), errors={}, people=people,
+                     quota_balance=await _quota_balance(request, tenant_id, settings))
 
     @post("/{tenant_id:int}")
     async def update_tenant(
@@ -170,7 +178,8 @@ class MyFirmPage(Controller):
         if actor.tenant_id is None:
             raise NotFound("Park staff do not belong to a tenant firm.")
         row = await service.get_tenant(actor, actor.tenant_id, park_today(settings))
-        return page(request, "tenants/mine.html", tenant=row, today=park_today(settings))
+        return page(request, "tenants/mine.html", tenant=row, today=park_today(settings),
+                    quota_balance=await _quota_balance(request, row["id"], settings))
 
 
 ROUTES: list[Any] = [TenantPages, MyFirmPage]

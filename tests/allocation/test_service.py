@@ -148,3 +148,23 @@ async def test_facts_read_in_bulk_equal_facts_read_one_by_one(db):
         assert bulk[firm["id"]] == await queries.tenant_facts(firm["id"], today, NOW)
     assert bulk[firms[2]["id"]].no_show_count == 2 and bulk[firms[2]["id"]].bookings_due_count == 3
     assert bulk[987654] == await queries.tenant_facts(987654, today, NOW)
+
+
+async def test_renewing_a_lease_and_leasing_the_gap_after_it_at_once_admit_exactly_one(db, tenant, other_tenant):
+    """Renewal takes create_lease's unit lock and overlap check: both ask for the months after the lease."""
+    unit = await create_unit((await create_building())["id"])
+    first = await create_lease(unit["id"], tenant["id"], date(2027, 1, 1), date(2028, 1, 1))
+
+    async def lease_gap(offset: int):
+        start = date(2028, 1, 1) + timedelta(days=offset)
+        return await units.create_lease(MANAGER, units.LeaseInput(unit["id"], other_tenant["id"], start, start + timedelta(days=90)), NOW)
+
+    results = await asyncio.gather(units.renew_lease(MANAGER, first["id"], 6, NOW), *(lease_gap(i) for i in range(3)),
+                                   return_exceptions=True)
+    assert len([r for r in results if isinstance(r, dict)]) == 1, results
+    assert all(isinstance(r, Conflict) for r in results if not isinstance(r, dict)), results
+    from park.allocation import queries
+
+    leases, _count = await queries.list_leases(unit_id=unit["id"])
+    for a, b in zip(leases, leases[1:]):
+        assert a["ends_on"] <= b["starts_on"]
