@@ -182,10 +182,8 @@ async def _round_confirmation(request: Request, preview: dict[str, Any], data: d
           first=format_date(lease["starts_on"], lang), last=format_date(lease["ends_on"] - timedelta(days=1), lang))
         for lease in preview["leases"]
     )
-    notified = tuple(
-        f"{firm(n['tenant'])} · {_('granted a unit') if n['housed'] else _('told why it got nothing this round')}"
-        for n in preview["notified"]
-    )
+    granted, refused = _("granted a unit"), _("told why it got nothing this round")
+    notified = tuple(f"{firm(n['tenant'])} · {granted if n['housed'] else refused}" for n in preview["notified"])
     return confirm_page(
         request, title=_("Confirm allocation round #%(id)s?", id=round_id),
         notes=[_("Confirming signs these leases, closes every application of the round and mails each firm its result. "
