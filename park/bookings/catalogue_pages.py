@@ -144,7 +144,7 @@ def _blackout_confirmation(
     return confirm_page(
         request,
         title=_("Close %(what)s?", what=closed),
-        notes=[_("Closed from %(period)s.", period=format_span(span.starts_at, span.ends_at, lang, zone)),
+        notes=[_("Closed: %(period)s.", period=format_span(span.starts_at, span.ends_at, lang, zone)),
                _("These bookings will be cancelled and the people who made them notified.") if hit
                else _("No booking is cancelled: nothing is booked in this period.")],
         sections=[ConfirmSection(_("Bookings to cancel"), bookings, _("None.")),

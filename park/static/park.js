@@ -104,8 +104,9 @@
         if (e.target.closest("[data-confirm-back]")) { e.preventDefault(); closeDialog(); }
       });
       dialog.showModal();
-      var yes = dialog.querySelector("[type=submit]");
-      if (yes) { yes.focus(); }
+      // Reading starts at the question (the summary may be longer than a phone screen); Tab reaches "Yes".
+      var title = dialog.querySelector("h1");
+      if (title) { title.setAttribute("tabindex", "-1"); title.focus(); }
     }, function () {
       form.removeAttribute("data-confirm-busy");
       HTMLFormElement.prototype.submit.call(form);

@@ -80,8 +80,11 @@ def test_a_manager_blacks_out_a_lab_for_maintenance_on_a_phone(browser):
     page.get_by_label(zh("From")).fill(f"{day.isoformat()}T09:00")
     page.get_by_label(zh("Until")).fill(f"{day.isoformat()}T18:00")
     page.get_by_label(zh("Reason")).fill("空调检修")
+    page.get_by_role("button", name=zh("Close for this period")).click()
+    dialog = page.locator("dialog.confirm-dialog")  # what the blackout cancels, asked first
+    dialog.wait_for(state="visible")
     with page.expect_navigation():
-        page.get_by_role("button", name=zh("Close for this period")).click()
+        dialog.locator("button[type=submit]").click()
     assert page.locator("table", has_text="空调检修").is_visible()
     assert scrolls_sideways(page) == []
     browser.shot(page, "blackout-zh-phone")
