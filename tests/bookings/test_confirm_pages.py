@@ -119,3 +119,22 @@ async def test_a_confirmation_step_never_shows_another_firms_booking(client, mem
     mine = await client.get("/bookings", headers=EN)
     shown = await client.post(f"/bookings/{booking['id']}/cancel", data={"_csrf_token": csrf_from(mine.text)}, headers=EN)
     assert shown.status_code == 404
+
+
+async def test_a_building_blackout_previews_the_bookings_of_every_facility_in_it(client, member, manager):
+    facility = await create_facility()
+    neighbour = await create_facility(facility["building"], name="隔壁", name_en="Next door")
+    elsewhere = await create_facility(name="别处", name_en="Elsewhere")
+    for room in (facility, neighbour, elsewhere):
+        await book(client, member, room, weekday_at(10))
+    await sign_in(client, manager.email)
+    editor = await client.get(f"/facilities/{facility['id']}/blackouts", headers=EN)
+    shown = await client.post(
+        f"/facilities/{facility['id']}/blackouts",
+        data={"starts_at": local_input(weekday_at(0)), "ends_at": local_input(weekday_at(23)), "scope": "building",
+              "_csrf_token": csrf_from(editor.text)}, headers=EN,
+    )
+    listed = shown.text.split("Bookings to cancel")[1].split("Firms to notify")[0]
+    assert "Close the whole building?" in shown.text
+    assert "Meeting room" in listed and "Next door" in listed and "Elsewhere" not in listed
+    assert set((await statuses()).values()) == {"confirmed"}
