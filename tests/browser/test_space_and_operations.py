@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.browser.steps import MANAGER, TENANT_ADMIN, follow_nav, html_lang, scrolls_sideways, sign_in, switch_language, zh
+from tests.browser.steps import MANAGER, TENANT_ADMIN, follow_nav, html_lang, say_yes, scrolls_sideways, sign_in, switch_language, zh
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -52,8 +52,9 @@ def test_a_firm_applies_for_200_m2_of_office_and_reads_its_rank_and_explanation_
     manager.get_by_role("button", name=zh("Run a round")).click()
     manager.wait_for_url("**/allocation/rounds/*")
     browser.shot(manager, "allocation-round-proposed-zh-desktop")
-    with manager.expect_navigation():
-        manager.get_by_role("button", name=zh("Confirm the round")).click()
+    manager.get_by_role("button", name=zh("Confirm the round")).click()
+    assert zh("Leases to sign") in manager.locator("dialog [data-confirm-summary]").inner_text()
+    say_yes(manager)
     assert manager.locator("form[action$='/confirm']").count() == 0, "a confirmed round offers no second confirmation"
     browser.shot(manager, "allocation-round-confirmed-zh-desktop")
 
