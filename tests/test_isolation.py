@@ -218,6 +218,11 @@ async def _user_calendar(world: World) -> str:
     return f"{world.member_a.id}.ics"
 
 
+async def _link_token(world: World) -> str:
+    # A mailed link serves whoever holds its token (no firm owns it); a user id in its place opens nothing.
+    return str(world.member_a.id)
+
+
 async def _facility_calendar(world: World) -> str:
     return f"{await world_id(world, 'facility_id')}.ics"
 
@@ -243,6 +248,8 @@ REGISTRY: dict[str, Entry] = {
 PATH_OVERRIDES: dict[tuple[str, str], Entry] = {
     ("/calendar/{name:str}", "name"): Entry(_user_calendar, owned=True),
     ("/calendar/facilities/{name:str}", "name"): Entry(_facility_calendar, owned=False),
+    ("/password-reset/{token:str}", "token"): Entry(_link_token, owned=False),
+    ("/invitation/{token:str}", "token"): Entry(_link_token, owned=False),
 }
 """(route path, parameter) → entry, for parameters whose name says nothing of their type."""
 

@@ -149,6 +149,12 @@ def _nav(request: Request[Any, Any, Any], actor: Actor | None) -> list[NavGroup]
     return groups
 
 
+def _nav_paths(request: Request[Any, Any, Any], actor: Actor | None) -> list[str]:
+    """The paths of the navigation the reader sees, for templates that link to a page only if it is there."""
+    paths, allowed = _page_paths(request), _audience(actor)
+    return [path for path, _label, who, _menu in NAV if who in allowed and path in paths]
+
+
 def _account_nav(request: Request[Any, Any, Any], actor: Actor | None) -> list[tuple[str, str]]:
     if actor is None:
         return []
@@ -165,7 +171,7 @@ def page(request: Request[Any, Any, Any], template_name: str, status_code: int =
     context.update(
         user=actor if isinstance(actor, Actor) else None,
         nav=_nav(request, actor if isinstance(actor, Actor) else None),
-        nav_paths=[path for path, _label, _who, _menu in NAV if path in _page_paths(request)],
+        nav_paths=_nav_paths(request, actor if isinstance(actor, Actor) else None),
         account_nav=_account_nav(request, actor if isinstance(actor, Actor) else None),
         is_current=lambda path: _is_current(path, request.url.path),
         lang=lang,

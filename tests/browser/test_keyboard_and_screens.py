@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.steps import MANAGER, MEMBER, TENANT_ADMIN, low_contrast, say_yes, scrolls_sideways, sign_in, zh
+from tests.browser.steps import (
+    MANAGER, MEMBER, TENANT_ADMIN, follow_nav, low_contrast, say_yes, scrolls_sideways, sign_in, zh,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGES = {
@@ -151,8 +153,7 @@ def test_the_contrast_check_notices_pale_text(browser):
 def test_a_member_books_a_meeting_room_on_a_phone(browser):
     page = browser.open("/", viewport="phone")
     sign_in(page, MEMBER)
-    page.locator(".menu-toggle").click()
-    page.locator("nav a[href='/facilities']").click()
+    follow_nav(page, "/facilities")
     page.get_by_label(zh("Search")).fill("B201")
     page.get_by_role("button", name=zh("Filter")).click()
     page.get_by_role("link", name="会议室 B201").click()
