@@ -20,7 +20,7 @@ from park.shared import i18n
 from park.shared.api import MAX_LIMIT, caller
 from park.shared.clock import utc_now
 from park.shared.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed
-from park.shared.web import LANG_COOKIE, flash, gettext_for, page, page_lang, redirect, safe_next
+from park.shared.web import LANG_COOKIE, confirm_page, confirmed, flash, gettext_for, page, page_lang, redirect, safe_next
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -214,8 +214,22 @@ class FirmUserPages(Controller):
         return redirect("/my-firm/users")
 
     @post("/{user_id:int}/deactivate")
-    async def deactivate(self, request: Request, user_id: FromPath[int]) -> Redirect:
+    async def deactivate(self, request: Request, user_id: FromPath[int], data: Form) -> Template | Redirect:
+        """Without `confirmed=1` this only says what deactivating does (sign-out; bookings left as they are)."""
         _ = gettext_for(page_lang(request))
+        if not confirmed(data):
+            person = await service.get_user(caller(request), user_id)
+            return confirm_page(
+                request, title=_("Deactivate %(name)s?", name=person["name"] or person["email"]),
+                notes=[
+                    _("%(email)s can no longer sign in. Every web session and API token of the account ends at once, "
+                      "so the person is signed out everywhere.", email=person["email"]),
+                    _("Their bookings are not cancelled: future bookings stay as they are until you or they cancel them."),
+                    _("You can reactivate the account later; its sessions and tokens do not come back."),
+                ],
+                action=f"/my-firm/users/{user_id}/deactivate", data=data,
+                yes=_("Yes, deactivate and sign out"), back="/my-firm/users",
+            )
         await service.set_user_active(caller(request), user_id, False, utc_now())
         flash(request, _("The account has been deactivated; its sessions and tokens have ended."), "success")
         return redirect("/my-firm/users")

@@ -262,22 +262,48 @@ def _without_override(text: str, zh: bool = False) -> str:
     return text.split(marker)[0]
 
 
+async def _open_applications(round_row: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    """Each assignment with its application; a round whose applications are not all still open cannot be confirmed."""
+    if round_row["status"] != "proposed":
+        raise Conflict(f"This round is {round_row['status']}; only a proposed round can be confirmed.")
+    pairs = []
+    for assignment in round_row["assignments"]:
+        application = await queries.get_application(assignment["application"])
+        if application is None or application["status"] != "open":
+            status = application["status"] if application else "gone"
+            raise Conflict(f"Application #{assignment['application']} is no longer open ({status}); run a new round.")
+        pairs.append((assignment, application))
+    return pairs
+
+
+async def preview_confirmation(actor: Actor, round_id: int) -> dict[str, Any]:
+    """What `confirm_round` would do, writing nothing: the leases it signs and the firms it tells.
+
+    `leases`: unit, tenant, starts_on, ends_on (exclusive) per housed application, by rank;
+    `notified`: every applicant firm of the round (housed or not), each once, with `housed`.
+    """
+    round_row = await get_round(actor, round_id)
+    leases: list[dict[str, Any]] = []
+    notified: dict[int, bool] = {}
+    for assignment, application in await _open_applications(round_row):
+        housed = assignment["unit"] is not None
+        notified[application["tenant"]] = notified.get(application["tenant"], False) or housed
+        if housed:
+            leases.append({"unit": assignment["unit"], "tenant": application["tenant"],
+                           "starts_on": application["start_date"],
+                           "ends_on": term_end(_application_model(application, ""))})
+    return {"round": round_row, "leases": leases,
+            "notified": [{"tenant": tenant, "housed": housed} for tenant, housed in notified.items()]}
+
+
 async def confirm_round(actor: Actor, round_id: int, now: datetime, zone: ZoneInfo) -> dict[str, Any]:
     """Create the leases, close the applications and tell the firms — all or nothing."""
     require_manager(actor)
     async with transaction():
         await lock("allocation_round", round_id)
         round_row = await get_round(actor, round_id)
-        if round_row["status"] != "proposed":
-            raise Conflict(f"This round is {round_row['status']}; only a proposed round can be confirmed.")
         units = {u["id"]: u for u in await queries.all_units()}
-        for assignment in round_row["assignments"]:
-            application = await queries.get_application(assignment["application"])
-            if application is None or application["status"] != "open":
-                status = application["status"] if application else "gone"
-                raise Conflict(
-                    f"Application #{assignment['application']} is no longer open ({status}); run a new round."
-                )
+        for assignment, application in await _open_applications(round_row):
             values: dict[str, Any] = {
                 "round_id": round_id,
                 "rank": assignment["rank"],

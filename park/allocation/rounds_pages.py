@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import copy
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from park.allocation import applications, queries, rounds, simulation
@@ -19,7 +19,10 @@ from park.shared.api import caller
 from park.shared.clock import utc_now
 from park.shared.errors import DomainError, ValidationFailed
 from park.shared.guards import manager_only
-from park.shared.web import flash, gettext_for, page_lang, redirect, settings_of
+from park.shared.i18n import format_date
+from park.shared.web import ConfirmSection, confirm_page, confirmed, flash, gettext_for, page_lang, redirect, settings_of
+
+Form = URLEncodedBody[dict[str, str]]
 
 
 class AllocationPages(Controller):
@@ -82,10 +85,15 @@ class AllocationPages(Controller):
         )
 
     @post("/rounds/{round_id:int}/confirm")
-    async def confirm(self, request: Request, round_id: FromPath[int]) -> Redirect:
-        _ = gettext_for(page_lang(request))
+    async def confirm(self, request: Request, round_id: FromPath[int], data: Form) -> Template | Redirect:
+        """Without `confirmed=1` this only shows the leases the round would sign and the firms told."""
+        lang = page_lang(request)
+        _ = gettext_for(lang)
         settings = settings_of(request)
         try:
+            if not confirmed(data):
+                preview = await rounds.preview_confirmation(caller(request), round_id)
+                return await _round_confirmation(request, preview, data, lang)
             await rounds.confirm_round(caller(request), round_id, utc_now(), settings.zone)
         except DomainError as error:
             flash(request, _(error.detail), "error")
@@ -151,6 +159,41 @@ class AllocationPages(Controller):
         else:
             flash(request, _("The application is marked ineligible."), "success")
         return redirect("/allocation")
+
+
+async def _round_confirmation(request: Request, preview: dict[str, Any], data: dict[str, str], lang: str) -> Template:
+    _ = gettext_for(lang)
+    round_id = preview["round"]["id"]
+    units = {u["id"]: u for u in await queries.all_units()}
+    buildings = await queries.building_names()
+    tenants = await queries.tenant_names([n["tenant"] for n in preview["notified"]])
+
+    def firm(tenant_id: int) -> str:
+        row = tenants.get(tenant_id, {})
+        return (row.get("name_en") or row.get("name") or "") if lang == "en" else (row.get("name") or "")
+
+    def unit_label(unit_id: int) -> str:
+        unit = units.get(unit_id, {})
+        code = buildings.get(unit.get("building"), {}).get("code", "")
+        return unit.get("code", "") if not code or unit.get("code", "").startswith(code) else f"{code} {unit['code']}"
+
+    leases = tuple(
+        _("%(unit)s to %(firm)s, %(first)s to %(last)s", unit=unit_label(lease["unit"]), firm=firm(lease["tenant"]),
+          first=format_date(lease["starts_on"], lang), last=format_date(lease["ends_on"] - timedelta(days=1), lang))
+        for lease in preview["leases"]
+    )
+    granted, refused = _("granted a unit"), _("told why it got nothing this round")
+    notified = tuple(f"{firm(n['tenant'])} · {granted if n['housed'] else refused}" for n in preview["notified"])
+    return confirm_page(
+        request, title=_("Confirm allocation round #%(id)s?", id=round_id),
+        notes=[_("Confirming signs these leases, closes every application of the round and mails each firm its result. "
+                 "It cannot be undone.")],
+        sections=[ConfirmSection(_("Leases to sign"), leases, _("None: no applicant is housed.")),
+                  ConfirmSection(_("Firms to notify"), notified, _("None."))],
+        action=f"/allocation/rounds/{round_id}/confirm", data=data,
+        yes=_("Yes, sign %(count)s leases and notify %(firms)s firms", count=len(leases), firms=len(notified)),
+        back=f"/allocation/rounds/{round_id}",
+    )
 
 
 def edited_numbers(document: dict[str, Any], form: Any) -> dict[str, Any]:

@@ -25,7 +25,10 @@ from park.shared.clock import utc_now
 from park.shared.errors import DomainError, NotFound, ValidationFailed
 from park.shared.guards import manager_only
 from park.shared.timespan import Span
-from park.shared.web import flash, form_errors, gettext_for, page, page_lang, redirect, settings_of
+from park.shared.i18n import format_span
+from park.shared.web import (
+    ConfirmSection, confirm_page, confirmed, flash, form_errors, gettext_for, page, page_lang, redirect, settings_of,
+)
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -54,7 +57,9 @@ class FacilityBookingPages(Controller):
 
     @post("/{facility_id:int}/blackouts", guards=[manager_only])
     async def add_blackout(self, request: Request, facility_id: FromPath[int], data: Form) -> Template | Redirect:
-        _ = gettext_for(page_lang(request))
+        """Without `confirmed=1` this only shows the bookings the blackout would cancel and the firms told."""
+        lang = page_lang(request)
+        _ = gettext_for(lang)
         zone = settings_of(request).zone
         row = await queries.get_facility(facility_id)
         if row is None:
@@ -66,11 +71,13 @@ class FacilityBookingPages(Controller):
             if ends_at <= starts_at:
                 raise ValidationFailed.on("ends_at", "The end must be later than the start.")
             whole_building = data.get("scope") == "building"
-            _blackout, cancelled = await closures.add_blackout(
-                caller(request), Span(starts_at, ends_at), data.get("reason", "").strip()[:300], utc_now(), zone,
-                facility_id=None if whole_building else facility_id,
-                building_id=row["building"] if whole_building else None,
-            )
+            span, reason = Span(starts_at, ends_at), data.get("reason", "").strip()[:300]
+            scope = {"facility_id": None if whole_building else facility_id,
+                     "building_id": row["building"] if whole_building else None}
+            if not confirmed(data):
+                hit = await closures.preview_blackout(caller(request), span, reason, **scope)
+                return _blackout_confirmation(request, row, span, whole_building, hit, data, lang, zone)
+            _blackout, cancelled = await closures.add_blackout(caller(request), span, reason, utc_now(), zone, **scope)
         except ValueError:
             errors["starts_at"] = _("Give the start and the end as date and time.")
         except DomainError as error:
@@ -178,6 +185,38 @@ class FacilityFormPages(Controller):
             return await self._form(request, data, row, _field_errors(error, _))
         flash(request, _("Facility %(name)s saved.", name=values["name"]), "success")
         return redirect(f"/facilities/{facility_id}/edit")
+
+
+
+
+def _blackout_confirmation(
+    request: Request, facility: dict[str, Any], span: Span, whole_building: bool, hit: list[dict[str, Any]],
+    data: dict[str, str], lang: str, zone,
+) -> Template:
+    _ = gettext_for(lang)
+
+    def name(row: dict[str, Any], en: str = "name_en", zh: str = "name") -> str:
+        return (row.get(en) or row.get(zh) or "") if lang == "en" else (row.get(zh) or "")
+
+    bookings = tuple(
+        f"{name(b['facility'])} · {format_span(b['starts_at'], b['ends_at'], lang, zone)} · "
+        f"{name(b, 'tenant_name_en', 'tenant_name')}"
+        for b in hit
+    )
+    firms = sorted({name(b, "tenant_name_en", "tenant_name") for b in hit})
+    closed = _("the whole building") if whole_building else name(facility)
+    return confirm_page(
+        request,
+        title=_("Close %(what)s?", what=closed),
+        notes=[_("Closed: %(period)s.", period=format_span(span.starts_at, span.ends_at, lang, zone)),
+               _("These bookings will be cancelled and the people who made them notified.") if hit
+               else _("No booking is cancelled: nothing is booked in this period.")],
+        sections=[ConfirmSection(_("Bookings to cancel"), bookings, _("None.")),
+                  ConfirmSection(_("Firms to notify"), tuple(firms), _("None."))],
+        action=f"/facilities/{facility['id']}/blackouts", data=data,
+        yes=_("Yes, close and cancel %(count)s bookings", count=len(hit)) if hit else _("Yes, close for this period"),
+        back=f"/facilities/{facility['id']}/blackouts",
+    )
 
 
 ROUTES = [FacilityBookingPages, FacilityFormPages]

@@ -34,17 +34,22 @@ from park.shared.timespan import Span
 CANCELLED_BY_CLOSURE = [status for status in STATUSES if can_transition(status, CANCELLED)]
 
 
-async def cancel_for_closure(
-    facility: dict[str, Any], span: Span, notice: str, now: datetime, zone: ZoneInfo
-) -> list[dict[str, Any]]:
-    """Cancel the facility's live bookings overlapping `span`; call inside a transaction, facility locked."""
-    hit = await Booking.select(Booking.id, Booking.status).where(
-        (Booking.facility == facility["id"])
+def _hit_by_closure(facility_id: int, span: Span, *columns: Any) -> Any:
+    """The facility's live bookings a closure over `span` cancels: the one query the closure and its preview share."""
+    return Booking.select(*columns).where(
+        (Booking.facility == facility_id)
         & (Booking.starts_at < span.ends_at)
         & (Booking.ends_at > span.starts_at)
         & (Booking.starts_at >= span.starts_at - queries.MAX_BOOKING_SPAN)
         & Booking.status.is_in(CANCELLED_BY_CLOSURE)
     ).order_by(Booking.id)
+
+
+async def cancel_for_closure(
+    facility: dict[str, Any], span: Span, notice: str, now: datetime, zone: ZoneInfo
+) -> list[dict[str, Any]]:
+    """Cancel the facility's live bookings overlapping `span`; call inside a transaction, facility locked."""
+    hit = await _hit_by_closure(facility["id"], span, Booking.id, Booking.status)
     cancelled: list[dict[str, Any]] = []
     for booking in hit:
         row = await try_change_status(booking["id"], booking["status"], CANCELLED, cancelled_at=now, status_reason=notice)
@@ -117,6 +122,46 @@ def rows_as_holds(rows: list[dict[str, Any]]) -> list[Any]:
     return [queries.to_value({"facility": 0, "tenant": 0, "user": 0, **row}) for row in rows]
 
 
+def _check_blackout(actor: Actor, span: Span, reason: str) -> None:
+    require_manager(actor)
+    if len(reason) > 300:
+        raise ValidationFailed.on("reason", "keep the reason under 300 characters")
+    for name, value in (("starts_at", span.starts_at), ("ends_at", span.ends_at)):
+        if not 2000 <= value.year <= 2999:
+            raise ValidationFailed.on(name, "choose a date between the years 2000 and 2999")
+
+
+async def _closed_facilities(facility_id: int | None, building_id: int | None) -> list[dict[str, Any]]:
+    if facility_id is not None:
+        facility = await facility_queries.get_facility(facility_id)
+        if facility is None:
+            raise NotFound(f"There is no facility {facility_id}.")
+        return [facility]
+    if await facility_queries.get_building(building_id) is None:
+        raise NotFound(f"There is no building {building_id}.")
+    return await Facility.select().where(Facility.building == building_id).order_by(Facility.id)
+
+
+async def preview_blackout(
+    actor: Actor, span: Span, reason: str, *, facility_id: int | None = None, building_id: int | None = None
+) -> list[dict[str, Any]]:
+    """What `add_blackout` would cancel, writing nothing: each booking with its facility and firm, by start.
+
+    A booking that changes meanwhile may still escape the closure (as in `cancel_for_closure`); the
+    preview is what holds now.
+    """
+    _check_blackout(actor, span, reason)
+    hit: list[dict[str, Any]] = []
+    for facility in await _closed_facilities(facility_id, building_id):
+        rows = await _hit_by_closure(
+            facility["id"], span, Booking.id, Booking.starts_at, Booking.ends_at, Booking.status,
+            Booking.tenant.id.as_alias("tenant_id"), Booking.tenant.name.as_alias("tenant_name"),
+            Booking.tenant.name_en.as_alias("tenant_name_en"),
+        )
+        hit += [{**row, "facility": facility} for row in rows]
+    return sorted(hit, key=lambda row: (row["starts_at"], row["id"]))
+
+
 async def add_blackout(
     actor: Actor,
     span: Span,
@@ -128,22 +173,9 @@ async def add_blackout(
     building_id: int | None = None,
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Close a facility (or every facility of a building) and cancel, with notice, the bookings it hits."""
-    require_manager(actor)
-    if len(reason) > 300:
-        raise ValidationFailed.on("reason", "keep the reason under 300 characters")
-    for name, value in (("starts_at", span.starts_at), ("ends_at", span.ends_at)):
-        if not 2000 <= value.year <= 2999:
-            raise ValidationFailed.on(name, "choose a date between the years 2000 and 2999")
+    _check_blackout(actor, span, reason)
     async with transaction():
-        if facility_id is not None:
-            facility = await facility_queries.get_facility(facility_id)
-            if facility is None:
-                raise NotFound(f"There is no facility {facility_id}.")
-            facilities = [facility]
-        else:
-            if await facility_queries.get_building(building_id) is None:
-                raise NotFound(f"There is no building {building_id}.")
-            facilities = await Facility.select().where(Facility.building == building_id).order_by(Facility.id)
+        facilities = await _closed_facilities(facility_id, building_id)
         for facility in facilities:
             await lock("facility", facility["id"])
         rows = await Blackout.insert(

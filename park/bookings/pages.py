@@ -26,7 +26,12 @@ from park.shared.clock import utc_now
 from park.shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from park.shared.timespan import Span
 from park.shared.labels import label
-from park.shared.web import error_message, flash, form_errors, gettext_for, page, page_lang, redirect, safe_next, settings_of
+from park.priority.model import DEFAULT_CHARGES
+from park.shared.i18n import format_datetime, format_percent, format_span
+from park.shared.web import (
+    ConfirmSection, confirm_page, confirmed, error_message, flash, form_errors, gettext_for, page, page_lang, redirect,
+    safe_next, settings_of,
+)
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -322,7 +327,12 @@ class BookingPages(Controller):
                     calendar_url=calendar_url, webcal_url=webcal_url)
 
     @post("/bookings/{booking_id:int}/cancel")
-    async def cancel(self, request: Request, booking_id: FromPath[int], data: Form) -> Redirect:
+    async def cancel(self, request: Request, booking_id: FromPath[int], data: Form) -> Template | Redirect:
+        """Without `confirmed=1` this only shows the booking and what cancelling it now costs."""
+        if not confirmed(data):
+            preview = await status_changes.preview_cancellation(caller(request), booking_id, utc_now())
+            if not preview["refused"]:  # a refusal needs no confirming: the act below reports it
+                return _cancel_confirmation(request, preview, data)
         return await _act(request, booking_id, data, "cancel")
 
     @post("/bookings/{booking_id:int}/check-in")
@@ -330,9 +340,14 @@ class BookingPages(Controller):
         return await _act(request, booking_id, data, "check_in")
 
     @post("/bookings/series/{series_id:int}/cancel")
-    async def cancel_series(self, request: Request, series_id: FromPath[int], data: Form) -> Redirect:
-        _ = gettext_for(page_lang(request))
+    async def cancel_series(self, request: Request, series_id: FromPath[int], data: Form) -> Template | Redirect:
+        """Without `confirmed=1` this only says how many occurrences would be cancelled, from which date."""
+        lang = page_lang(request)
+        _ = gettext_for(lang)
         try:
+            if not confirmed(data):
+                preview = await status_changes.preview_series_cancellation(caller(request), series_id, None, utc_now())
+                return _series_confirmation(request, preview, data, lang)
             rows = await status_changes.cancel_series(caller(request), series_id, None, utc_now(), settings_of(request).zone)
             flash(request, _("%(count)s bookings of the series were cancelled.", count=len(rows)), "success")
         except (NotFound, Forbidden):
@@ -340,6 +355,52 @@ class BookingPages(Controller):
         except DomainError as error:
             flash(request, error_message(error, _), "error")
         return redirect(safe_next(data.get("next"), "/bookings"))
+
+
+def _cancel_confirmation(request: Request, preview: dict[str, Any], data: dict[str, str]) -> Template:
+    lang = page_lang(request)
+    _ = gettext_for(lang)
+    zone = settings_of(request).zone
+    booking, facility = preview["booking"], preview["facility"]
+    name = (facility.get("name_en") or facility["name"]) if lang == "en" else facility["name"]
+    notes = [_("%(facility)s, %(period)s.", facility=name,
+               period=format_span(booking["starts_at"], booking["ends_at"], lang, zone))]
+    if preview["late"]:
+        share = current_policy(settings_of(request)).billing
+        percent = (share.charges if share else DEFAULT_CHARGES).late_cancel_percent
+        notes.append(
+            _("It is after the facility's cut-off (%(minutes)s minutes before the start): %(share)s of the price is charged.",
+              minutes=facility["cancel_cutoff_minutes"], share=format_percent(percent / 100, lang))
+            if percent and facility["hourly_rate_fen"] else
+            _("It is after the facility's cut-off (%(minutes)s minutes before the start), but it costs nothing.",
+              minutes=facility["cancel_cutoff_minutes"])
+        )
+    else:
+        notes.append(_("It is before the facility's cut-off: cancelling costs nothing."))
+    if booking["user"] != caller(request).id:
+        notes.append(_("The person who booked is notified."))
+    return confirm_page(request, title=_("Cancel this booking?"), notes=notes, action=f"/bookings/{booking['id']}/cancel",
+                        data=data, yes=_("Yes, cancel the booking"), back=safe_next(data.get("next"), "/bookings"))
+
+
+def _series_confirmation(request: Request, preview: dict[str, Any], data: dict[str, str], lang: str) -> Template:
+    _ = gettext_for(lang)
+    zone = settings_of(request).zone
+    facility, occurrences = preview["facility"], preview["occurrences"]
+    name = (facility.get("name_en") or facility["name"]) if lang == "en" else facility["name"]
+    if occurrences:
+        notes = [_("%(count)s occurrences at %(facility)s will be cancelled, from %(date)s on.", count=len(occurrences),
+                   facility=name, date=format_datetime(occurrences[0]["starts_at"], lang, zone, "short"))]
+    else:
+        notes = [_("No occurrence of this series can still be cancelled.")]
+    items = tuple(format_span(row["starts_at"], row["ends_at"], lang, zone) for row in occurrences)
+    return confirm_page(
+        request, title=_("Cancel the rest of the series?"), notes=notes,
+        sections=[ConfirmSection(_("Occurrences to cancel"), items, _("None."))],
+        action=f"/bookings/series/{preview['series']['id']}/cancel", data=data,
+        yes=_("Yes, cancel %(count)s occurrences", count=len(occurrences)), back=safe_next(data.get("next"), "/bookings"),
+    )
+
 
 async def _booking_page(
     request: Request, booking_id: int, *, errors: dict[str, str] | None = None, form: dict[str, str] | None = None,

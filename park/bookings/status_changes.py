@@ -5,7 +5,7 @@ Each writes the status through `park.bookings.lifecycle`, the one owner of it.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -33,11 +33,30 @@ async def _locked_booking(actor: Actor, booking_id: int) -> tuple[dict[str, Any]
     return row, facility_row, spec
 
 
+def _may_cancel(actor: Actor, row: dict[str, Any]) -> None:
+    if not (actor.is_manager or row["user"] == actor.id or actor.is_tenant_admin):
+        raise Forbidden("Only the person who booked, the firm's administrator or a park manager may cancel it.")
+
+
+def after_cutoff(row: dict[str, Any], spec: FacilitySpec, now: datetime) -> bool:
+    """Whether cancelling now falls after the facility's cut-off, when billing charges the late-cancel share."""
+    minutes = spec.cancel_cutoff_minutes
+    return minutes > 0 and now > row["starts_at"] - timedelta(minutes=minutes)
+
+
+async def preview_cancellation(actor: Actor, booking_id: int, now: datetime) -> dict[str, Any]:
+    """What `cancel_booking` would do, writing nothing: the booking, its facility, whether it is late or refused."""
+    row = await get_booking(actor, booking_id)
+    _may_cancel(actor, row)
+    facility_row, spec = await facility_any(row["facility"])
+    violation = cancellation_violation(queries.to_value(row), spec, now, by_manager=actor.is_manager)
+    return {"booking": row, "facility": facility_row, "late": after_cutoff(row, spec, now), "refused": violation is not None}
+
+
 async def cancel_booking(actor: Actor, booking_id: int, now: datetime, zone: ZoneInfo, reason: str = "") -> dict[str, Any]:
     async with transaction():
         row, facility_row, spec = await _locked_booking(actor, booking_id)
-        if not (actor.is_manager or row["user"] == actor.id or actor.is_tenant_admin):
-            raise Forbidden("Only the person who booked, the firm's administrator or a park manager may cancel it.")
+        _may_cancel(actor, row)
         violation = cancellation_violation(queries.to_value(row), spec, now, by_manager=actor.is_manager)
         raise_violations([violation] if violation else [])
         reason = reason or ("Cancelled by a park manager." if actor.is_manager and row["user"] != actor.id else "")
@@ -47,25 +66,42 @@ async def cancel_booking(actor: Actor, booking_id: int, now: datetime, zone: Zon
         return row
 
 
+async def _series_to_cancel(actor: Actor, series_id: int) -> dict[str, Any]:
+    series = await queries.get_series(series_id)
+    if series is None or not (actor.is_manager or series["tenant"] == actor.tenant_id):
+        raise NotFound(f"There is no series {series_id}.")
+    _may_cancel(actor, series)
+    return series
+
+
+def _cancellable(actor: Actor, rows: list[dict[str, Any]], spec: FacilitySpec, cutoff: datetime, now: datetime) -> list[dict[str, Any]]:
+    """The occurrences starting at or after `cutoff` that may still be cancelled now."""
+    return [
+        row for row in rows
+        if row["starts_at"] >= cutoff
+        and cancellation_violation(queries.to_value(row), spec, now, by_manager=actor.is_manager) is None
+    ]
+
+
+async def preview_series_cancellation(actor: Actor, series_id: int, from_at: datetime | None, now: datetime) -> dict[str, Any]:
+    """What `cancel_series` would cancel, writing nothing: the series, its facility and the occurrences, by start."""
+    series = await _series_to_cancel(actor, series_id)
+    facility_row, spec = await facility_any(series["facility"])
+    rows = _cancellable(actor, await queries.bookings_of_series(series_id), spec, max(from_at or now, now), now)
+    return {"series": series, "facility": facility_row, "occurrences": sorted(rows, key=lambda row: row["starts_at"])}
+
+
 async def cancel_series(
     actor: Actor, series_id: int, from_at: datetime | None, now: datetime, zone: ZoneInfo
 ) -> list[dict[str, Any]]:
     """Cancel every still-cancellable occurrence starting at or after `from_at` (default: now)."""
-    series = await queries.get_series(series_id)
-    if series is None or not (actor.is_manager or series["tenant"] == actor.tenant_id):
-        raise NotFound(f"There is no series {series_id}.")
-    if not (actor.is_manager or series["user"] == actor.id or actor.is_tenant_admin):
-        raise Forbidden("Only the person who booked, the firm's administrator or a park manager may cancel it.")
+    series = await _series_to_cancel(actor, series_id)
     cutoff = max(from_at or now, now)
     cancelled = []
     async with transaction():
         await lock("facility", series["facility"])
         facility_row, spec = await facility_any(series["facility"])
-        for row in await queries.bookings_of_series(series_id):
-            if row["starts_at"] < cutoff:
-                continue
-            if cancellation_violation(queries.to_value(row), spec, now, by_manager=actor.is_manager) is not None:
-                continue
+        for row in _cancellable(actor, await queries.bookings_of_series(series_id), spec, cutoff, now):
             changed = await try_change_status(
                 row["id"], row["status"], CANCELLED, cancelled_at=now, status_reason="Series cancelled from this date."
             )

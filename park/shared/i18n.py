@@ -87,6 +87,13 @@ def format_time(value: datetime, lang: str, zone: ZoneInfo) -> str:
     return dates.format_time(value.astimezone(zone), format="short", locale=babel_locale(lang))
 
 
+def format_span(starts_at: datetime, ends_at: datetime, lang: str, zone: ZoneInfo) -> str:
+    """A period on the park's clock: the end's date only when it falls on another day."""
+    if starts_at.astimezone(zone).date() == ends_at.astimezone(zone).date():
+        return f"{format_datetime(starts_at, lang, zone, 'short')}–{format_time(ends_at, lang, zone)}"
+    return f"{format_datetime(starts_at, lang, zone, 'short')} – {format_datetime(ends_at, lang, zone, 'short')}"
+
+
 def format_number(value: float | int, lang: str) -> str:
     return numbers.format_decimal(value, locale=babel_locale(lang))
 

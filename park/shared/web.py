@@ -234,3 +234,36 @@ def error_message(error: DomainError, _: Any) -> str:
     if error.violations:
         return "; ".join(_(v.template, **dict(v.params)) for v in error.violations)
     return _(error.detail)
+
+
+# "No one-click accidents": an act that is hard to undo is a form whose first POST (without
+# `confirmed=1`) only shows what would happen, on a page of its own or, with JavaScript, in a dialog.
+CONFIRMED_FIELD = "confirmed"
+
+
+def confirmed(data: dict[str, str]) -> bool:
+    """Whether a form carries the explicit `confirmed=1` of the confirmation step."""
+    return data.get(CONFIRMED_FIELD) == "1"
+
+
+@dataclass(frozen=True)
+class ConfirmSection:
+    """One list on a confirmation page: a heading, its lines, and what to say when there are none."""
+
+    heading: str
+    items: tuple[str, ...]
+    empty: str = ""
+
+
+def confirm_page(
+    request: Request[Any, Any, Any], *, title: str, action: str, yes: str, back: str, data: dict[str, str] | None = None,
+    notes: tuple[str, ...] | list[str] = (), sections: tuple[ConfirmSection, ...] | list[ConfirmSection] = (),
+) -> Template:
+    """The confirmation step: what will happen, a "Yes, …" button that re-posts `data` with `confirmed=1`, a way back.
+
+    Texts arrive translated. `data` is the submitted form; its CSRF token and any `confirmed` are left out
+    (the page writes a fresh token).
+    """
+    fields = {k: v for k, v in (data or {}).items() if k not in (CONFIRMED_FIELD, "_csrf_token")}
+    return page(request, "confirm.html", title=title, action=action, yes=yes, back=safe_next(back),
+                fields=fields, notes=list(notes), sections=list(sections))

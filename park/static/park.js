@@ -63,14 +63,54 @@
     });
   });
 
-  // A form may ask before it does something hard to undo: <form data-confirm="...">.
+  // Acts hard to undo ask first: <form data-confirm> posts without `confirmed=1`, and the server answers
+  // with its confirmation page (what will happen, a "Yes, ..." form, a way back). Without JavaScript
+  // that page simply opens; with it, its summary opens in a <dialog> over the current page.
+  var dialog = null;
+  function closeDialog() {
+    if (!dialog) { return; }
+    var opener = dialog.opener;
+    dialog.close();
+    dialog.remove();
+    dialog = null;
+    if (opener && opener.focus) { opener.focus(); }
+  }
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    var question = form && form.getAttribute && form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) {
-      event.preventDefault();
-      event.stopImmediatePropagation();
-    }
+    if (!form || !form.hasAttribute || !form.hasAttribute("data-confirm") || !window.fetch || !window.HTMLDialogElement) { return; }
+    if (form.getAttribute("data-confirm-busy")) { event.preventDefault(); return; }
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    var opener = event.submitter || form.querySelector("[type=submit]");
+    form.setAttribute("data-confirm-busy", "1");
+    fetch(form.action, {
+      method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
+      headers: { "Accept": "text/html" }
+    }).then(function (response) {
+      return response.text().then(function (html) { return { ok: response.ok, html: html }; });
+    }).then(function (answer) {
+      form.removeAttribute("data-confirm-busy");
+      var summary = answer.ok && new DOMParser().parseFromString(answer.html, "text/html").querySelector("[data-confirm-summary]");
+      if (!summary) { HTMLFormElement.prototype.submit.call(form); return; } // an error page: show it as without JavaScript
+      closeDialog();
+      dialog = document.createElement("dialog");
+      dialog.className = "confirm-dialog";
+      dialog.setAttribute("aria-labelledby", "confirm-title");
+      dialog.opener = opener;
+      dialog.appendChild(document.importNode(summary, true));
+      document.body.appendChild(dialog);
+      dialog.addEventListener("cancel", function (e) { e.preventDefault(); closeDialog(); });
+      dialog.addEventListener("click", function (e) {
+        if (e.target.closest("[data-confirm-back]")) { e.preventDefault(); closeDialog(); }
+      });
+      dialog.showModal();
+      // Reading starts at the question (the summary may be longer than a phone screen); Tab reaches "Yes".
+      var title = dialog.querySelector("h1");
+      if (title) { title.setAttribute("tabindex", "-1"); title.focus(); }
+    }, function () {
+      form.removeAttribute("data-confirm-busy");
+      HTMLFormElement.prototype.submit.call(form);
+    });
   }, true);
 
   // htmx requests carry the CSRF token in a header, so any element may use hx-post.

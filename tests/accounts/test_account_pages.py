@@ -38,7 +38,13 @@ async def test_a_firms_administrator_adds_and_deactivates_people_of_its_firm(cli
     assert created.status_code == 303
     new_user = await User.select(User.tenant, User.role).where(User.email == "wang@firm.test").first()
     assert new_user == {"tenant": tenant_admin.tenant_id, "role": "member"}
-    deactivated = await client.post(f"/my-firm/users/{member.id}/deactivate", data={"_csrf_token": csrf_from(listing.text)})
+    asked = await client.post(f"/my-firm/users/{member.id}/deactivate", data={"_csrf_token": csrf_from(listing.text)},
+                              headers={"accept-language": "en"})
+    assert asked.status_code == 200 and "data-confirm-summary" in asked.text
+    assert member.email in asked.text and "signed out everywhere" in asked.text and "bookings are not cancelled" in asked.text
+    assert (await User.select(User.is_active).where(User.id == member.id).first())["is_active"] is True
+    deactivated = await client.post(f"/my-firm/users/{member.id}/deactivate",
+                                    data={"_csrf_token": csrf_from(asked.text), "confirmed": "1"})
     assert deactivated.status_code == 303
     assert (await User.select(User.is_active).where(User.id == member.id).first())["is_active"] is False
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from park.allocation.tables import Lease
 from tests import builders
 from tests.accounts.test_pages import csrf_from, sign_in
 from tests.builders import application_body, create_building, create_unit, qualify
@@ -81,10 +82,22 @@ async def test_manager_runs_a_round_from_the_page_and_reads_why(client, manager)
     round_page = await client.get(ran.headers["location"], headers={"accept-language": "en"})
     assert "RB-101" in round_page.text
     assert "went to a higher-ranked applicant: Alpha Ltd (rank 1)" in round_page.text
+    asked = await client.post(
+        ran.headers["location"] + "/confirm", data={"_csrf_token": csrf_from(round_page.text)},
+        headers={"accept-language": "en"},
+    )
+    assert asked.status_code == 200 and "data-confirm-summary" in asked.text
+    leases, firms = asked.text.split("Leases to sign")[1].split("Firms to notify")
+    assert "RB-101 to Alpha Ltd" in leases and "Beta Ltd" not in leases
+    assert "Alpha Ltd · granted a unit" in firms and "Beta Ltd · told why it got nothing this round" in firms
+    assert "Yes, sign 1 leases and notify 2 firms" in asked.text
+    assert await Lease.count() == 0
+    assert "Proposed" in (await client.get(ran.headers["location"], headers={"accept-language": "en"})).text
     confirmed = await client.post(
-        ran.headers["location"] + "/confirm", data={"_csrf_token": csrf_from(round_page.text)}
+        ran.headers["location"] + "/confirm", data={"_csrf_token": csrf_from(asked.text), "confirmed": "1"}
     )
     assert confirmed.status_code == 303
+    assert await Lease.count() == 1
     after = await client.get(ran.headers["location"], headers={"accept-language": "en"})
     assert "Confirmed" in after.text
 

@@ -51,7 +51,8 @@ async def test_booking_through_the_form_then_cancelling_it(client, member):
     mine = await client.get("/bookings", headers=HTML)
     assert "评审" in mine.text and "/calendar/" in mine.text
     booking = await Booking.select().first()
-    cancel = await client.post(f"/bookings/{booking['id']}/cancel", data={"_csrf_token": csrf_from(mine.text)}, headers=HTML)
+    cancel = await client.post(f"/bookings/{booking['id']}/cancel", data={"_csrf_token": csrf_from(mine.text), "confirmed": "1"},
+                               headers=HTML)
     assert cancel.status_code == 303
     assert (await Booking.select(Booking.status).first())["status"] == "cancelled"
 
@@ -104,7 +105,7 @@ async def test_manager_adds_a_blackout_in_the_editor(client, member, manager):
     response = await client.post(
         f"/facilities/{facility['id']}/blackouts",
         data={"starts_at": local_input(weekday_at(9)), "ends_at": local_input(weekday_at(12)), "reason": "检修",
-              "scope": "facility", "_csrf_token": csrf_from(editor.text)},
+              "scope": "facility", "_csrf_token": csrf_from(editor.text), "confirmed": "1"},
         headers=HTML,
     )
     assert response.status_code == 303

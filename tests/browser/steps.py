@@ -101,6 +101,14 @@ def follow_nav(page: Any, path: str) -> None:
         link.click()
 
 
+def say_yes(page: Any) -> None:
+    """Answer "Yes" on the confirmation step of an act hard to undo: its dialog (JavaScript) or its page (without)."""
+    yes = page.locator("[data-confirm-summary] button[type=submit]").first
+    yes.wait_for(state="visible")
+    with page.expect_navigation():
+        yes.click()
+
+
 def switch_language(page: Any, language_name: str) -> None:
     open_menu(page)
     with page.expect_navigation():

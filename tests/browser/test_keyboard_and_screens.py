@@ -7,7 +7,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.steps import MANAGER, MEMBER, TENANT_ADMIN, follow_nav, low_contrast, scrolls_sideways, sign_in, zh
+from tests.browser.steps import (
+    MANAGER, MEMBER, TENANT_ADMIN, follow_nav, low_contrast, say_yes, scrolls_sideways, sign_in, zh,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGES = {
@@ -101,6 +103,7 @@ def test_a_member_books_and_cancels_a_meeting_room_without_javascript(browser):
     row = page.locator("tbody tr", has_text="无脚本预订")
     assert zh("Confirmed") in row.inner_text()
     row.get_by_role("button", name=zh("Cancel"), exact=True).click()
+    say_yes(page)
     page.wait_for_url("**/bookings*")
     assert page.locator("tbody tr", has_text="无脚本预订").filter(has_not_text=zh("Cancelled")).count() == 0
     browser.shot(page, "no-javascript-booking-cancelled-zh-desktop")

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from tests.browser.steps import MEMBER, follow_nav, sign_in, zh
+from tests.browser.steps import MEMBER, follow_nav, say_yes, sign_in, zh
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -101,6 +101,7 @@ def test_a_member_books_the_motion_capture_stage_next_tuesday_once_and_weekly_an
     second = rows.nth(1)
     when = second.locator("td").nth(1).inner_text()
     second.get_by_role("button", name=zh("Cancel"), exact=True).click()
+    say_yes(page)
     page.wait_for_url("**/bookings*")
     cancelled = page.locator("tbody tr", has_text="每周动作采集").filter(has_text=when)
     assert zh("Cancelled") in cancelled.inner_text() or cancelled.count() == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from tests.browser.steps import MANAGER, TENANT_ADMIN, follow_nav, html_lang, scrolls_sideways, sign_in, switch_language, zh
+from tests.browser.steps import MANAGER, TENANT_ADMIN, follow_nav, html_lang, say_yes, scrolls_sideways, sign_in, switch_language, zh
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -52,8 +52,9 @@ def test_a_firm_applies_for_200_m2_of_office_and_reads_its_rank_and_explanation_
     manager.get_by_role("button", name=zh("Run a round")).click()
     manager.wait_for_url("**/allocation/rounds/*")
     browser.shot(manager, "allocation-round-proposed-zh-desktop")
-    with manager.expect_navigation():
-        manager.get_by_role("button", name=zh("Confirm the round")).click()
+    manager.get_by_role("button", name=zh("Confirm the round")).click()
+    assert zh("Leases to sign") in manager.locator("dialog [data-confirm-summary]").inner_text()
+    say_yes(manager)
     assert manager.locator("form[action$='/confirm']").count() == 0, "a confirmed round offers no second confirmation"
     browser.shot(manager, "allocation-round-confirmed-zh-desktop")
 
@@ -80,8 +81,11 @@ def test_a_manager_blacks_out_a_lab_for_maintenance_on_a_phone(browser):
     page.get_by_label(zh("From")).fill(f"{day.isoformat()}T09:00")
     page.get_by_label(zh("Until")).fill(f"{day.isoformat()}T18:00")
     page.get_by_label(zh("Reason")).fill("空调检修")
+    page.get_by_role("button", name=zh("Close for this period")).click()
+    dialog = page.locator("dialog.confirm-dialog")  # what the blackout cancels, asked first
+    dialog.wait_for(state="visible")
     with page.expect_navigation():
-        page.get_by_role("button", name=zh("Close for this period")).click()
+        dialog.locator("button[type=submit]").click()
     assert page.locator("table", has_text="空调检修").is_visible()
     assert scrolls_sideways(page) == []
     browser.shot(page, "blackout-zh-phone")
