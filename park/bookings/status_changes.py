@@ -53,7 +53,7 @@ async def cancel_series(
     """Cancel every still-cancellable occurrence starting at or after `from_at` (default: now)."""
     series = await queries.get_series(series_id)
     if series is None or not (actor.is_manager or series["tenant"] == actor.tenant_id):
-        raise NotFound(f"There is no series {series_id}.")
+        raise NotFound("There is no series %(id)s.", params={"id": series_id})
     if not (actor.is_manager or series["user"] == actor.id or actor.is_tenant_admin):
         raise Forbidden("Only the person who booked, the firm's administrator or a park manager may cancel it.")
     cutoff = max(from_at or now, now)
@@ -92,7 +92,7 @@ async def _decide(actor, booking_id, status, notice, action, now, zone, reason: 
     async with transaction():
         row, facility_row, _spec = await _locked_booking(actor, booking_id)
         if row["status"] != PENDING:
-            raise Conflict(f"Only pending bookings can be decided; this one is {row['status']}.", extra={"rule": "decidable"})
+            raise Conflict("Only pending bookings can be decided; this one is %(status)s.", params={"status": row['status']}, extra={"rule": "decidable"})
         if status == CONFIRMED and row["starts_at"] <= now:
             raise Conflict("This booking has already started; it can no longer be approved.", extra={"rule": "decidable"})
         row = await change_status(booking_id, PENDING, status, decided_at=now, decided_by=actor.id, status_reason=reason)

@@ -92,7 +92,7 @@ async def leave_waitlist(actor: Actor, entry_id: int, now: datetime) -> dict[str
         if row is None or not actor.can_see_tenant(row["tenant"]):
             raise NotFound("No such waitlist entry.")
         if row["status"] != "waiting":
-            raise Conflict(f"This entry is {row['status']}; only a waiting one can be cancelled.")
+            raise Conflict("This entry is %(status)s; only a waiting one can be cancelled.", params={"status": row['status']})
         await queries.update_wait(entry_id, {"status": "cancelled", "decided_at": now})
         await record(actor, "waitlist.cancel", "waitlist", entry_id, {}, at=now)
     return await queries.get_wait(entry_id)

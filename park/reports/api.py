@@ -279,7 +279,7 @@ def parse_day(text: str | None, field: str) -> date:
 
 
 def _bad(field: str, text: str) -> date:
-    raise ValidationFailed.on(field, f"{text!r} is not a date; write it like 2026-11-24.")
+    raise ValidationFailed.on(field, "%(text)s is not a date; write it like 2026-11-24.", text=repr(text))
 
 
 ROUTES = [ReportController]

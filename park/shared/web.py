@@ -212,12 +212,12 @@ def form_errors(error: DomainError, _: Any, default_field: str = "form") -> dict
     if errors:
         return errors
     for item in getattr(error, "errors", ()):
-        errors.setdefault(item.field, _(item.message))
-    return errors or {default_field: _(error.detail)}
+        errors.setdefault(item.field, _(item.message, **item.params))
+    return errors or {default_field: _(error.template, **error.params)}
 
 
 def error_message(error: DomainError, _: Any) -> str:
     """A domain error as one line in the reader's language (for a flash message)."""
     if error.violations:
         return "; ".join(_(v.template, **dict(v.params)) for v in error.violations)
-    return _(error.detail)
+    return _(error.template, **error.params)
