@@ -227,3 +227,52 @@ async def facility_for_problems(tenant, member):
     await builders.create_booking(facility["id"], tenant["id"], member.id, starts)
     return {"facility_id": facility["id"], "starts_at": starts.isoformat(),
             "ends_at": (starts + timedelta(hours=1)).isoformat()}
+
+
+async def test_a_problem_speaks_the_asked_language_exactly(client, member):
+    refused = await client.get("/api/v1/bookings?limit=0", headers={**member.headers, "Accept-Language": "zh-CN"})
+    assert refused.status_code == 422
+    assert refused.json()["title"] == "输入有误"
+    assert refused.json()["errors"] == [{"field": "limit", "message": "请使用 1 至 200 之间的 limit。"}]
+    assert refused.json()["detail"] == "limit: 请使用 1 至 200 之间的 limit。"
+    english = await client.get("/api/v1/bookings?limit=0", headers={**member.headers, "Accept-Language": "en"})
+    assert english.json()["title"] == "Invalid input"
+    assert english.json()["errors"] == [{"field": "limit", "message": "Use a limit between 1 and 200."}]
+
+
+async def test_without_accept_language_a_problem_speaks_the_users_saved_language(client, tenant):
+    for lang, detail in (("en", "There is no booking 2000000."), ("zh_Hans", "没有编号为 2000000 的预订。")):
+        user = await builders.create_user("member", tenant["id"], locale=lang)
+        missing = await client.get("/api/v1/bookings/2000000", headers=user.headers)
+        assert missing.status_code == 404
+        assert "accept-language" not in missing.request.headers
+        assert missing.json()["detail"] == detail
+
+
+async def test_a_broken_booking_rule_is_said_in_the_asked_language(client, member, facility_for_problems):
+    for header, script in (("zh-CN", HAN), ("en", LATIN_WORD)):
+        clash = await client.post("/api/v1/bookings", json=facility_for_problems,
+                                  headers={**member.headers, "Accept-Language": header})
+        assert clash.status_code == 409
+        assert clash.json()["rule"]
+        assert script.search(clash.json()["detail"]) and _speaks(clash.json(), "en" if header == "en" else "zh_Hans")
+
+
+WEEK = {"from": "2026-11-23", "to": "2026-11-30", "group_by": "facility"}
+
+
+async def test_occupancy_file_headings_follow_the_readers_language(client, manager):
+    english = await client.get("/api/v1/reports/occupancy.csv", params=WEEK,
+                               headers={**manager.headers, "Accept-Language": "en"})
+    chinese = await client.get("/api/v1/reports/occupancy.csv", params=WEEK,
+                               headers={**manager.headers, "Accept-Language": "zh-CN"})
+    assert english.status_code == chinese.status_code == 200
+    assert english.content.decode("utf-8-sig").splitlines()[0] == "key,label,open_hours,booked_hours,utilization"
+    assert chinese.content.decode("utf-8-sig").splitlines()[0] == "代码,名称,开放小时,已预订小时,利用率"
+    workbook = await client.get("/api/v1/reports/occupancy.xlsx", params=WEEK, headers={**manager.headers, "Accept-Language": "zh-CN"})
+    assert workbook.status_code == 200
+    import io
+    import zipfile
+
+    names = zipfile.ZipFile(io.BytesIO(workbook.content)).read("xl/workbook.xml").decode()
+    assert "使用情况" in names
