@@ -8,6 +8,13 @@ def N_(text: str) -> str:
     return text
 
 
+class Term(str):
+    """A message parameter that is itself a catalogue text (a status's display name, say):
+    translated with the message, so a Chinese message never carries an English word."""
+
+    __slots__ = ()
+
+
 LABELS: dict[str, dict[str, str]] = {
     "facility_kind": {
         "lab": N_("Lab"),
@@ -99,6 +106,11 @@ LABELS: dict[str, dict[str, str]] = {
         "sun": N_("Sunday"),
     },
 }
+
+
+def term(group: str, value: str) -> Term:
+    """`value`'s display name in `group` as a message parameter translated with its message."""
+    return Term(label(group, value))
 
 
 def label(group: str, value: str) -> str:

@@ -34,7 +34,7 @@ def page_lang(request: Request[Any, Any, Any]) -> str:
 
 
 def gettext_for(lang: str):
-    def _(text: str, **params: object) -> str:
+    def _(text: str, /, **params: object) -> str:
         return i18n.translate(lang, text, **params)
 
     return _

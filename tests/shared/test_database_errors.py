@@ -61,7 +61,7 @@ async def test_a_database_too_busy_to_answer_is_a_503_busy_problem(app, client, 
         raise error
 
     app.register(busy)
-    _assert_busy(await client.get("/api/v1/test-busy"))
+    _assert_busy(await client.get("/api/v1/test-busy", headers={"Accept-Language": "en"}))
 
 
 @pytest.mark.parametrize("error", [
