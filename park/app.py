@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from urllib.parse import quote
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,7 +52,8 @@ from park.imports import pages as imports_pages
 from park.reports import api as reports_api
 from park.reports import pages as reports_pages
 from park.settings import ROOT_DIR, Settings, load_settings
-from park.shared import live
+from park.shared import i18n, live
+from park.shared.api import reader_lang
 from park.shared.clock import utc_now
 from park.shared.db import check_database, close_database, database_busy, database_unreachable, open_database
 from park.shared.errors import DomainError, FieldError, Problem, Unavailable, problem_from
@@ -179,7 +181,7 @@ def _problem_for(error: Exception) -> Problem:
         return problem_from(error)
     if isinstance(error, ValidationException):
         fields = _field_errors(error)
-        return Problem(422, "validation", N_("Invalid input"), "; ".join(f"{f.field}: {f.message}" for f in fields), fields)
+        return Problem(422, "validation", N_("Invalid input"), "", fields)
     if isinstance(error, HTTPException):
         status = error.status_code
         title, code = TITLES.get(status, ("Error", "validation"))
@@ -195,6 +197,14 @@ def _problem_for(error: Exception) -> Problem:
     return Problem(500, "unavailable", N_("Internal error"), N_("Something went wrong on our side. It has been logged."))
 
 
+def _known_in(problem: Problem, lang: str) -> bool:
+    """Whether the catalogue says the problem's detail in `lang` (a framework's words it does not)."""
+    if lang == "en":
+        return True
+    texts = [problem.detail] if problem.detail else [e.message for e in problem.errors]
+    return all(text in i18n.catalog(lang) for text in texts)
+
+
 def handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     problem = _problem_for(error)
     if problem.status == 503:
@@ -207,17 +217,19 @@ def handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[
     if problem.status in (429, 503) and "retry_after" in problem.extra:
         headers["Retry-After"] = str(problem.extra["retry_after"])
     if _wants_html(request):
-        from park.shared.web import page, redirect
+        from park.shared.web import page, page_lang, redirect
 
         if problem.status == 401 and request.method == "GET":
             # A page that needs a signed-in user sends a visitor to sign in, then back.
             return redirect(f"/login?next={quote(request.url.path + ('?' + request.url.query if request.url.query else ''))}")  # type: ignore[return-value]
 
-        response = page(request, "error.html", status_code=problem.status, problem=problem)
+        lang = page_lang(request)
+        response = page(request, "error.html", status_code=problem.status,
+                        problem=problem.in_language(partial(i18n.translate, lang)), detail_known=_known_in(problem, lang))
         response.headers.update(headers)
         return response  # type: ignore[return-value]
     return Response(
-        content=problem.as_json(),
+        content=problem.in_language(partial(i18n.translate, reader_lang(request))).as_json(),
         status_code=problem.status,
         media_type="application/problem+json",
         headers=headers,

@@ -274,7 +274,7 @@ async def test_simultaneous_retries_on_two_processes_book_once_and_agree(db):
     key = str(uuid.uuid4())
     with support.live_server(workers=2) as base_url:
         limits = httpx.Limits(max_connections=CONCURRENT)
-        async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
+        async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits, headers={"Accept-Language": "en"}) as http:
             answers = await asyncio.gather(*[
                 http.post("/api/v1/bookings", json=payload, headers=keyed(login, key)) for _ in range(CONCURRENT)])
             settled = await http.post("/api/v1/bookings", json=payload, headers=keyed(login, key))

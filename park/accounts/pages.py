@@ -113,7 +113,7 @@ class AccountPages(Controller):
             try:
                 await service.change_password(settings, actor, data.get("current_password", ""), new_password, now)
             except ValidationFailed as failed:
-                errors = {error.field: _(error.message) for error in failed.errors}
+                errors = {error.field: _(error.message, **error.params) for error in failed.errors}
             except RateLimited as limited:
                 response = page(request, "accounts/password.html", status_code=429,
                                 errors={"current_password": _("Too many failed sign-ins. Wait a few minutes and try again.")})
@@ -185,10 +185,10 @@ class FirmUserPages(Controller):
             )
         except ValidationFailed as failed:
             values = {k: v for k, v in data.items() if k != "password"}
-            return await self._render(request, values=values, errors={e.field: _(e.message) for e in failed.errors}, status=422)
+            return await self._render(request, values=values, errors={e.field: _(e.message, **e.params) for e in failed.errors}, status=422)
         except Conflict as taken:
             values = {k: v for k, v in data.items() if k != "password"}
-            return await self._render(request, values=values, errors={"email": _(taken.detail)}, status=409)
+            return await self._render(request, values=values, errors={"email": _(taken.template, **taken.params)}, status=409)
         flash(request, _("The account has been created. Give the person the password by a safe channel."), "success")
         return redirect("/my-firm/users")
 
@@ -208,7 +208,7 @@ class FirmUserPages(Controller):
                                       invite_errors=_field_errors(failed, _))
         except RateLimited as limited:
             return await self._render(request, values={}, errors={}, status=429, invite_values=dict(data),
-                                      invite_errors={"email": _(limited.detail)})
+                                      invite_errors={"email": _(limited.template, **limited.params)})
         flash(request, _("An invitation has been mailed to %(email)s. The link works once, for 72 hours.",
                          email=email.strip().lower()), "success")
         return redirect("/my-firm/users")
@@ -322,7 +322,7 @@ class StaffPages(Controller):
 
 
 def _field_errors(failed: ValidationFailed, _) -> dict[str, str]:
-    return {error.field: _(error.message) for error in failed.errors}
+    return {error.field: _(error.message, **error.params) for error in failed.errors}
 
 
 def _spent(request: Request, kind: str) -> Template:
@@ -332,7 +332,7 @@ def _spent(request: Request, kind: str) -> Template:
 
 def _too_many(request: Request, template: str, limited: RateLimited, **context: Any) -> Template:
     _ = gettext_for(page_lang(request))
-    response = page(request, template, status_code=429, error=_(limited.detail), **context)
+    response = page(request, template, status_code=429, error=_(limited.template, **limited.params), **context)
     response.headers["Retry-After"] = str(limited.retry_after_s)
     return response
 

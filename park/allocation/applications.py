@@ -54,7 +54,7 @@ async def submit_application(
     today = now.astimezone(zone).date()
     errors = []
     if data.unit_kind not in UNIT_KINDS:
-        errors.append(FieldError("unit_kind", f"Use one of {', '.join(UNIT_KINDS)}."))
+        errors.append(FieldError("unit_kind", "Use one of: %(choices)s.", {"choices": ', '.join(UNIT_KINDS)}))
     if not 0 < data.min_area_m2 <= MAX_AREA_M2:
         errors.append(FieldError("min_area_m2", "Give a positive area in square metres."))
     if not 0 < data.max_area_m2 <= MAX_AREA_M2:
@@ -62,7 +62,7 @@ async def submit_application(
     elif data.max_area_m2 < data.min_area_m2:
         errors.append(FieldError("max_area_m2", "The largest area must not be below the smallest."))
     if not 1 <= data.term_months <= MAX_TERM_MONTHS:
-        errors.append(FieldError("term_months", f"Ask for 1 to {MAX_TERM_MONTHS} months."))
+        errors.append(FieldError("term_months", "Ask for 1 to %(most)s months.", {"most": MAX_TERM_MONTHS}))
     if data.start_date < today:
         errors.append(FieldError("start_date", "The start date has passed."))
     elif data.start_date.year > 2999:  # the bound blackouts and leases use
@@ -78,7 +78,7 @@ async def submit_application(
         known = await queries.building_names()
         unknown = [b for b in preferred if b not in known]
         if unknown:
-            raise ValidationFailed.on("preferred_building_ids", f"No building with id {unknown[0]}.")
+            raise ValidationFailed.on("preferred_building_ids", "No building with id %(value)s.", value=unknown[0])
         row = await queries.insert_application(
             {
                 "tenant": tenant_id,
@@ -121,7 +121,7 @@ async def withdraw_application(actor: Actor, application_id: int, now: datetime)
         if not (actor.is_manager or actor.is_tenant_admin):
             raise Forbidden("Only your firm's administrator or a park manager may withdraw an application.")
         if row["status"] != "open":
-            raise Conflict(f"Only an open application can be withdrawn; this one is {row['status']}.")
+            raise Conflict("Only an open application can be withdrawn; this one is %(status)s.", params={"status": row['status']})
         await queries.update_application(application_id, {"status": "withdrawn", "decided_at": now})
         await record(actor, "space_application.withdraw", "space_application", application_id, {}, at=now)
     return await queries.get_application(application_id)
@@ -135,7 +135,7 @@ async def mark_ineligible(actor: Actor, application_id: int, reason: str, now: d
     async with transaction():
         row = await get_application(actor, application_id)
         if row["status"] != "open":
-            raise Conflict(f"Only an open application can be marked ineligible; this one is {row['status']}.")
+            raise Conflict("Only an open application can be marked ineligible; this one is %(status)s.", params={"status": row['status']})
         await queries.update_application(
             application_id, {"status": "ineligible", "ineligible_reason": reason, "decided_at": now}
         )

@@ -115,7 +115,7 @@ class SpacePages(Controller):
                     current_policy(settings),
                 )
             except ValidationFailed as failed:
-                errors = {error.field: _(error.message) for error in failed.errors}
+                errors = {error.field: _(error.message, **error.params) for error in failed.errors}
             else:
                 flash(request, _("Your application is in. Its score is shown below."), "success")
                 return redirect(f"/space/applications/{row['id']}")

@@ -201,7 +201,7 @@ async def override_assignment(
         await lock("allocation_round", round_id)
         round_row = await get_round(actor, round_id)
         if round_row["status"] != "proposed":
-            raise Conflict(f"This round is {round_row['status']}; only a proposed round can be changed.")
+            raise Conflict("This round is %(status)s; only a proposed round can be changed.", params={"status": round_row['status']})
         assignment = next((a for a in round_row["assignments"] if a["application"] == application_id), None)
         if assignment is None:
             raise NotFound("That application is not part of this round.")
@@ -221,9 +221,9 @@ async def override_assignment(
             application = await queries.get_application(application_id)
             ends_on = term_end(_application_model(application, ""))
             if unit["kind"] != application["unit_kind"]:
-                raise ValidationFailed.on("unit_id", f"The firm asked for a {application['unit_kind']}, not a {unit['kind']}.")
+                raise ValidationFailed.on("unit_id", "The firm asked for a %(unit_kind)s, not a %(kind)s.", unit_kind=application['unit_kind'], kind=unit['kind'])
             if await queries.overlapping_leases(unit_id, application["start_date"], ends_on):
-                raise Conflict(f"Unit {unit['code']} is leased during the term asked for.")
+                raise Conflict("Unit %(code)s is leased during the term asked for.", params={"code": unit['code']})
             what_en, what_zh = f"unit {unit['code']}", f"单元 {unit['code']}"
         else:
             what_en, what_zh = "no unit", "不分配单元"
@@ -265,7 +265,7 @@ def _without_override(text: str, zh: bool = False) -> str:
 async def _open_applications(round_row: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Each assignment with its application; a round whose applications are not all still open cannot be confirmed."""
     if round_row["status"] != "proposed":
-        raise Conflict(f"This round is {round_row['status']}; only a proposed round can be confirmed.")
+        raise Conflict("This round is %(status)s; only a proposed round can be confirmed.", params={"status": round_row["status"]})
     pairs = []
     for assignment in round_row["assignments"]:
         application = await queries.get_application(assignment["application"])

@@ -96,7 +96,7 @@ class AllocationPages(Controller):
                 return await _round_confirmation(request, preview, data, lang)
             await rounds.confirm_round(caller(request), round_id, utc_now(), settings.zone)
         except DomainError as error:
-            flash(request, _(error.detail), "error")
+            flash(request, _(error.template, **error.params), "error")
         else:
             flash(request, _("The round is confirmed: leases created and firms notified."), "success")
         return redirect(f"/allocation/rounds/{round_id}")
@@ -116,7 +116,7 @@ class AllocationPages(Controller):
                 utc_now(),
             )
         except DomainError as error:
-            flash(request, _(error.detail), "error")
+            flash(request, _(error.template, **error.params), "error")
         else:
             flash(request, _("The assignment has been changed and the reason recorded."), "success")
         return redirect(f"/allocation/rounds/{round_id}")
@@ -155,7 +155,7 @@ class AllocationPages(Controller):
         try:
             await applications.mark_ineligible(caller(request), application_id, form.get("reason") or "", utc_now())
         except DomainError as error:
-            flash(request, _(error.detail), "error")
+            flash(request, _(error.template, **error.params), "error")
         else:
             flash(request, _("The application is marked ineligible."), "success")
         return redirect("/allocation")

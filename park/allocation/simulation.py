@@ -24,7 +24,7 @@ def edited_policy(document: Any) -> Policy:
         try:
             document = tomllib.loads(document)
         except tomllib.TOMLDecodeError as exc:
-            raise ValidationFailed.on("policy", f"Not valid TOML: {exc}") from None
+            raise ValidationFailed.on("policy", "Not valid TOML: %(reason)s", reason=exc) from None
     document = whatif.policy_document(document)
     if not isinstance(document, dict):
         raise ValidationFailed.on("policy", "Send the policy as an object, in the shape the policy read gives.")

@@ -39,7 +39,7 @@ def unit_problems(data: UnitInput) -> list[FieldError]:
     if not data.code.strip():
         errors.append(FieldError("code", "Give the unit a code, e.g. A-1203."))
     if data.kind not in UNIT_KINDS:
-        errors.append(FieldError("kind", f"Use one of {', '.join(UNIT_KINDS)}."))
+        errors.append(FieldError("kind", "Use one of: %(choices)s.", {"choices": ', '.join(UNIT_KINDS)}))
     if not 0 < data.area_m2 <= MAX_AREA_M2:
         errors.append(FieldError("area_m2", "The area must be a positive number of square metres."))
     if data.monthly_rent_fen < 0:
@@ -57,7 +57,7 @@ async def create_unit(actor: Actor, data: UnitInput, now: datetime) -> dict[str,
         if not await queries.building_exists(data.building_id):
             raise ValidationFailed.on("building_id", "No such building.")
         if await queries.unit_code_taken(data.building_id, code):
-            raise Conflict(f"Unit {code} already exists in that building.")
+            raise Conflict("Unit %(code)s already exists in that building.", params={"code": code})
         row = await queries.insert_unit(
             {
                 "building": data.building_id,

@@ -114,7 +114,7 @@ class UnitPages(Controller):
         try:
             row = await units.create_unit(caller(request), data, utc_now())
         except DomainError as error:
-            flash(request, _(error.detail), "error")
+            flash(request, _(error.template, **error.params), "error")
             # Shown again on the next page, so the manager corrects rather than retypes.
             request.session[UNIT_FORM_KEY] = {key: str(value)[:100] for key, value in form.items()}
         else:

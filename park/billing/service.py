@@ -147,7 +147,7 @@ def _month(month: str | None, default: Period, now: datetime, zone: ZoneInfo) ->
     except PeriodError as error:
         raise ValidationFailed.on(error.field, error.message) from None
     if period.bounds(zone)[0] > now:
-        raise ValidationFailed.on("month", f"{period.label} has not begun.")
+        raise ValidationFailed.on("month", "%(month)s has not begun.", month=period.label)
     return period
 
 

@@ -144,11 +144,11 @@ def search_window(from_: str | None, to: str | None, zone) -> Span:
 
 def check_search_filters(duration_minutes: int | None, seats: int | None, kind: str | None) -> None:
     if duration_minutes is not None and not 1 <= duration_minutes <= MAX_BOOKING_MINUTES:
-        raise ValidationFailed.on("duration_minutes", f"give between 1 and {MAX_BOOKING_MINUTES} minutes")
+        raise ValidationFailed.on("duration_minutes", "Give between 1 and %(most)s minutes.", most=MAX_BOOKING_MINUTES)
     if seats is not None and not 1 <= seats <= 10_000:
         raise ValidationFailed.on("seats", "ask for at least 1 seat")
     if kind and kind not in FACILITY_KINDS:
-        raise ValidationFailed.on("kind", f"use one of {', '.join(FACILITY_KINDS)}")
+        raise ValidationFailed.on("kind", "Use one of: %(choices)s.", choices=', '.join(FACILITY_KINDS))
 
 
 class AvailabilitySearchController(Controller):
@@ -222,7 +222,7 @@ class BookingController(Controller):
         statuses = [s for s in (status or "").split(",") if s]
         unknown = [s for s in statuses if s not in STATUSES]
         if unknown:
-            raise ValidationFailed.on("status", f"unknown status {unknown[0]!r}; use one of {', '.join(STATUSES)}")
+            raise ValidationFailed.on("status", "Unknown status %(value)s; use one of: %(choices)s.", value=repr(unknown[0]), choices=', '.join(STATUSES))
         rows, total = await service.list_bookings(
             caller(request), facility_id=facility_id,
             starts_from=parse_instant(from_, "from", settings.zone, required=False),

@@ -77,7 +77,7 @@ class FacilityBookingsController(Controller):
     async def get_facility(self, facility_id: FromPath[int]) -> FacilityOut:
         row = await queries.get_facility(facility_id)
         if row is None:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
         return facility_out(row)
 
     @patch("/{facility_id:int}", guards=[manager_only], summary="Change a facility")

@@ -41,7 +41,7 @@ class FacilityBookingPages(Controller):
     async def facility(self, request: Request, facility_id: FromPath[int], week: FromQuery[str | None] = None) -> Template:
         row = await queries.get_facility(facility_id)
         if row is None or not row["is_active"]:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
         blackouts = await queries.list_blackouts(facility_id=facility_id)
         upcoming = [b for b in blackouts if b["ends_at"] > utc_now()]
         return render_grid_page(request, "facilities/facility.html", facility=row, blackouts=upcoming,
@@ -51,7 +51,7 @@ class FacilityBookingPages(Controller):
     async def blackout_editor(self, request: Request, facility_id: FromPath[int]) -> Template:
         row = await queries.get_facility(facility_id)
         if row is None:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
         blackouts = await queries.list_blackouts(facility_id=facility_id)
         return page(request, "facilities/blackouts.html", facility=row, blackouts=blackouts, errors={}, form={})
 
@@ -63,7 +63,7 @@ class FacilityBookingPages(Controller):
         zone = settings_of(request).zone
         row = await queries.get_facility(facility_id)
         if row is None:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
         errors: dict[str, str] = {}
         try:
             starts_at = datetime.fromisoformat(data.get("starts_at", "")).replace(tzinfo=zone)

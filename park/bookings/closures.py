@@ -72,14 +72,14 @@ async def update_facility(
     async with transaction():
         current = await facility_queries.get_facility(facility_id)
         if current is None:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
         await lock("facility", facility_id)
         values = {**current, "building_id": current["building"], **changes}
         values = validated_facility(values)
         if "code" in changes:
             await code_free(values["code"], facility_id)
         if "building_id" in changes and await facility_queries.get_building(values["building_id"]) is None:
-            raise ValidationFailed.on("building_id", f"there is no building {values['building_id']}")
+            raise ValidationFailed.on("building_id", "There is no building %(id)s.", id=values["building_id"])
         update = {getattr(Facility, k): values[k] for k in changes if k in EDITABLE and k != "building_id"}
         if "building_id" in changes:
             update[Facility.building] = values["building_id"]
@@ -135,10 +135,10 @@ async def _closed_facilities(facility_id: int | None, building_id: int | None) -
     if facility_id is not None:
         facility = await facility_queries.get_facility(facility_id)
         if facility is None:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
         return [facility]
     if await facility_queries.get_building(building_id) is None:
-        raise NotFound(f"There is no building {building_id}.")
+        raise NotFound("There is no building %(id)s.", params={"id": building_id})
     return await Facility.select().where(Facility.building == building_id).order_by(Facility.id)
 
 

@@ -123,7 +123,7 @@ class BookingPages(Controller):
     ) -> Template:
         facility = await facility_queries.get_facility(facility_id)
         if facility is None or not facility["is_active"]:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
         wanted_seats = seats if seats and seats.isdigit() and 1 <= int(seats) <= facility["capacity"] else "1"
         form = {"starts_at": (start or "")[:16], "ends_at": (end or "")[:16], "seats": wanted_seats, "purpose": "", "recurrence": "",
                 "repeat": "", "repeat_count": "4"}
@@ -137,7 +137,7 @@ class BookingPages(Controller):
         zone = settings.zone
         facility = await facility_queries.get_facility(facility_id)
         if facility is None or not facility["is_active"]:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
         errors: dict[str, str] = {}
         preview = None
         alternatives: list[dict[str, Any]] = []

@@ -40,7 +40,8 @@ async def check_quota(
         violation = quota_violation(used, requested, quota_hours, spec.kind)
         if violation is not None:
             raise QuotaExceeded(
-                violation.message,
+                violation.template,
+                params=dict(violation.params),
                 violations=[violation],
                 extra={
                     "hours_used": round(used, 2),

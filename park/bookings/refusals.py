@@ -27,8 +27,8 @@ def raise_violations(violations: list[Violation]) -> None:
         return
     invalid = [v for v in violations if v.code == "validation"]
     if invalid:
-        raise ValidationFailed([FieldError(v.field, v.message) for v in invalid], violations=invalid)
+        raise ValidationFailed([FieldError(v.field, v.template, dict(v.params)) for v in invalid], violations=invalid)
     first = violations[0]
     if first.code == "quota_exceeded":
-        raise QuotaExceeded(first.message, violations=[first])
-    raise Conflict(first.message, extra={"rule": first.rule}, violations=[first])
+        raise QuotaExceeded(first.template, params=dict(first.params), violations=[first])
+    raise Conflict(first.template, params=dict(first.params), extra={"rule": first.rule}, violations=[first])

@@ -61,7 +61,7 @@ async def facility_availability(facility_id: int, window: Span, zone: ZoneInfo) 
         raise ValidationFailed.on("to", "ask for at most 62 days at a time")
     row = await facility_queries.get_facility(facility_id)
     if row is None or not row["is_active"]:
-        raise NotFound(f"There is no facility {facility_id}.")
+        raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
     spec = facility_queries.to_spec(row)
     bookings = await queries.live_bookings_near(facility_id, window, spec.buffer)
     blackouts = await facility_queries.blackouts_for(spec, window)

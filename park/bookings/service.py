@@ -54,7 +54,7 @@ async def get_booking(actor: Actor, booking_id: int) -> dict[str, Any]:
     """The booking, if the actor may see it; another firm's booking is simply not found."""
     row = await queries.get_booking(booking_id)
     if row is None or not _can_see(actor, row):
-        raise NotFound(f"There is no booking {booking_id}.")
+        raise NotFound("There is no booking %(id)s.", params={"id": booking_id})
     return row
 
 

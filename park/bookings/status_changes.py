@@ -20,6 +20,7 @@ from park.bookings.service import get_booking
 from park.bookings.steps import facility_any
 from park.facilities.model import FacilitySpec
 from park.shared.actor import Actor
+from park.shared.labels import term
 from park.shared.db import transaction
 from park.shared.errors import Conflict, Forbidden, NotFound
 from park.shared.locking import lock
@@ -69,7 +70,7 @@ async def cancel_booking(actor: Actor, booking_id: int, now: datetime, zone: Zon
 async def _series_to_cancel(actor: Actor, series_id: int) -> dict[str, Any]:
     series = await queries.get_series(series_id)
     if series is None or not (actor.is_manager or series["tenant"] == actor.tenant_id):
-        raise NotFound(f"There is no series {series_id}.")
+        raise NotFound("There is no series %(id)s.", params={"id": series_id})
     _may_cancel(actor, series)
     return series
 
@@ -128,7 +129,7 @@ async def _decide(actor, booking_id, status, notice, action, now, zone, reason: 
     async with transaction():
         row, facility_row, _spec = await _locked_booking(actor, booking_id)
         if row["status"] != PENDING:
-            raise Conflict(f"Only pending bookings can be decided; this one is {row['status']}.", extra={"rule": "decidable"})
+            raise Conflict("Only pending bookings can be decided; this one is %(status)s.", params={"status": term("booking_status", row["status"])}, extra={"rule": "decidable"})
         if status == CONFIRMED and row["starts_at"] <= now:
             raise Conflict("This booking has already started; it can no longer be approved.", extra={"rule": "decidable"})
         row = await change_status(booking_id, PENDING, status, decided_at=now, decided_by=actor.id, status_reason=reason)

@@ -39,14 +39,14 @@ async def load_facility(facility_id: int, *, lock: bool = False) -> tuple[dict[s
     else:
         row = await facility_queries.get_facility(facility_id)
     if row is None or not row.get("is_active", True):
-        raise NotFound(f"There is no facility {facility_id}.")
+        raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
     return row, facility_queries.to_spec(row)
 
 
 async def facility_any(facility_id: int) -> tuple[dict[str, Any], FacilitySpec]:
     row = await facility_queries.get_facility(facility_id)
     if row is None:
-        raise NotFound(f"There is no facility {facility_id}.")
+        raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
     return row, facility_queries.to_spec(row)
 
 

@@ -20,6 +20,7 @@ from park.facilities import queries as facility_queries
 from park.priority.model import Policy
 from park.priority.service import tenant_score
 from park.shared.actor import Actor
+from park.shared.labels import term
 from park.shared.db import transaction
 from park.shared.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, QuotaExceeded, ValidationFailed
 
@@ -92,7 +93,7 @@ async def leave_waitlist(actor: Actor, entry_id: int, now: datetime) -> dict[str
         if row is None or not actor.can_see_tenant(row["tenant"]):
             raise NotFound("No such waitlist entry.")
         if row["status"] != "waiting":
-            raise Conflict(f"This entry is {row['status']}; only a waiting one can be cancelled.")
+            raise Conflict("This entry is %(status)s; only a waiting one can be cancelled.", params={"status": term("waitlist_status", row["status"])})
         await queries.update_wait(entry_id, {"status": "cancelled", "decided_at": now})
         await record(actor, "waitlist.cancel", "waitlist", entry_id, {}, at=now)
     return await queries.get_wait(entry_id)

@@ -57,7 +57,7 @@ class WaitlistPages(Controller):
             )
             flash(request, _("You are on the waitlist. If the time frees up, it is booked for you and you get a mail."), "success")
         except DomainError as error:
-            flash(request, "; ".join(_(e.message) for e in getattr(error, "errors", [])) or _(error.detail), "error")
+            flash(request, "; ".join(_(e.message, **e.params) for e in getattr(error, "errors", [])) or _(error.template, **error.params), "error")
         return redirect("/waitlist")
 
     @post("/{entry_id:int}/leave")
@@ -69,7 +69,7 @@ class WaitlistPages(Controller):
         except NotFound:
             raise
         except DomainError as error:
-            flash(request, _(error.detail), "error")
+            flash(request, _(error.template, **error.params), "error")
         return redirect("/waitlist")
 
 

@@ -63,7 +63,7 @@ class CataloguePages(Controller):
     async def authorizations(self, request: Request, facility_id: FromPath[int]) -> Template:
         row = await queries.get_facility(facility_id)
         if row is None:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
         return page(request, "facilities/authorizations.html", facility=row,
                     records=await queries.list_authorizations(facility_id), errors={}, form={})
 
@@ -75,7 +75,7 @@ class CataloguePages(Controller):
         zone = settings_of(request).zone
         row = await queries.get_facility(facility_id)
         if row is None:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
         errors: dict[str, str] = {}
         user = await User.select(User.id).where(User.email == data.get("email", "").strip().lower()).first()
         valid_until = None

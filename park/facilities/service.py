@@ -76,7 +76,7 @@ async def create_building(actor: Actor, name: str, code: str, name_en: str, now:
         raise ValidationFailed(errors)
     async with transaction():
         if await Building.exists().where(Building.code == code.strip()):
-            raise Conflict(f"A building with code {code} exists already; choose another code.")
+            raise Conflict("A building with code %(code)s exists already; choose another code.", params={"code": code})
         rows = await Building.insert(Building(name=name.strip(), name_en=name_en.strip(), code=code.strip())).returning(Building.id)
         await record(actor, "building.create", "building", rows[0]["id"], {"code": code}, at=now)
         return await queries.get_building(rows[0]["id"])
@@ -104,7 +104,7 @@ async def create_facility(actor: Actor, data: dict[str, Any], now: datetime) -> 
     values = validated_facility(values)
     async with transaction():
         if await queries.get_building(values["building_id"]) is None:
-            raise ValidationFailed.on("building_id", f"there is no building {values['building_id']}")
+            raise ValidationFailed.on("building_id", "There is no building %(id)s.", id=values["building_id"])
         await code_free(values["code"], None)
         row = {k: values[k] for k in ("name", *FACILITY_DEFAULTS)}
         rows = await Facility.insert(Facility(**row, kind=values["kind"], building=values["building_id"], created_at=now)).returning(Facility.id)
@@ -127,7 +127,7 @@ async def delete_blackout(actor: Actor, blackout_id: int, now: datetime) -> None
     async with transaction():
         blackout = await queries.get_blackout(blackout_id)
         if blackout is None:
-            raise NotFound(f"There is no blackout {blackout_id}.")
+            raise NotFound("There is no blackout %(id)s.", params={"id": blackout_id})
         await closure_lifted(blackout)
         await Blackout.delete().where(Blackout.id == blackout_id)
         await record(actor, "blackout.delete", "blackout", blackout_id, at=now)
@@ -142,9 +142,9 @@ async def grant_authorization(
     require_manager(actor)
     async with transaction():
         if await queries.get_facility(facility_id) is None:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
         if not 0 < user_id < 2**31 or not await User.exists().where(User.id == user_id):
-            raise ValidationFailed.on("user_id", f"there is no user {user_id}")
+            raise ValidationFailed.on("user_id", "There is no user %(id)s.", id=user_id)
         if valid_until is not None and valid_until <= now:
             raise ValidationFailed.on("valid_until", "the expiry must lie in the future")
         existing = await Authorization.select(Authorization.id).where(
@@ -167,7 +167,7 @@ async def revoke_authorization(actor: Actor, authorization_id: int, now: datetim
     require_manager(actor)
     async with transaction():
         if not 0 < authorization_id < 2**31 or not await Authorization.exists().where(Authorization.id == authorization_id):
-            raise NotFound(f"There is no authorisation {authorization_id}.")
+            raise NotFound("There is no authorisation %(id)s.", params={"id": authorization_id})
         await Authorization.delete().where(Authorization.id == authorization_id)
         await record(actor, "authorization.revoke", "authorization", authorization_id, at=now)
 
@@ -180,4 +180,4 @@ async def code_free(code: str | None, facility_id: int | None) -> None:
     if facility_id is not None:
         taken = taken.where(Facility.id != facility_id)
     if await taken:
-        raise ValidationFailed.on("code", f"Another facility has the code {code}; codes are unique.")
+        raise ValidationFailed.on("code", "Another facility has the code %(code)s; codes are unique.", code=code)

@@ -79,7 +79,7 @@ class ImportPages(Controller):
         except service.ImportRefused as refused:
             result = refused.result
         except ValidationFailed as error:
-            return self._form(request, 422, kind=kind, file_error=_(error.errors[0].message))
+            return self._form(request, 422, kind=kind, file_error=_(error.errors[0].message, **error.errors[0].params))
         lang = page_lang(request)
         return self._form(request, 422 if result.errors else 200, kind=kind, result=result,
                           errors=service.error_list(result.errors, lang), filename=filename,
@@ -100,7 +100,7 @@ class ImportPages(Controller):
             return self._form(request, 422, kind=kind, result=refused.result, filename=filename,
                               errors=service.error_list(refused.result.errors, lang), packed="")
         except ValidationFailed as error:
-            return self._form(request, 422, kind=kind, file_error=_(error.errors[0].message))
+            return self._form(request, 422, kind=kind, file_error=_(error.errors[0].message, **error.errors[0].params))
         flash(request, _("Imported %(file)s: %(created)s created, %(updated)s updated.", file=filename,
                          created=result.created, updated=result.updated), "success")
         return redirect("/imports")

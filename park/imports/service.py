@@ -68,7 +68,7 @@ class ImportRefused(DomainError):
         super().__init__(N_("Nothing was imported: correct the rows named in errors and send the file again."))
         self.result = result
         self.extra = {"errors": error_list(result.errors, lang)}
-        self.errors = [FieldError(f"row {e.row}: {e.field}", e.message) for e in result.errors]
+        self.errors = [FieldError(f"row {e.row}: {e.field}", e.message, e.params) for e in result.errors]
 
 
 def error_list(errors: list[RowError], lang: str) -> list[dict[str, Any]]:
@@ -158,8 +158,8 @@ async def _write_row(actor: Actor, kind: str, row: ParsedRow, result: ImportResu
 
 
 def _row_errors(kind: str, number: int, error: DomainError) -> list[RowError]:
-    problems = getattr(error, "errors", None) or [FieldError(KEY_COLUMN[kind], error.detail)]
-    return [RowError(number, FIELD_TO_COLUMN.get(p.field, p.field), p.message, {}) for p in problems]
+    problems = getattr(error, "errors", None) or [FieldError(KEY_COLUMN[kind], error.template, error.params)]
+    return [RowError(number, FIELD_TO_COLUMN.get(p.field, p.field), p.message, dict(p.params)) for p in problems]
 
 
 # --- one writer per kind: find the record by its key, then create, update or leave it -------

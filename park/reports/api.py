@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import msgspec
-from litestar import Controller, Response, get
+from litestar import Controller, Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from typing_extensions import Annotated
@@ -21,7 +22,8 @@ from park.reports.occupancy import GROUPINGS, OccupancyReport, OccupancyRow
 from park.settings import Settings
 from park.facilities.model import FACILITY_KINDS
 from park.reports.periods import PERIOD_KINDS
-from park.shared.api import one_of, paging
+from park.shared import i18n
+from park.shared.api import one_of, paging, reader_lang
 from park.shared.errors import NotFound, ValidationFailed
 
 
@@ -165,6 +167,7 @@ class ReportController(Controller):
     @get("/occupancy.csv", summary="The occupancy rows as CSV (UTF-8 with BOM)")
     async def occupancy_csv(
         self,
+        request: Request,
         settings: NamedDependency[Settings],
         from_: WindowFrom = None,
         to: WindowTo = None,
@@ -174,7 +177,7 @@ class ReportController(Controller):
     ) -> Response[bytes]:
         report = await occupancy(settings, from_, to, group_by, kind, building_id)
         return Response(
-            export.occupancy_csv(report),
+            export.occupancy_csv(report, _headings(request)),
             media_type=CSV_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "csv", settings.zone)}"'},
         )
@@ -182,6 +185,7 @@ class ReportController(Controller):
     @get("/occupancy.xlsx", summary="The occupancy rows as an Excel workbook with a chart")
     async def occupancy_xlsx(
         self,
+        request: Request,
         settings: NamedDependency[Settings],
         from_: WindowFrom = None,
         to: WindowTo = None,
@@ -193,7 +197,7 @@ class ReportController(Controller):
         subtitle = f"{report.starts_at.astimezone(settings.zone):%Y-%m-%d %H:%M} – " \
             f"{report.ends_at.astimezone(settings.zone):%Y-%m-%d %H:%M} ({settings.timezone})"
         return Response(
-            export.occupancy_xlsx(report, subtitle=subtitle),
+            export.occupancy_xlsx(report, headings=_headings(request), subtitle=subtitle),
             media_type=XLSX_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "xlsx", settings.zone)}"'},
         )
@@ -222,23 +226,25 @@ class ReportController(Controller):
 
     @get("/snapshots/{snapshot_id:int}/occupancy.csv", summary="A snapshot's rows as CSV")
     async def snapshot_csv(
-        self, settings: NamedDependency[Settings], snapshot_id: FromPath[int], group_by: GroupBy = "kind"
+        self,
+        request: Request, settings: NamedDependency[Settings], snapshot_id: FromPath[int], group_by: GroupBy = "kind"
     ) -> Response[bytes]:
         report = stored_report(await _snapshot_or_404(snapshot_id), group_by)
         return Response(
-            export.occupancy_csv(report),
+            export.occupancy_csv(report, _headings(request)),
             media_type=CSV_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "csv", settings.zone)}"'},
         )
 
     @get("/snapshots/{snapshot_id:int}/occupancy.xlsx", summary="A snapshot's rows as an Excel workbook")
     async def snapshot_xlsx(
-        self, settings: NamedDependency[Settings], snapshot_id: FromPath[int], group_by: GroupBy = "kind"
+        self,
+        request: Request, settings: NamedDependency[Settings], snapshot_id: FromPath[int], group_by: GroupBy = "kind"
     ) -> Response[bytes]:
         found = await _snapshot_or_404(snapshot_id)
         report = stored_report(found, group_by)
         return Response(
-            export.occupancy_xlsx(report, subtitle=f"{found.kind} {found.period}"),
+            export.occupancy_xlsx(report, headings=_headings(request), subtitle=f"{found.kind} {found.period}"),
             media_type=XLSX_MEDIA_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{_file_name(report, "xlsx", settings.zone)}"'},
         )
@@ -279,7 +285,12 @@ def parse_day(text: str | None, field: str) -> date:
 
 
 def _bad(field: str, text: str) -> date:
-    raise ValidationFailed.on(field, f"{text!r} is not a date; write it like 2026-11-24.")
+    raise ValidationFailed.on(field, "%(text)s is not a date; write it like 2026-11-24.", text=repr(text))
 
 
 ROUTES = [ReportController]
+
+
+def _headings(request: Request) -> export.Headings:
+    """File headings and sheet names in the reader's language (the contract's names in English)."""
+    return export.headings_in(partial(i18n.translate, reader_lang(request)))

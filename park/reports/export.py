@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import xlsxwriter
 
 from park.reports.occupancy import BOOKER_GROUPINGS, OccupancyReport
+from park.shared.labels import N_
 
 CSV_MEDIA_TYPE = "text/csv"
 """Litestar adds "; charset=utf-8" to every text/ type: naming it here sent it twice."""
@@ -23,19 +24,25 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True)
 class Headings:
-    """Column headings and sheet names in the reader's language."""
+    """Column headings and sheet names in the reader's language (English: the contract's names)."""
 
-    key: str = "key"
-    label: str = "label"
-    open_hours: str = "open_hours"
-    booked_hours: str = "booked_hours"
-    utilization: str = "utilization"
-    share_of_booked: str = "share_of_booked"
-    booked_hours_of: str = "booked_hours_%(kind)s"  # a column per facility kind, for rows by who booked
-    total: str = "Total"
-    sheet: str = "Occupancy"
-    chart_sheet: str = "Chart"
-    chart_title: str = "Utilization"
+    key: str = N_("key")
+    label: str = N_("label")
+    open_hours: str = N_("open_hours")
+    booked_hours: str = N_("booked_hours")
+    utilization: str = N_("utilization")
+    share_of_booked: str = N_("share_of_booked")
+    booked_hours_of: str = N_("booked_hours_%(kind)s")  # a column per facility kind, for rows by who booked
+    total: str = N_("Total")
+    sheet: str = N_("Occupancy")
+    chart_sheet: str = N_("Chart")
+    chart_title: str = N_("Utilization")
+
+
+def headings_in(translate: Callable[[str], str]) -> Headings:
+    """The headings said by `translate` (a catalogue's lookup for the reader's language)."""
+    english = Headings()
+    return Headings(**{name: translate(getattr(english, name)) for name in english.__dataclass_fields__})
 
 
 def _cell_text(value: str) -> str:

@@ -50,7 +50,7 @@ def check_group_by(group_by: str) -> str:
     from park.reports.occupancy import GROUPINGS
 
     if group_by not in GROUPINGS:
-        raise ValidationFailed.on("group_by", f"Use one of: {', '.join(GROUPINGS)}.")
+        raise ValidationFailed.on("group_by", "Use one of: %(choices)s.", choices=', '.join(GROUPINGS))
     return group_by
 
 

@@ -123,7 +123,7 @@ async def produce_snapshot(
     winning insert, so they go out once.
     """
     if kind not in PERIOD_KINDS:
-        raise ValidationFailed.on("kind", f"Use one of: {', '.join(PERIOD_KINDS)}.")
+        raise ValidationFailed.on("kind", "Use one of: %(choices)s.", choices=', '.join(PERIOD_KINDS))
     chosen = period if isinstance(period, Period) else period_from_text(kind, period)
     existing = await snapshot_queries.find_snapshot(kind, chosen.label)
     if existing is not None:
@@ -182,5 +182,5 @@ async def catch_up(kind: str, now: datetime, zone: ZoneInfo, base_url: str = "")
 
 async def snapshot_list(kind: str, limit: int, offset: int) -> tuple[list[snapshot_queries.SnapshotRecord], int]:
     if kind and kind not in PERIOD_KINDS:
-        raise ValidationFailed.on("kind", f"Use one of: {', '.join(PERIOD_KINDS)}.")
+        raise ValidationFailed.on("kind", "Use one of: %(choices)s.", choices=', '.join(PERIOD_KINDS))
     return await snapshot_queries.list_snapshots(kind, limit, offset)

@@ -31,7 +31,7 @@ def paging(limit: int | None, offset: int | None) -> tuple[int, int]:
     limit = DEFAULT_LIMIT if limit is None else limit
     offset = 0 if offset is None else offset
     if not 1 <= limit <= MAX_LIMIT:
-        raise ValidationFailed.on("limit", f"Use a limit between 1 and {MAX_LIMIT}.")
+        raise ValidationFailed.on("limit", "Use a limit between 1 and %(most)s.", most=MAX_LIMIT)
     if not 0 <= offset <= MAX_ROW_ID:
         raise ValidationFailed.on("offset", "Use an offset between 0 and 2147483647.")
     return limit, offset
@@ -51,7 +51,7 @@ def one_of(value: str | None, allowed: tuple[str, ...] | list[str], field: str) 
     if value is None or value == "":
         return None
     if value not in allowed:
-        raise ValidationFailed.on(field, f"Use one of: {', '.join(allowed)}.")
+        raise ValidationFailed.on(field, "Use one of: %(choices)s.", choices=', '.join(allowed))
     return value
 
 

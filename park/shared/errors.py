@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
 from typing import Any
 
 from park.shared.labels import N_
 
+NO_PARAMS: Mapping[str, Any] = MappingProxyType({})
+
 
 @dataclass(frozen=True)
 class FieldError:
+    """A refused input. `message` is English; with `params` it is a %-template from the
+    catalogue (`%(name)s`), filled in the reader's language by `Problem.in_language`."""
+
     field: str
     message: str
+    params: Mapping[str, Any] = field(default_factory=lambda: NO_PARAMS)
+
+    @property
+    def text(self) -> str:
+        """The message in English, parameters filled in."""
+        return self.message % dict(self.params) if self.params else self.message
 
 
 class DomainError(Exception):
@@ -28,10 +40,13 @@ class DomainError(Exception):
     title = N_("Invalid input")
 
     def __init__(
-        self, detail: str, *, extra: dict[str, Any] | None = None, violations: Sequence[Any] = ()
+        self, detail: str, *, params: Mapping[str, Any] | None = None,
+        extra: dict[str, Any] | None = None, violations: Sequence[Any] = (),
     ) -> None:
-        super().__init__(detail)
-        self.detail = detail
+        self.template = detail
+        self.params: Mapping[str, Any] = MappingProxyType(dict(params)) if params else NO_PARAMS
+        self.detail = detail % dict(self.params) if self.params else detail
+        super().__init__(self.detail)
         self.extra = extra or {}
         self.violations = tuple(violations)
 
@@ -45,11 +60,13 @@ class ValidationFailed(DomainError):
         self, errors: list[FieldError] | FieldError, detail: str | None = None, *, violations: Sequence[Any] = ()
     ) -> None:
         self.errors = [errors] if isinstance(errors, FieldError) else list(errors)
-        super().__init__(detail or "; ".join(f"{e.field}: {e.message}" for e in self.errors), violations=violations)
+        self.detail_from_errors = detail is None
+        super().__init__(detail or "; ".join(f"{e.field}: {e.text}" for e in self.errors), violations=violations)
 
     @classmethod
-    def on(cls, field: str, message: str) -> ValidationFailed:
-        return cls([FieldError(field, message)])
+    def on(cls, field: str, message: str, **params: Any) -> ValidationFailed:
+        """One refused field; `message` a catalogue text, `%(name)s` filled from `params`."""
+        return cls([FieldError(field, message, MappingProxyType(params) if params else NO_PARAMS)])
 
 
 class Unauthorized(DomainError):
@@ -108,6 +125,16 @@ class Problem:
     detail: str
     errors: list[FieldError] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=lambda: NO_PARAMS)
+    """Fill `detail`'s `%(name)s`; an empty `detail` means "each field error, joined"."""
+
+    def in_language(self, _: Callable[..., str]) -> Problem:
+        """The same problem with title, detail and each field message said by `_` (a
+        catalogue's `translate(text, **params)` for the reader's language)."""
+        errors = [FieldError(e.field, _(e.message, **e.params)) for e in self.errors]
+        detail = (_(self.detail, **self.params) if self.detail
+                  else "; ".join(f"{e.field}: {e.message}" for e in errors))
+        return replace(self, title=_(self.title), detail=detail, errors=errors, params=NO_PARAMS)
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {
@@ -118,7 +145,7 @@ class Problem:
             "code": self.code,
         }
         if self.code == "validation":
-            body["errors"] = [{"field": e.field, "message": e.message} for e in self.errors]
+            body["errors"] = [{"field": e.field, "message": e.text} for e in self.errors]
         body.update(self.extra)
         return body
 
@@ -128,7 +155,8 @@ def problem_from(error: DomainError) -> Problem:
         status=error.status,
         code=error.code,
         title=error.title,
-        detail=error.detail,
+        detail="" if getattr(error, "detail_from_errors", False) else error.template,
         errors=getattr(error, "errors", []),
         extra=error.extra,
+        params=error.params,
     )

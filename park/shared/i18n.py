@@ -15,6 +15,7 @@ from babel import Locale, dates, numbers
 from babel.messages.pofile import read_po
 
 from park.settings import LOCALES
+from park.shared.labels import Term
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
 BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en"}
@@ -34,9 +35,13 @@ def catalog(lang: str) -> dict[str, str]:
     return messages
 
 
-def translate(lang: str, text: str, **params: object) -> str:
+def translate(lang: str, text: str, /, **params: object) -> str:
+    """`text` in `lang`, its `%(name)s` filled from `params` (a `Term` parameter translated too)."""
     translated = catalog(lang).get(text, text) if lang != "en" else text
-    return translated % params if params else translated
+    if not params:
+        return translated
+    return translated % {name: translate(lang, value) if isinstance(value, Term) else value
+                         for name, value in params.items()}
 
 
 def negotiate(accept_language: str | None, default: str) -> str:

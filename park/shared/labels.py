@@ -8,6 +8,13 @@ def N_(text: str) -> str:
     return text
 
 
+class Term(str):
+    """A message parameter that is itself a catalogue text (a status's display name, say):
+    translated with the message, so a Chinese message never carries an English word."""
+
+    __slots__ = ()
+
+
 LABELS: dict[str, dict[str, str]] = {
     "facility_kind": {
         "lab": N_("Lab"),
@@ -69,6 +76,22 @@ LABELS: dict[str, dict[str, str]] = {
         "manager": N_("Park manager"),
         "admin": N_("Administrator"),
     },
+    "record_type": {
+        "api_token": N_("API token"),
+        "authorization": N_("Authorisation"),
+        "blackout": N_("Blackout"),
+        "booking": N_("Booking"),
+        "booking_series": N_("Booking series"),
+        "building": N_("Building"),
+        "facility": N_("Facility"),
+        "invitation": N_("Invitation"),
+        "lease": N_("Lease"),
+        "space_application": N_("Space application"),
+        "tenant": N_("Firm"),
+        "unit": N_("Unit"),
+        "user": N_("User"),
+        "waitlist": N_("Waitlist entry"),
+    },
     "booking_mode": {
         "instant": N_("First come, first served"),
         "window": N_("Request window, then priority draw"),
@@ -83,6 +106,11 @@ LABELS: dict[str, dict[str, str]] = {
         "sun": N_("Sunday"),
     },
 }
+
+
+def term(group: str, value: str) -> Term:
+    """`value`'s display name in `group` as a message parameter translated with its message."""
+    return Term(label(group, value))
 
 
 def label(group: str, value: str) -> str:

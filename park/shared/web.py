@@ -34,7 +34,7 @@ def page_lang(request: Request[Any, Any, Any]) -> str:
 
 
 def gettext_for(lang: str):
-    def _(text: str, **params: object) -> str:
+    def _(text: str, /, **params: object) -> str:
         return i18n.translate(lang, text, **params)
 
     return _
@@ -225,15 +225,15 @@ def form_errors(error: DomainError, _: Any, default_field: str = "form") -> dict
     if errors:
         return errors
     for item in getattr(error, "errors", ()):
-        errors.setdefault(item.field, _(item.message))
-    return errors or {default_field: _(error.detail)}
+        errors.setdefault(item.field, _(item.message, **item.params))
+    return errors or {default_field: _(error.template, **error.params)}
 
 
 def error_message(error: DomainError, _: Any) -> str:
     """A domain error as one line in the reader's language (for a flash message)."""
     if error.violations:
         return "; ".join(_(v.template, **dict(v.params)) for v in error.violations)
-    return _(error.detail)
+    return _(error.template, **error.params)
 
 
 # "No one-click accidents": an act that is hard to undo is a form whose first POST (without

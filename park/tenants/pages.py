@@ -133,9 +133,9 @@ class TenantPages(Controller):
                 raise ValidationFailed([ValidationFailed.on(name, "Use a date like 2027-12-31.").errors[0] for name in unreadable])
             row = await service.create_tenant(caller(request), fields, utc_now(), park_today(settings))
         except ValidationFailed as failed:
-            return _form(request, tenant=None, values=data, errors={e.field: _(e.message) for e in failed.errors}, status=422)
+            return _form(request, tenant=None, values=data, errors={e.field: _(e.message, **e.params) for e in failed.errors}, status=422)
         except Conflict as conflict:
-            return _form(request, tenant=None, values=data, errors={"uscc": _(conflict.detail)}, status=409)
+            return _form(request, tenant=None, values=data, errors={"uscc": _(conflict.template, **conflict.params)}, status=409)
         flash(request, _("The firm has been registered."), "success")
         return redirect(f"/tenants/{row['id']}")
 
@@ -160,9 +160,9 @@ class TenantPages(Controller):
                 raise ValidationFailed([ValidationFailed.on(name, "Use a date like 2027-12-31.").errors[0] for name in unreadable])
             await service.update_tenant(actor, tenant_id, fields, utc_now(), today)
         except ValidationFailed as failed:
-            return _form(request, tenant=current, values=data, errors={e.field: _(e.message) for e in failed.errors}, status=422)
+            return _form(request, tenant=current, values=data, errors={e.field: _(e.message, **e.params) for e in failed.errors}, status=422)
         except Conflict as conflict:
-            return _form(request, tenant=current, values=data, errors={"uscc": _(conflict.detail)}, status=409)
+            return _form(request, tenant=current, values=data, errors={"uscc": _(conflict.template, **conflict.params)}, status=409)
         flash(request, _("The firm's details have been saved."), "success")
         return redirect(f"/tenants/{tenant_id}")
 

@@ -172,7 +172,7 @@ async def test_a_manager_is_told_plainly_that_the_email_is_taken(client, manager
     response = await client.post("/api/v1/users", headers=manager.headers, json={
         "email": rival.email, "name": "Someone", "password": "a-long-secret-9", "role": "member", "tenant_id": None})
     assert response.status_code in (409, 422)
-    taken = await client.post("/api/v1/users", headers=manager.headers, json={
+    taken = await client.post("/api/v1/users", headers={**manager.headers, "Accept-Language": "en"}, json={
         "email": rival.email, "name": "Someone", "password": "a-long-secret-9", "role": "manager"})
     assert taken.status_code == 409
     assert taken.json()["detail"] == "A user with this email already exists."

@@ -139,7 +139,7 @@ async def test_cancelling_frees_the_slot(client, member, rival):
 async def test_check_in_outside_the_window_is_refused(client, member):
     facility = await create_facility()
     booking = (await book(client, member, facility, weekday_at(10))).json()
-    response = await client.post(f"/api/v1/bookings/{booking['id']}/check-in", headers=member.headers)
+    response = await client.post(f"/api/v1/bookings/{booking['id']}/check-in", headers={**member.headers, "Accept-Language": "en"})
     assert response.status_code == 409
     assert "15 minutes" in response.json()["detail"]
 

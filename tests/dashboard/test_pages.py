@@ -88,6 +88,6 @@ async def test_deciding_a_booking_twice_is_refused_with_a_page_that_says_why(cli
                               headers={"accept": "text/html"})
     assert again.status_code == 409
     assert "<h1>" in again.text
-    # The service's English detail has no translation: a Chinese page says it in Chinese words instead.
+    # The service's detail is said in the page's language, its status too.
     assert "Only pending bookings" not in again.text
-    assert "请刷新页面后重试" in again.text
+    assert "只有待审批的预订可以审批；此预订的状态为“已确认”。" in again.text

@@ -37,7 +37,7 @@ async def test_a_row_lock_waited_on_past_the_lock_timeout_is_a_503_busy_problem(
     try:
         async with holder.transaction():
             await holder.fetch("SELECT id FROM park_user WHERE id = $1 FOR UPDATE", manager.id)
-            response = await client.post(f"/api/v1/test-lock-user/{manager.id}")
+            response = await client.post(f"/api/v1/test-lock-user/{manager.id}", headers={"Accept-Language": "en"})
     finally:
         await holder.close()
     _assert_busy(response)
@@ -61,7 +61,7 @@ async def test_a_database_too_busy_to_answer_is_a_503_busy_problem(app, client, 
         raise error
 
     app.register(busy)
-    _assert_busy(await client.get("/api/v1/test-busy"))
+    _assert_busy(await client.get("/api/v1/test-busy", headers={"Accept-Language": "en"}))
 
 
 @pytest.mark.parametrize("error", [
