@@ -10,8 +10,9 @@ from park.facilities.model import Authorization as AuthorizationValue
 from park.facilities.model import Blackout as BlackoutValue
 from park.facilities.model import FacilitySpec
 from park.facilities.tables import Authorization, Blackout, Building, Facility
-from park.shared.db import fetch, fetch_one, is_sqlite
+from park.shared.db import fetch, fetch_one
 from park.shared.dialect import matches
+from park.shared.locking import for_update
 from park.shared.timespan import Span
 
 
@@ -129,10 +130,9 @@ async def lock_facility_for_booking(facility_id: int) -> dict[str, Any] | None:
     transaction already holds the write lock). One round trip on the booking path."""
     if not _plausible(facility_id):
         return None
-    lock = "" if is_sqlite() else " FOR UPDATE OF f"
     row = await fetch_one(
         "SELECT f.*, b.name AS building_name, b.name_en AS building_name_en "
-        f"FROM facility f JOIN building b ON b.id = f.building WHERE f.id = $1{lock}",
+        f"FROM facility f JOIN building b ON b.id = f.building WHERE f.id = $1{for_update('f')}",
         facility_id,
     )
     if row is not None:

@@ -281,7 +281,13 @@ class _WithBeforeCommit:
 
 
 async def run_sql(sql: str, *args: Any) -> list[dict[str, Any]]:
-    """Run raw SQL with {} placeholders (Piccolo's QueryString style) and return rows."""
+    """Run raw SQL through Piccolo's engine ({} placeholders, its QueryString) and return rows.
+
+    Park's own SQL uses `fetch` and $1, $2 placeholders. This stays for what needs Piccolo's
+    path: `fetch` on PostgreSQL before the pool is open (the CLI, migrations, start-up checks)
+    hands its statement here, so that Piccolo opens a connection of its own; and the tests'
+    table clean-up, which has no parameters.
+    """
     from piccolo.querystring import QueryString
 
     engine = current_engine()
@@ -291,7 +297,7 @@ async def run_sql(sql: str, *args: Any) -> list[dict[str, Any]]:
 async def check_database(timeout_s: float = 3.0) -> bool:
     """True when the database answers a trivial query within the timeout."""
     try:
-        await asyncio.wait_for(run_sql("SELECT 1 AS ok"), timeout_s)
+        await asyncio.wait_for(fetch("SELECT 1 AS ok"), timeout_s)
     except Exception:  # any failure to reach the database counts as unavailable
         return False
     return True
