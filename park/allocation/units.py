@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from park.allocation import queries
-from park.allocation.access import require_manager
+from park.shared.guards import require_manager
 from park.allocation.model import MAX_AREA_M2, UNIT_KINDS
 from park.audit.service import record
 from park.shared.actor import Actor

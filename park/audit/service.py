@@ -10,7 +10,8 @@ from park.shared.actor import Actor
 from park.audit.tables import AuditEntry
 from park.shared.clock import utc_now
 from park.shared.db import fetch
-from park.shared.errors import Forbidden
+from park.shared.guards import require_manager
+from park.shared.labels import N_
 
 
 async def record(
@@ -42,8 +43,7 @@ async def list_entries(
     actor_email: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """The log, newest first. Managers only: it names every firm's people and records."""
-    if not actor.is_manager:
-        raise Forbidden("Only park managers may read the audit log.")
+    require_manager(actor, N_("Only park managers may read the audit log."))
     query = AuditEntry.select()
     count = AuditEntry.count()
     conditions = []
