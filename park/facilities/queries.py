@@ -14,6 +14,7 @@ from park.shared.db import fetch, fetch_one
 from park.shared.dialect import matches
 from park.shared.locking import for_update
 from park.shared.timespan import Span
+from park.shared.listing import filtered_page
 
 
 MAX_ID = 2**31 - 1  # serial columns: a larger id cannot exist (and would overflow PostgreSQL's int)
@@ -106,13 +107,8 @@ async def search_facilities(
         Facility.building.name_en.as_alias("building_name_en"),
     )
     count = Facility.count()
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
     query = query.order_by(Facility.building).order_by(Facility.name).output(load_json=True)
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-    return await query, await count
+    return await filtered_page(query, count, conditions, limit, offset)
 
 
 async def get_facility(facility_id: int) -> dict[str, Any] | None:
