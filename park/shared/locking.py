@@ -45,6 +45,8 @@ async def lock(table: str, *ids: int) -> None:
     """Lock the rows `ids` of `table` until the current transaction ends."""
     if not _TABLE.match(table):
         raise ValueError(f"not a table name: {table!r}")
+    if current_engine().current_transaction.get() is None:
+        raise NotInTransaction(f"lock({table!r}, …) needs a transaction")
     clause = for_update(table)
     if not clause or not ids:
         return
