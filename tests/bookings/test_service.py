@@ -103,10 +103,10 @@ async def test_blackout_cancels_colliding_bookings_and_notifies(member, manager)
     facility = await create_facility(capacity=2)
     hit = await service.book_facility(actor_of(member), booking_input(facility, weekday_at(10)), utc_now(), SHANGHAI)
     spared = await service.book_facility(actor_of(member), booking_input(facility, weekday_at(15)), utc_now(), SHANGHAI)
-    from park.facilities import service as facility_service
+    from park.bookings import closures
     from park.shared.timespan import Span
 
-    _blackout, cancelled = await facility_service.add_blackout(
+    _blackout, cancelled = await closures.add_blackout(
         actor_of(manager), Span(weekday_at(9), weekday_at(12)), "消防检查", utc_now(), SHANGHAI, facility_id=facility["id"]
     )
     assert [b["id"] for b in cancelled] == [hit["id"]]
@@ -123,10 +123,10 @@ async def test_a_building_blackout_closes_every_facility_in_it(member, manager):
     facility = await create_facility()
     neighbour = await create_facility(facility["building"], name="隔壁")
     booked = await service.book_facility(actor_of(member), booking_input(neighbour, weekday_at(10)), utc_now(), SHANGHAI)
-    from park.facilities import service as facility_service
+    from park.bookings import closures
     from park.shared.timespan import Span
 
-    _blackout, cancelled = await facility_service.add_blackout(
+    _blackout, cancelled = await closures.add_blackout(
         actor_of(manager), Span(weekday_at(0), weekday_at(23)), "停电", utc_now(), SHANGHAI, building_id=facility["building"]
     )
     assert [b["id"] for b in cancelled] == [booked["id"]]
