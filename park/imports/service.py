@@ -18,6 +18,7 @@ from typing import Any
 from park.allocation import units as allocation
 from park.allocation.tables import Lease, Unit
 from park.audit.service import record
+from park.bookings import closures
 from park.facilities import service as facilities
 from park.facilities.tables import Building, Facility
 from park.imports.columns import KINDS, ParsedRow, RowError, header_map, parse_rows
@@ -245,8 +246,8 @@ async def _write_facility(actor: Actor, values: dict[str, Any], now: datetime, t
         return CREATED
     if found["building"] == building_id and _same(found, values, FACILITY_FIELDS):
         return UNCHANGED
-    await facilities.update_facility(actor, found["id"], data | {"building_id": building_id}, now,
-                                     load_settings().zone)
+    await closures.update_facility(actor, found["id"], data | {"building_id": building_id}, now,
+                                   load_settings().zone)
     return UPDATED
 
 
