@@ -5,12 +5,11 @@ from __future__ import annotations
 import asyncio
 import getpass
 import os
-import sys
 
 import click
 
 from park.reports.cli import COMMANDS as REPORT_COMMANDS
-from park.settings import Settings, SettingsError, load_settings
+from park.shared.commands import STARTUP_CHECK, fail, settings_or_exit
 from park.startup import check_startup
 from park.tenants.cli import COMMANDS as TENANT_COMMANDS
 
@@ -18,24 +17,11 @@ DOMAIN_COMMANDS = [*REPORT_COMMANDS, *TENANT_COMMANDS]
 """Each domain's park/<domain>/cli.py COMMANDS, mounted on `park`."""
 
 
-def fail(message: str, code: int = 2) -> None:
-    click.echo(f"park: {message}", err=True)
-    sys.exit(code)
-
-
-def settings_or_exit() -> Settings:
-    """Load and validate settings and the files they name; a bad value ends the command with exit code 2."""
-    try:
-        settings = load_settings()
-        check_startup(settings)
-    except SettingsError as error:
-        fail(str(error))
-    return settings
-
-
 @click.group()
-def main() -> None:
+@click.pass_context
+def main(context: click.Context) -> None:
     """Park: bookings and space for the Shenzhen Bay culture-tech base."""
+    context.meta[STARTUP_CHECK] = check_startup
 
 
 @main.group()

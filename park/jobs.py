@@ -48,6 +48,8 @@ def lock_key(job_name: str) -> int:
 async def job_lock(job_name: str) -> AsyncIterator[bool]:
     """Hold the job's advisory lock for the block; yields False when another holds it."""
     if is_sqlite():
+        # Not a dialect fragment but a different mechanism: SQLite has no advisory locks, and
+        # the run claim (park.scheduled_runs, unique job and slot) already keeps runs single.
         yield True
         return
     connection = await current_engine().get_new_connection()

@@ -48,20 +48,20 @@ def _app_tables() -> list[type]:
 
 
 async def _empty_tables() -> None:
-    from park.shared.db import is_sqlite, run_sql
+    from park.shared.db import is_sqlite, fetch
 
     if is_sqlite():
-        existing = {row["name"] for row in await run_sql("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        existing = {row["name"] for row in await fetch("SELECT name FROM sqlite_master WHERE type = 'table'")}
     else:
-        existing = {row["name"] for row in await run_sql("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")}
+        existing = {row["name"] for row in await fetch("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")}
     # A table whose migration has not been written yet is caught by tests/test_migrations.py, not here.
     names = [table._meta.tablename for table in _app_tables() if table._meta.tablename in existing]
     if is_sqlite():
-        await run_sql("PRAGMA foreign_keys = OFF")
+        await fetch("PRAGMA foreign_keys = OFF")
         for name in names:
-            await run_sql(f'DELETE FROM "{name}"')
+            await fetch(f'DELETE FROM "{name}"')
     else:
-        await run_sql("TRUNCATE " + ", ".join(f'"{name}"' for name in names) + " RESTART IDENTITY CASCADE")
+        await fetch("TRUNCATE " + ", ".join(f'"{name}"' for name in names) + " RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture

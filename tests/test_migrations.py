@@ -1,24 +1,24 @@
 """The schema comes from migrations only, and upgrading is idempotent."""
 
-from park.shared.db import is_sqlite, run_sql
+from park.shared.db import is_sqlite, fetch
 from park.shared.migrate import upgrade_database
 
 
 async def _table_names() -> set[str]:
     if is_sqlite():
-        rows = await run_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+        rows = await fetch("SELECT name FROM sqlite_master WHERE type = 'table'")
         return {row["name"] for row in rows}
-    rows = await run_sql("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")
+    rows = await fetch("SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public'")
     return {row["name"] for row in rows}
 
 
 async def test_upgrading_twice_changes_nothing_the_second_time(db):
     before = await _table_names()
-    applied_before = await run_sql("SELECT COUNT(*) AS n FROM migration")
+    applied_before = await fetch("SELECT COUNT(*) AS n FROM migration")
     await upgrade_database()
     await upgrade_database()
     assert await _table_names() == before
-    assert await run_sql("SELECT COUNT(*) AS n FROM migration") == applied_before
+    assert await fetch("SELECT COUNT(*) AS n FROM migration") == applied_before
 
 
 async def test_every_table_of_the_app_exists_after_upgrade(db):

@@ -18,7 +18,7 @@ from apscheduler.triggers.cron import CronTrigger
 from park import jobs
 from park.scheduled_runs import prune_scheduled_runs
 from park.scheduling import SCHEDULE, STARTUP_JOBS, ScheduledJob, load_timetable
-from park.shared.db import is_sqlite, run_sql
+from park.shared.db import is_sqlite, fetch
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -96,7 +96,7 @@ async def test_a_claimed_slot_runs_once_and_is_recorded(db, settings):
     assert await jobs.run_job(job, slot, settings, clock) == "taken"
     assert await jobs.run_job(job, slot + timedelta(days=1), settings, clock) == "done"
     assert len(calls) == 2
-    rows = await run_sql("SELECT status, detail FROM scheduled_run WHERE job = 'counting' ORDER BY id")
+    rows = await fetch("SELECT status, detail FROM scheduled_run WHERE job = 'counting' ORDER BY id")
     assert [row["status"] for row in rows] == ["done", "done"]
 
 
@@ -104,7 +104,7 @@ async def test_a_failing_job_is_recorded_as_failed_and_does_not_stop_the_schedul
     job = ScheduledJob("failing", failing_job, "test job")
     slot = local(2026, 11, 26, 0, 10)
     assert await jobs.run_job(job, slot, settings, fixed(slot)) == "failed"
-    (row,) = await run_sql("SELECT status, detail FROM scheduled_run WHERE job = 'failing'")
+    (row,) = await fetch("SELECT status, detail FROM scheduled_run WHERE job = 'failing'")
     assert row["status"] == "failed"
     assert "mail server on fire" in row["detail"]
 
@@ -178,7 +178,7 @@ async def test_two_scheduler_processes_produce_one_snapshot_per_period(db, manag
         assert process.returncode == 0, err[-2000:]
         outputs.append(out.strip().splitlines()[-1].split(","))
 
-    rows = await run_sql("SELECT kind, period FROM report_snapshot ORDER BY kind, period")
+    rows = await fetch("SELECT kind, period FROM report_snapshot ORDER BY kind, period")
     periods = [(row["kind"], row["period"]) for row in rows]
     assert periods == [
         ("daily", "2026-11-27"),
@@ -191,11 +191,11 @@ async def test_two_scheduler_processes_produce_one_snapshot_per_period(db, manag
     # Each slot ran in exactly one process; the other found it taken (or busy).
     for index in range(3):
         assert sorted(output[index] for output in outputs) in (["busy", "done"], ["done", "taken"])
-    claims = await run_sql("SELECT job, COUNT(*) AS n FROM scheduled_run GROUP BY job")
+    claims = await fetch("SELECT job, COUNT(*) AS n FROM scheduled_run GROUP BY job")
     assert {row["job"]: row["n"] for row in claims} == {
         "daily_snapshot": 1, "weekly_snapshot": 1, "monthly_snapshot": 1,
     }
-    mails = await run_sql("SELECT COUNT(*) AS n FROM outbox_message WHERE kind = 'report.snapshot'")
+    mails = await fetch("SELECT COUNT(*) AS n FROM outbox_message WHERE kind = 'report.snapshot'")
     assert mails[0]["n"] == 6  # one manager, six snapshots, one mail each
 
 
@@ -206,7 +206,7 @@ async def test_start_up_catch_up_makes_missed_snapshots_and_is_harmless_twice(db
                      "monthly_statements": "done"}
     again = await jobs.catch_up(settings, fixed(now + timedelta(minutes=1)))
     assert set(again.values()) == {"done"}
-    rows = await run_sql("SELECT kind, period FROM report_snapshot ORDER BY kind")
+    rows = await fetch("SELECT kind, period FROM report_snapshot ORDER BY kind")
     assert [(row["kind"], row["period"]) for row in rows] == [
         ("daily", "2026-11-30"), ("monthly", "2026-11"), ("weekly", "2026-W48"),
     ]
@@ -230,7 +230,7 @@ async def test_the_app_runs_the_scheduler_inside_park_serve_only_when_embedded(d
         app = create_app(settings.replace(scheduler_embedded=embedded))
         async with app.lifespan():
             for _ in range(600 if embedded else 6):
-                rows = await run_sql("SELECT COUNT(*) AS n FROM report_snapshot")
+                rows = await fetch("SELECT COUNT(*) AS n FROM report_snapshot")
                 if rows[0]["n"] >= 3:
                     break
                 await asyncio.sleep(0.05)
@@ -251,7 +251,7 @@ async def test_park_scheduler_runs_the_jobs_alone_and_stops_on_sigterm(db, manag
     try:
         count = 0
         for _ in range(600):  # a loaded machine may take a while to start Python
-            rows = await run_sql("SELECT COUNT(*) AS n FROM report_snapshot")
+            rows = await fetch("SELECT COUNT(*) AS n FROM report_snapshot")
             count = rows[0]["n"]
             if count >= 3 or process.poll() is not None:
                 break
@@ -271,7 +271,7 @@ async def test_old_run_claims_are_pruned_and_recent_ones_kept(db, settings):
         slot = now - timedelta(days=days_ago)
         assert await jobs.run_job(job, slot, settings, fixed(slot)) == "done"
     assert await prune_scheduled_runs(now, settings) == 2
-    rows = await run_sql("SELECT slot FROM scheduled_run ORDER BY slot")
+    rows = await fetch("SELECT slot FROM scheduled_run ORDER BY slot")
     assert len(rows) == 2
 
 

@@ -22,6 +22,7 @@ from park.shared.dialect import matches
 from park.shared.labels import N_
 from park.shared.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 from park.tenants.tables import Tenant
+from park.shared.listing import filtered_page
 
 TOKEN_BYTES = 32
 
@@ -297,10 +298,7 @@ async def list_users(
         conditions.append(User.tenant == tenant_id)
     if q:
         conditions.append(matches(User.email, f"%{q.strip()}%") | matches(User.name, f"%{q.strip()}%"))
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    return await query.limit(limit).offset(offset), await count
+    return await filtered_page(query, count, conditions, limit, offset)
 
 
 async def list_staff(actor: Actor) -> list[dict[str, Any]]:

@@ -5,12 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from park.shared.actor import Actor
-from park.shared.errors import Forbidden
-
-
-def require_manager(actor: Actor) -> None:
-    if not actor.is_manager:
-        raise Forbidden("Only park managers may do this.")
 
 
 def can_see(actor: Actor, row: dict[str, Any]) -> bool:

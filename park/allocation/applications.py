@@ -8,7 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from park.allocation import queries
-from park.allocation.access import can_see, require_manager
+from park.allocation.access import can_see
+from park.shared.guards import require_manager
 from park.allocation.model import MAX_AREA_M2, MAX_TERM_MONTHS, UNIT_KINDS
 from park.audit.service import record
 from park.notifications.service import enqueue_many

@@ -9,6 +9,7 @@ from park.accounts.tables import User
 from park.allocation.tables import AllocationRound, Lease, RoundAssignment, SpaceApplication, Unit
 from park.facilities.tables import Building
 from park.tenants.tables import Tenant
+from park.shared.listing import filtered_page
 
 
 # Units.
@@ -61,12 +62,7 @@ async def list_units(
     if vacant_from is not None and vacant_to is not None:
         busy = Lease.select(Lease.unit).where((Lease.starts_on < vacant_to) & (Lease.ends_on > vacant_from))
         conditions.append(Unit.id.not_in(busy))
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-    return await query, await count
+    return await filtered_page(query, count, conditions, limit, offset)
 
 
 async def all_units() -> list[dict[str, Any]]:
@@ -117,12 +113,7 @@ async def list_leases(
         conditions.append(Lease.unit == unit_id)
     if active_on is not None:
         conditions.append((Lease.starts_on <= active_on) & (Lease.ends_on > active_on))
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-    return await query, await count
+    return await filtered_page(query, count, conditions, limit, offset)
 
 
 async def leases_ending_after(day: date) -> list[dict[str, Any]]:
@@ -182,12 +173,7 @@ async def list_applications(
         conditions.append(SpaceApplication.tenant == tenant_id)
     if status:
         conditions.append(SpaceApplication.status == status)
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-    return await query, await count
+    return await filtered_page(query, count, conditions, limit, offset)
 
 
 async def open_applications() -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from park.allocation import queries
-from park.allocation.access import require_manager
+from park.shared.guards import require_manager
 from park.allocation.applications import notify_tenant
 from park.allocation.model import Application, Lease, Unit
 from park.allocation.rules import allocate, term_end

@@ -12,7 +12,7 @@ from park.allocation import whatif
 from park.priority.model import Policy
 from park.priority.parser import PolicyError, parse_policy
 from park.allocation.rules import allocate
-from park.allocation.access import require_manager
+from park.shared.guards import require_manager
 from park.allocation.rounds import read_round_inputs
 from park.shared.db import transaction
 from park.shared.errors import ValidationFailed

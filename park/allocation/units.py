@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from park.allocation import queries
-from park.allocation.access import require_manager
+from park.shared.guards import require_manager
 from park.allocation.model import MAX_AREA_M2, MAX_TERM_MONTHS, UNIT_KINDS
 from park.allocation.rules import add_months
 from park.audit.service import record

@@ -10,7 +10,9 @@ from park.shared.actor import Actor
 from park.audit.tables import AuditEntry
 from park.shared.clock import utc_now
 from park.shared.db import fetch
-from park.shared.errors import Forbidden
+from park.shared.guards import require_manager
+from park.shared.labels import N_
+from park.shared.listing import filtered_page
 
 
 async def record(
@@ -42,9 +44,8 @@ async def list_entries(
     actor_email: str | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """The log, newest first. Managers only: it names every firm's people and records."""
-    if not actor.is_manager:
-        raise Forbidden("Only park managers may read the audit log.")
-    query = AuditEntry.select()
+    require_manager(actor, N_("Only park managers may read the audit log."))
+    query = AuditEntry.select().order_by(AuditEntry.id, ascending=False)
     count = AuditEntry.count()
     conditions = []
     if record_type:
@@ -55,8 +56,4 @@ async def list_entries(
         conditions.append(AuditEntry.action == action)
     if actor_email:
         conditions.append(AuditEntry.actor_email == actor_email.strip().lower())
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    rows = await query.order_by(AuditEntry.id, ascending=False).limit(limit).offset(offset)
-    return rows, await count
+    return await filtered_page(query, count, conditions, limit, offset)

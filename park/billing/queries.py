@@ -10,7 +10,7 @@ from park.billing.model import BookingUse, LeaseUse, Line, Payer
 from park.billing.summary import SummaryLine
 from park.billing.tables import Statement, StatementLine
 from park.bookings.tables import Booking
-from park.shared.db import fetch, run_sql
+from park.shared.db import fetch
 from park.shared.dialect import instant
 from park.tenants.tables import QualificationRecord, Tenant
 
@@ -64,9 +64,9 @@ async def lease_uses(tenant_id: int, first_day: date, end_day: date) -> list[Lea
 
 async def billed_by_booking(tenant_id: int) -> dict[int, int]:
     """What each booking has been billed in all the firm's issued statements (fen)."""
-    rows = await run_sql(
+    rows = await fetch(
         "SELECT l.booking AS booking, SUM(l.amount_fen) AS amount FROM statement_line l "
-        "JOIN statement s ON s.id = l.statement WHERE s.tenant = {} AND l.booking IS NOT NULL "
+        "JOIN statement s ON s.id = l.statement WHERE s.tenant = $1 AND l.booking IS NOT NULL "
         "GROUP BY l.booking",
         tenant_id,
     )
@@ -99,9 +99,9 @@ async def insert_statement_once(tenant_id: int, month: str, now: datetime, versi
     """
     amount = sum(line.charge.amount_fen for line in lines)
     subsidy = sum(line.subsidy_fen for line in lines)
-    rows = await run_sql(
+    rows = await fetch(
         "INSERT INTO statement (tenant, month, status, issued_at, policy_version, amount_fen, "
-        f"subsidy_fen, due_fen) VALUES ({{}}, {{}}, {{}}, {instant()}, {{}}, {{}}, {{}}, {{}}) "
+        f"subsidy_fen, due_fen) VALUES ($1, $2, $3, {instant('$4')}, $5, $6, $7, $8) "
         "ON CONFLICT (tenant, month) DO NOTHING RETURNING id",
         tenant_id, month, "issued", now, version, amount, subsidy, amount - subsidy,
     )
@@ -126,7 +126,7 @@ async def insert_statement_once(tenant_id: int, month: str, now: datetime, versi
 
 
 async def last_issued_month() -> str | None:
-    rows = await run_sql("SELECT MAX(month) AS month FROM statement")
+    rows = await fetch("SELECT MAX(month) AS month FROM statement")
     return rows[0]["month"] if rows and rows[0]["month"] else None
 
 
@@ -140,10 +140,10 @@ async def issued_months(tenant_id: int) -> list[str]:
 
 async def summary_lines(month: str, on: date) -> list[SummaryLine]:
     """Every issued line of `month` with its firm's sector and the qualifications it held on `on`."""
-    rows = await run_sql(
+    rows = await fetch(
         "SELECT s.tenant AS tenant, t.sector AS sector, l.kind AS kind, l.facility_kind AS facility_kind, "
         "l.amount_fen AS amount_fen, l.subsidy_fen AS subsidy_fen FROM statement_line l "
-        "JOIN statement s ON s.id = l.statement JOIN tenant t ON t.id = s.tenant WHERE s.month = {}",
+        "JOIN statement s ON s.id = l.statement JOIN tenant t ON t.id = s.tenant WHERE s.month = $1",
         month,
     )
     tenants = sorted({int(row["tenant"]) for row in rows})

@@ -15,6 +15,7 @@ from park.billing.summary import Summary, summarise
 from park.reports.periods import MONTHLY, Period, PeriodError, parse_period, period_containing, periods_ended_between
 from park.shared.db import transaction
 from park.shared.errors import Forbidden, ValidationFailed
+from park.shared.guards import require_manager
 
 log = logging.getLogger("park.billing")
 
@@ -170,8 +171,7 @@ class ParkSummary:
 async def park_summary(actor, month: str | None, now: datetime, zone: ZoneInfo) -> ParkSummary:
     """Billed, subsidised and due over the month's issued statements (managers only).
     The default is the month that ended last, the latest one that can be issued."""
-    if not actor.is_manager:
-        raise Forbidden("Only park managers may do this.")
+    require_manager(actor)
     period = _month(month, period_containing(MONTHLY, now, zone).previous(), now, zone)
     lines = await queries.summary_lines(period.label, period.end_day - timedelta(days=1))
     issued = await queries.count_statements(period.label)

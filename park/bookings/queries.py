@@ -11,6 +11,7 @@ from park.facilities.model import Blackout as BlackoutValue
 from park.facilities.queries import blackout_value
 from park.shared.db import fetch
 from park.shared.timespan import Span
+from park.shared.listing import filtered_page
 
 # No booking is longer than this (facility max_duration_minutes is capped to it),
 # so a window query only needs to look this far back for bookings still running.
@@ -131,11 +132,8 @@ async def list_bookings(
         Booking.user.name.as_alias("user_name"),
     )
     count = Booking.count()
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    rows = await query.order_by(Booking.starts_at, ascending=not newest_first).order_by(Booking.id).limit(limit).offset(offset)
-    return rows, await count
+    query = query.order_by(Booking.starts_at, ascending=not newest_first).order_by(Booking.id)
+    return await filtered_page(query, count, conditions, limit, offset)
 
 
 async def hours_held(

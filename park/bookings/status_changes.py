@@ -23,6 +23,8 @@ from park.shared.actor import Actor
 from park.shared.labels import term
 from park.shared.db import transaction
 from park.shared.errors import Conflict, Forbidden, NotFound
+from park.shared.guards import require_manager
+from park.shared.labels import N_
 from park.shared.locking import lock
 
 
@@ -124,8 +126,7 @@ async def reject_booking(actor: Actor, booking_id: int, now: datetime, zone: Zon
 
 
 async def _decide(actor, booking_id, status, notice, action, now, zone, reason: str = "") -> dict[str, Any]:
-    if not actor.is_manager:
-        raise Forbidden("Only park managers may approve or reject bookings.")
+    require_manager(actor, N_("Only park managers may approve or reject bookings."))
     async with transaction():
         row, facility_row, _spec = await _locked_booking(actor, booking_id)
         if row["status"] != PENDING:

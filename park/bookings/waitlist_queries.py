@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from park.bookings.tables import WaitlistEntry
+from park.shared.listing import filtered_page
 
 
 
@@ -42,10 +43,7 @@ async def list_waits(
         conditions.append(WaitlistEntry.tenant == tenant_id)
     if status:
         conditions.append(WaitlistEntry.status == status)
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
-    return await query.limit(limit).offset(offset), await count
+    return await filtered_page(query, count, conditions, limit, offset)
 
 
 async def waiting_entries(facility_id: int, now: datetime) -> list[dict[str, Any]]:

@@ -10,9 +10,11 @@ from park.facilities.model import Authorization as AuthorizationValue
 from park.facilities.model import Blackout as BlackoutValue
 from park.facilities.model import FacilitySpec
 from park.facilities.tables import Authorization, Blackout, Building, Facility
-from park.shared.db import fetch, fetch_one, is_sqlite
+from park.shared.db import fetch, fetch_one
 from park.shared.dialect import matches
+from park.shared.locking import for_update
 from park.shared.timespan import Span
+from park.shared.listing import filtered_page
 
 
 MAX_ID = 2**31 - 1  # serial columns: a larger id cannot exist (and would overflow PostgreSQL's int)
@@ -105,13 +107,8 @@ async def search_facilities(
         Facility.building.name_en.as_alias("building_name_en"),
     )
     count = Facility.count()
-    for condition in conditions:
-        query = query.where(condition)
-        count = count.where(condition)
     query = query.order_by(Facility.building).order_by(Facility.name).output(load_json=True)
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-    return await query, await count
+    return await filtered_page(query, count, conditions, limit, offset)
 
 
 async def get_facility(facility_id: int) -> dict[str, Any] | None:
@@ -129,10 +126,9 @@ async def lock_facility_for_booking(facility_id: int) -> dict[str, Any] | None:
     transaction already holds the write lock). One round trip on the booking path."""
     if not _plausible(facility_id):
         return None
-    lock = "" if is_sqlite() else " FOR UPDATE OF f"
     row = await fetch_one(
         "SELECT f.*, b.name AS building_name, b.name_en AS building_name_en "
-        f"FROM facility f JOIN building b ON b.id = f.building WHERE f.id = $1{lock}",
+        f"FROM facility f JOIN building b ON b.id = f.building WHERE f.id = $1{for_update('f')}",
         facility_id,
     )
     if row is not None:

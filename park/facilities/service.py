@@ -19,7 +19,9 @@ from park.facilities.model import facility_problems
 from park.facilities.tables import Authorization, Blackout, Building, Facility
 from park.shared import live
 from park.shared.db import transaction
-from park.shared.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from park.shared import guards
+from park.shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from park.shared.labels import N_
 
 FACILITY_DEFAULTS: dict[str, Any] = {
     "name_en": "",
@@ -43,8 +45,7 @@ EDITABLE = ("name", "building_id", "is_active", *FACILITY_DEFAULTS)
 
 
 def require_manager(actor: Actor) -> None:
-    if not actor.is_manager:
-        raise Forbidden("Only park managers may change the catalogue.")
+    guards.require_manager(actor, N_("Only park managers may change the catalogue."))
 
 
 def validated_facility(values: dict[str, Any]) -> dict[str, Any]:

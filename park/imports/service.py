@@ -26,7 +26,8 @@ from park.imports.files import FileError, read_table
 from park.shared import i18n
 from park.shared.actor import Actor
 from park.shared.db import current_engine, transaction
-from park.shared.errors import DomainError, FieldError, Forbidden, NotFound, ValidationFailed
+from park.shared.errors import DomainError, FieldError, NotFound, ValidationFailed
+from park.shared.guards import require_manager
 from park.shared.labels import N_
 from park.tenants import service as tenants
 from park.tenants.model import Qualification, TenantFields
@@ -103,8 +104,7 @@ def column_labels() -> dict[str, set[str]]:
 async def run_import(actor: Actor, kind: str, filename: str, content: bytes, *, dry_run: bool,
                      now: datetime, today: date, lang: str) -> ImportResult:
     """Read, check and (unless `dry_run`) write the file's rows; ImportRefused names every problem."""
-    if not actor.is_manager:
-        raise Forbidden("Only park managers may do this.")
+    require_manager(actor)
     if kind not in KINDS:
         raise NotFound("There is no such import; use tenants, units, facilities or leases.")
     try:

@@ -23,7 +23,7 @@ def report() -> None:
 )
 def report_run(kind: str, period: str) -> None:
     """Produce one report snapshot now (once: an existing one is shown, not remade)."""
-    from park.cli import fail, settings_or_exit
+    from park.shared.commands import fail, settings_or_exit
     from park.reports.snapshots import produce_snapshot
     from park.shared.clock import utc_now
     from park.shared.db import close_database, open_database

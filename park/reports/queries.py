@@ -15,7 +15,8 @@ from typing import Any
 
 from park.reports.occupancy import BOOKED_STATUSES, BOOKER_GROUPINGS, BookedGroup, merge_by_kind
 from park.reports.heatmap import seat_seconds_by_step
-from park.shared.db import is_sqlite, run_sql
+from park.shared.db import fetch
+from park.shared.dialect import epoch_seconds, greatest, instant, least, seconds_between, table_through_index
 
 
 @dataclass(frozen=True)
@@ -25,13 +26,15 @@ class Filters:
     kind: str = ""
     building_id: int | None = None
 
-    def sql(self, alias: str = "f") -> tuple[str, list[Any]]:
-        clauses, args = [], []
+    def sql(self, alias: str = "f", first: int = 1) -> tuple[str, list[Any]]:
+        """` AND …` clauses numbered from placeholder `$first`, and their arguments."""
+        clauses: list[str] = []
+        args: list[Any] = []
         if self.kind:
-            clauses.append(f"{alias}.kind = {{}}")
+            clauses.append(f"{alias}.kind = ${first + len(args)}")
             args.append(self.kind)
         if self.building_id is not None:
-            clauses.append(f"{alias}.building = {{}}")
+            clauses.append(f"{alias}.building = ${first + len(args)}")
             args.append(self.building_id)
         return "".join(f" AND {clause}" for clause in clauses), args
 
@@ -44,14 +47,14 @@ MIN_LOOKBACK = timedelta(days=1)
 
 async def lookback_start(starts_at: datetime) -> datetime:
     """The earliest start a booking overlapping a window from `starts_at` can have."""
-    rows = await run_sql("SELECT MAX(max_duration_minutes) AS longest FROM facility")
+    rows = await fetch("SELECT MAX(max_duration_minutes) AS longest FROM facility")
     longest = rows[0]["longest"] if rows and rows[0]["longest"] is not None else 0
     return starts_at - max(MIN_LOOKBACK, timedelta(minutes=int(longest)) + timedelta(hours=1))
 
 
 def _bookings() -> str:
     """The booking table as reports read it: through the covering index on SQLite."""
-    return "booking b INDEXED BY booking_report_cover" if is_sqlite() else "booking b"
+    return table_through_index("booking b", "booking_report_cover")
 
 
 def _status_list(statuses: Sequence[str]) -> str:
@@ -60,46 +63,25 @@ def _status_list(statuses: Sequence[str]) -> str:
     return ", ".join(f"'{status}'" for status in statuses)
 
 
-def _epoch_seconds(expression: str) -> str:
-    """Whole Unix seconds of a timestamp expression, per database."""
-    if is_sqlite():
-        # Piccolo stores Timestamptz as UTC text; julianday reads it with its offset.
-        return f"CAST(ROUND((julianday({expression}) - 2440587.5) * 86400.0) AS INTEGER)"
-    return f"CAST(EXTRACT(EPOCH FROM {expression}) AS BIGINT)"
+def _window() -> str:
+    """Bookings overlapping the window, bounded on starts_at from both sides for the index.
 
-
-def _later(a: str, b: str) -> str:
-    return f"MAX({a}, {b})" if is_sqlite() else f"GREATEST({a}, {b})"
-
-
-def _earlier(a: str, b: str) -> str:
-    return f"MIN({a}, {b})" if is_sqlite() else f"LEAST({a}, {b})"
-
-
-def instant_param() -> str:
-    """A placeholder for an aware datetime parameter."""
-    return "{}" if is_sqlite() else "CAST({} AS TIMESTAMPTZ)"
+    The window's parameters in every booking query below: $1 its start, $2 its end, $3 the
+    lookback start (see lookback_start); the filters' follow from $4.
+    """
+    return f"b.starts_at < {instant('$2')} AND b.starts_at >= {instant('$3')} AND b.ends_at > {instant('$1')}"
 
 
 def _clipped_seconds(alias: str = "b") -> tuple[str, str]:
-    """SQL for the clipped start and end of a booking, in seconds since the epoch.
-
-    Each uses one window-bound parameter: start then end.
-    """
-    start = _epoch_seconds(_later(f"{alias}.starts_at", instant_param()))
-    end = _epoch_seconds(_earlier(f"{alias}.ends_at", instant_param()))
+    """SQL for the clipped start and end of a booking, in seconds since the epoch ($1, $2: the window)."""
+    start = epoch_seconds(greatest(f"{alias}.starts_at", instant("$1")))
+    end = epoch_seconds(least(f"{alias}.ends_at", instant("$2")))
     return start, end
 
 
 def _clipped_duration() -> str:
-    """SQL for the seconds of a booking inside the window; parameters: window end, start."""
-    end = _earlier("b.ends_at", instant_param())
-    start = _later("b.starts_at", instant_param())
-    if is_sqlite():
-        # One subtraction of Julian days is cheaper than two epoch conversions.
-        # Rounded to whole seconds: Julian-day doubles carry a few microseconds of noise.
-        return f"ROUND((julianday({end}) - julianday({start})) * 86400.0)"
-    return f"EXTRACT(EPOCH FROM ({end} - {start}))"
+    """SQL for the seconds of a booking inside the window ($1, $2)."""
+    return seconds_between(greatest("b.starts_at", instant("$1")), least("b.ends_at", instant("$2")))
 
 
 # What each grouping sums by: (key expression, label, English label, joins).
@@ -127,7 +109,7 @@ async def booked_by_group(
 ) -> list[BookedGroup]:
     """Booked seat-hours inside `[starts_at, ends_at)` per group."""
     key, label, label_en, joins = _GROUPS[group_by]
-    where, where_args = filters.sql()
+    where, where_args = filters.sql(first=4)
     facility_join = " JOIN facility f ON f.id = b.facility"
     if group_by == "facility" and not where:
         # Facility names come from the facility list; skipping the join saves a lookup per booking.
@@ -139,15 +121,10 @@ async def booked_by_group(
         + ("f.kind AS facility_kind, " if per_kind else "")
         + f"SUM(b.seats * {_clipped_duration()}) AS seat_seconds "
         f"FROM {_bookings()}{facility_join}{joins} "
-        f"WHERE b.status IN ({_status_list(statuses)}) "
-        f"AND b.starts_at < {instant_param()} AND b.starts_at >= {instant_param()} "
-        f"AND b.ends_at > {instant_param()}{where} "
+        f"WHERE b.status IN ({_status_list(statuses)}) AND {_window()}{where} "
         f"GROUP BY {key}" + (", f.kind" if per_kind else "")
     )
-    # Placeholders in order: the end clip, the start clip, then the overlap test.
-    rows = await run_sql(
-        sql, ends_at, starts_at, ends_at, await lookback_start(starts_at), starts_at, *where_args
-    )
+    rows = await fetch(sql, starts_at, ends_at, await lookback_start(starts_at), *where_args)
     groups = [
         BookedGroup(
             key=str(row["key"] if row["key"] is not None else ""),
@@ -185,23 +162,19 @@ async def booked_by_step(
     booking lasting a day costs no more than one lasting an hour.
     """
     start, end = _clipped_seconds()
-    where, where_args = filters.sql()
+    where, where_args = filters.sql(first=4)
     facility_join = " JOIN facility f ON f.id = b.facility" if where else ""
     sql = (
         f"WITH clipped AS MATERIALIZED (SELECT b.seats AS seats, {start} AS s, {end} AS e "
         f"FROM {_bookings()}{facility_join} "
-        f"WHERE b.status IN ({_status_list(statuses)}) "
-        f"AND b.starts_at < {instant_param()} AND b.starts_at >= {instant_param()} "
-        f"AND b.ends_at > {instant_param()}{where}) "
+        f"WHERE b.status IN ({_status_list(statuses)}) AND {_window()}{where}) "
         f"SELECT 's' AS edge, s / {size_s} AS step, SUM(seats) AS seats, SUM(seats * s) AS weighted "
         f"FROM clipped GROUP BY s / {size_s} "
         f"UNION ALL "
         f"SELECT 'e' AS edge, e / {size_s} AS step, SUM(seats) AS seats, SUM(seats * e) AS weighted "
         f"FROM clipped GROUP BY e / {size_s}"
     )
-    rows = await run_sql(
-        sql, starts_at, ends_at, ends_at, await lookback_start(starts_at), starts_at, *where_args
-    )
+    rows = await fetch(sql, starts_at, ends_at, await lookback_start(starts_at), *where_args)
     edges = [
         (str(row["edge"]), int(row["step"]), int(row["seats"]), int(row["weighted"])) for row in rows
     ]
@@ -212,11 +185,11 @@ async def status_counts(
     starts_at: datetime, ends_at: datetime, filters: Filters = Filters()
 ) -> dict[str, int]:
     """How many bookings starting in the window ended in each status."""
-    where, where_args = filters.sql()
+    where, where_args = filters.sql(first=3)
     facility_join = " JOIN facility f ON f.id = b.facility" if where else ""
-    rows = await run_sql(
+    rows = await fetch(
         f"SELECT b.status AS status, COUNT(*) AS n FROM {_bookings()}{facility_join} "
-        f"WHERE b.starts_at >= {instant_param()} AND b.starts_at < {instant_param()}{where} "
+        f"WHERE b.starts_at >= {instant('$1')} AND b.starts_at < {instant('$2')}{where} "
         f"GROUP BY b.status",
         starts_at,
         ends_at,
@@ -244,14 +217,14 @@ async def facilities(
 ) -> list[FacilityRecord]:
     """Active facilities with their building, for open seat-hours; or, with `ids`,
     those facilities whatever their state (to name a retired one's bookings)."""
-    where, where_args = filters.sql()
+    where, where_args = filters.sql(first=2)
     if ids is not None:
         if not ids:
             return []
         where = f" AND f.id IN ({', '.join(str(int(value)) for value in ids)})"
         where_args = []
-    active = "" if ids is not None else " AND f.is_active = {}"
-    rows = await run_sql(
+    active = "" if ids is not None else " AND f.is_active = $1"
+    rows = await fetch(
         "SELECT f.id AS id, f.name AS name, f.name_en AS name_en, f.kind AS kind, "
         "f.building AS building_id, bu.name AS building_name, bu.name_en AS building_name_en, "
         "f.platform AS platform, f.capacity AS capacity, f.opening_hours AS opening_hours "
@@ -279,22 +252,22 @@ async def facilities(
 
 async def tenant_sectors() -> dict[str, str]:
     """Tenant id (as a row key) → sector, to roll tenant sums up to sectors."""
-    rows = await run_sql("SELECT id, sector FROM tenant")
+    rows = await fetch("SELECT id, sector FROM tenant")
     return {str(row["id"]): row["sector"] or "" for row in rows}
 
 
 async def buildings() -> list[dict[str, Any]]:
     """Buildings for the report filters."""
-    return await run_sql("SELECT id, name, name_en, code FROM building ORDER BY code, id")
+    return await fetch("SELECT id, name, name_en, code FROM building ORDER BY code, id")
 
 
 async def blackouts(
     starts_at: datetime, ends_at: datetime
 ) -> list[tuple[int | None, int | None, datetime, datetime]]:
     """Blackouts overlapping the window: (facility_id, building_id, starts_at, ends_at)."""
-    rows = await run_sql(
+    rows = await fetch(
         "SELECT facility AS facility_id, building AS building_id, starts_at, ends_at "
-        f"FROM blackout WHERE starts_at < {instant_param()} AND ends_at > {instant_param()}",
+        f"FROM blackout WHERE starts_at < {instant('$1')} AND ends_at > {instant('$2')}",
         ends_at,
         starts_at,
     )
@@ -329,9 +302,9 @@ def as_date(value: Any) -> date:
 
 async def manager_recipients() -> list[tuple[str, str]]:
     """(email, preferred language) of every active manager and admin."""
-    rows = await run_sql(
+    rows = await fetch(
         "SELECT email, locale FROM park_user WHERE role IN ('manager', 'admin') "
-        "AND is_active = {} ORDER BY id",
+        "AND is_active = $1 ORDER BY id",
         True,
     )
     return [(row["email"], row["locale"] or "") for row in rows]

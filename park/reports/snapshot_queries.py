@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from park.shared.db import is_sqlite, run_sql
-from park.reports.queries import as_utc, instant_param
+from park.shared.db import fetch
+from park.shared.dialect import instant, json_value
+from park.reports.queries import as_utc
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,8 @@ _SNAPSHOT_COLUMNS = "id, kind, period, starts_at, ends_at, generated_at, data"
 
 
 async def find_snapshot(kind: str, period: str) -> SnapshotRecord | None:
-    rows = await run_sql(
-        f"SELECT {_SNAPSHOT_COLUMNS} FROM report_snapshot WHERE kind = {{}} AND period = {{}}",
+    rows = await fetch(
+        f"SELECT {_SNAPSHOT_COLUMNS} FROM report_snapshot WHERE kind = $1 AND period = $2",
         kind,
         period,
     )
@@ -62,8 +63,8 @@ async def find_snapshot(kind: str, period: str) -> SnapshotRecord | None:
 
 
 async def get_snapshot(snapshot_id: int) -> SnapshotRecord | None:
-    rows = await run_sql(
-        f"SELECT {_SNAPSHOT_COLUMNS} FROM report_snapshot WHERE id = {{}}", snapshot_id
+    rows = await fetch(
+        f"SELECT {_SNAPSHOT_COLUMNS} FROM report_snapshot WHERE id = $1", snapshot_id
     )
     return _snapshot(rows[0]) if rows else None
 
@@ -71,12 +72,12 @@ async def get_snapshot(snapshot_id: int) -> SnapshotRecord | None:
 async def list_snapshots(
     kind: str = "", limit: int = 50, offset: int = 0
 ) -> tuple[list[SnapshotRecord], int]:
-    where = " WHERE kind = {}" if kind else ""
+    where = " WHERE kind = $1" if kind else ""
     args: list[Any] = [kind] if kind else []
-    total_rows = await run_sql(f"SELECT COUNT(*) AS n FROM report_snapshot{where}", *args)
-    rows = await run_sql(
+    total_rows = await fetch(f"SELECT COUNT(*) AS n FROM report_snapshot{where}", *args)
+    rows = await fetch(
         f"SELECT {_SNAPSHOT_COLUMNS} FROM report_snapshot{where} "
-        "ORDER BY starts_at DESC, kind, id DESC LIMIT {} OFFSET {}",
+        f"ORDER BY starts_at DESC, kind, id DESC LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}",
         *args,
         limit,
         offset,
@@ -85,8 +86,8 @@ async def list_snapshots(
 
 
 async def last_snapshot_end(kind: str) -> datetime | None:
-    rows = await run_sql(
-        "SELECT MAX(ends_at) AS last_end FROM report_snapshot WHERE kind = {}", kind
+    rows = await fetch(
+        "SELECT MAX(ends_at) AS last_end FROM report_snapshot WHERE kind = $1", kind
     )
     value = rows[0]["last_end"] if rows else None
     return as_utc(value) if value is not None else None
@@ -105,10 +106,9 @@ async def insert_snapshot_once(
     ON CONFLICT DO NOTHING leaves the transaction usable on PostgreSQL,
     where a caught unique violation would abort it.
     """
-    as_json = "{}" if is_sqlite() else "CAST({} AS JSON)"
-    rows = await run_sql(
+    rows = await fetch(
         "INSERT INTO report_snapshot (kind, period, starts_at, ends_at, generated_at, data) "
-        f"VALUES ({{}}, {{}}, {instant_param()}, {instant_param()}, {instant_param()}, {as_json}) "
+        f"VALUES ($1, $2, {instant('$3')}, {instant('$4')}, {instant('$5')}, {json_value('$6')}) "
         "ON CONFLICT (kind, period) DO NOTHING RETURNING id",
         kind,
         period,

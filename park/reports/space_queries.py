@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from park.reports.space import SpaceGroup
-from park.shared.db import run_sql
+from park.shared.db import fetch
 from park.reports.queries import as_date
 
 
 async def space_groups(on: date) -> list[SpaceGroup]:
     """Leasable and leased m² per building and unit kind on a date."""
-    rows = await run_sql(
+    rows = await fetch(
         "SELECT u.building AS building_id, MIN(bu.name) AS building_name, u.kind AS kind, "
         "SUM(u.area_m2) AS leasable_m2, "
         "SUM(CASE WHEN l.id IS NULL THEN 0 ELSE u.area_m2 END) AS leased_m2, "
@@ -20,9 +20,8 @@ async def space_groups(on: date) -> list[SpaceGroup]:
         "FROM space_unit u JOIN building bu ON bu.id = u.building "
         # Leases of one unit never overlap, so at most one is live on a date.
         "LEFT JOIN space_lease l ON l.id = (SELECT l2.id FROM space_lease l2 "
-        "WHERE l2.unit = u.id AND l2.starts_on <= {} AND l2.ends_on > {} LIMIT 1) "
+        "WHERE l2.unit = u.id AND l2.starts_on <= $1 AND l2.ends_on > $1 LIMIT 1) "
         "GROUP BY u.building, u.kind",
-        on,
         on,
     )
     return [
@@ -53,15 +52,14 @@ class LeaseEnding:
 async def leases_ending(on: date, within_days: int = 90) -> list[LeaseEnding]:
     """Leases live on `on` that end within the next `within_days` days, soonest first."""
     until = on + timedelta(days=within_days)
-    rows = await run_sql(
+    rows = await fetch(
         "SELECT l.id AS id, u.code AS code, bu.name AS building_name, l.tenant AS tenant_id, "
         "t.name AS tenant_name, u.area_m2 AS area_m2, l.ends_on AS ends_on "
         "FROM space_lease l JOIN space_unit u ON u.id = l.unit "
         "JOIN building bu ON bu.id = u.building "
         "JOIN tenant t ON t.id = l.tenant "
-        "WHERE l.starts_on <= {} AND l.ends_on > {} AND l.ends_on <= {} "
+        "WHERE l.starts_on <= $1 AND l.ends_on > $1 AND l.ends_on <= $2 "
         "ORDER BY l.ends_on, l.id",
-        on,
         on,
         until,
     )
@@ -89,7 +87,7 @@ class UnmetDemand:
 
 async def unmet_demand() -> list[UnmetDemand]:
     """Applications still waiting for space (open, or left unhoused by a round) per unit kind."""
-    rows = await run_sql(
+    rows = await fetch(
         "SELECT unit_kind, COUNT(*) AS n, SUM(min_area_m2) AS min_m2, SUM(max_area_m2) AS max_m2 "
         "FROM space_application WHERE status IN ('open', 'unallocated') "
         "GROUP BY unit_kind ORDER BY unit_kind"

@@ -325,18 +325,10 @@ class _Transaction:
             self._token = None
 
 
-async def run_sql(sql: str, *args: Any) -> list[dict[str, Any]]:
-    """Run raw SQL with {} placeholders (Piccolo's QueryString style) and return rows."""
-    from piccolo.querystring import QueryString
-
-    engine = current_engine()
-    return await engine.run_querystring(QueryString(sql, *args))
-
-
 async def check_database(timeout_s: float = 3.0) -> bool:
     """True when the database answers a trivial query within the timeout."""
     try:
-        await asyncio.wait_for(run_sql("SELECT 1 AS ok"), timeout_s)
+        await asyncio.wait_for(fetch("SELECT 1 AS ok"), timeout_s)
     except Exception:  # any failure to reach the database counts as unavailable
         return False
     return True
@@ -379,9 +371,9 @@ async def close_database(engine: Engine) -> None:
 # --- the fast path: hand-written SQL straight to the driver ----------------------------
 #
 # Piccolo builds each query anew and, outside a transaction, takes a pool connection per
-# query: about ten times the driver's own cost. Hot paths (token checks, booking) use
-# these helpers instead. SQL uses PostgreSQL's $1, $2 placeholders; SQLite accepts the
-# same numbering as ?1, ?2. Inside `transaction()` they run on its connection.
+# query: about ten times the driver's own cost. All of Park's hand-written SQL uses these
+# helpers instead: one placeholder style, PostgreSQL's $1, $2 (a number may repeat); SQLite
+# accepts the same numbering as ?1, ?2. Inside `transaction()` they run on its connection.
 
 _PLACEHOLDER = re.compile(r"\$(\d+)")
 
@@ -418,8 +410,12 @@ async def fetch(sql: str, *args: Any) -> list[dict[str, Any]]:
                 return [dict(record) for record in await connection.fetch(sql, *args)]
         except REPLICA_FAILURES as error:
             log.warning("replica unavailable, reading the primary: %s", error)
-    if engine.pool is None:
-        return await run_sql(_PLACEHOLDER.sub("{}", sql), *args)
+    if engine.pool is None:  # not opened (the CLI, migrations, start-up checks): a connection of its own
+        connection = await engine.get_new_connection()
+        try:
+            return [dict(record) for record in await connection.fetch(sql, *args)]
+        finally:
+            await connection.close()
     async with engine.pool.acquire() as connection:
         return [dict(record) for record in await connection.fetch(sql, *args)]
 

@@ -1,7 +1,7 @@
 """SQL that differs between SQLite and PostgreSQL: one function per difference.
 
-Each returns a fragment for hand-written SQL run with `run_sql` ({} placeholders) or a
-Piccolo condition; the database is the one bound now (park.shared.db).
+Each returns a fragment for hand-written SQL run with `park.shared.db.fetch` ($1, $2
+placeholders) or a Piccolo condition; the database is the one bound now (park.shared.db).
 """
 
 from __future__ import annotations
@@ -11,14 +11,19 @@ from typing import Any
 from park.shared.db import is_sqlite
 
 
-def instant() -> str:
-    """A placeholder for an aware datetime parameter (PostgreSQL needs it cast to compare)."""
-    return "{}" if is_sqlite() else "CAST({} AS TIMESTAMPTZ)"
+def instant(placeholder: str) -> str:
+    """An aware datetime parameter such as `$1` (PostgreSQL needs it cast to compare)."""
+    return placeholder if is_sqlite() else f"CAST({placeholder} AS TIMESTAMPTZ)"
 
 
-def json_value() -> str:
-    """A placeholder for a JSON text parameter stored in a JSON column."""
-    return "{}" if is_sqlite() else "CAST({} AS JSON)"
+def json_value(placeholder: str) -> str:
+    """A JSON text parameter such as `$1` stored in a JSON column."""
+    return placeholder if is_sqlite() else f"CAST({placeholder} AS JSON)"
+
+
+def table_through_index(table: str, index: str) -> str:
+    """`table` (with its alias) read through `index`: SQLite's planner needs the hint, PostgreSQL's does not."""
+    return f"{table} INDEXED BY {index}" if is_sqlite() else table
 
 
 def epoch_seconds(expression: str) -> str:

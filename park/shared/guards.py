@@ -1,4 +1,5 @@
-"""Route guards by role. Tenant scoping lives in the services, not here.
+"""Route guards by role, and the use cases' one check that the caller is park staff.
+Tenant scoping lives in the services, not here.
 
 The guards are coroutines: Litestar runs a plain function guard in a worker thread, a
 thread hop on every request for a check that never waits.
@@ -13,6 +14,13 @@ from litestar.handlers.base import BaseRouteHandler
 
 from park.shared.actor import Actor
 from park.shared.errors import Forbidden, Unauthorized
+from park.shared.labels import N_
+
+
+def require_manager(actor: Actor, message: str = N_("Only park managers may do this.")) -> None:
+    """A caller who is not park staff is Forbidden (a use case's own check; routes use manager_only)."""
+    if not actor.is_manager:
+        raise Forbidden(message)
 
 
 def _actor(connection: ASGIConnection[Any, Any, Any, Any]) -> Actor:
@@ -27,8 +35,7 @@ async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRoute
 
 
 async def manager_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    if not _actor(connection).is_manager:
-        raise Forbidden("Only park managers may do this.")
+    require_manager(_actor(connection))
 
 
 async def admin_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:

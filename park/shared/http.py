@@ -14,7 +14,7 @@ from hmac import compare_digest
 from typing import Any
 from urllib.parse import urlsplit
 
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import HTTPException, PermissionDeniedException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from park.shared.db import database_busy, database_unreachable
@@ -119,16 +119,7 @@ class InputGuardMiddleware:
         if b"json" not in content_type and b"x-www-form-urlencoded" not in content_type:
             await self.app(scope, receive, send)
             return
-        messages: list[Message] = []
-        body = bytearray()
-        while True:
-            message = await receive()
-            messages.append(message)
-            if message["type"] != "http.request":
-                break
-            body.extend(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
+        body, messages = await read_body(receive)
         # JSON writes NUL as \u0000; a form as %00 (a typed "%" arrives as %25).
         marker = b"\\u0000" if b"json" in content_type else b"%00"
         if marker in body or b"\x00" in body:
@@ -141,6 +132,23 @@ class InputGuardMiddleware:
 
 
 NUL_MESSAGE = "Text may not contain NUL characters."
+
+
+async def read_body(receive: Receive, limit: int | None = None) -> tuple[bytes, list[Message]]:
+    """A request's whole body, and the messages it came in (to replay to the app); past `limit` bytes, 413."""
+    messages: list[Message] = []
+    body = bytearray()
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break
+        body.extend(message.get("body", b""))
+        if limit is not None and len(body) > limit:
+            raise HTTPException(status_code=413, detail="Request body too large")
+        if not message.get("more_body", False):
+            break
+    return bytes(body), messages
 
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})

@@ -37,13 +37,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from litestar.exceptions import HTTPException
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from park.settings import Settings
 from park.shared.clock import utc_now
 from park.shared.db import before_commit, fetch
 from park.shared.errors import Conflict, ValidationFailed
+from park.shared.http import read_body
 from park.shared.labels import N_
 
 log = logging.getLogger("park.idempotency")
@@ -218,7 +218,7 @@ class IdempotencyMiddleware:
             await self.app(scope, receive, send)
             return
         key = parse_key(values)
-        body, messages = await _read_body(receive, _body_limit(scope))
+        body, messages = await read_body(receive, _body_limit(scope))
         outcome = await claim_key(
             user.id, key, fingerprint(scope["method"], scope["path"], scope.get("query_string", b""), body), utc_now())
         if isinstance(outcome, Answer):
@@ -269,22 +269,6 @@ class IdempotencyMiddleware:
             raise
         finally:
             before_commit.reset(token)
-
-
-async def _read_body(receive: Receive, limit: int) -> tuple[bytes, list[Message]]:
-    messages: list[Message] = []
-    body = bytearray()
-    while True:
-        message = await receive()
-        messages.append(message)
-        if message["type"] != "http.request":
-            break
-        body.extend(message.get("body", b""))
-        if len(body) > limit:
-            raise HTTPException(status_code=413, detail="Request body too large")
-        if not message.get("more_body", False):
-            break
-    return bytes(body), messages
 
 
 def _body_limit(scope: Scope) -> int:

@@ -28,16 +28,30 @@ class NotInTransaction(RuntimeError):
     """A row lock outside a transaction would be released at once: a programming error."""
 
 
+def for_update(alias: str) -> str:
+    """The clause that locks the rows of `alias` a SELECT reads, for a use case that reads and
+    locks one record in a single round trip (the booking path): `f"… WHERE f.id = $1{for_update('f')}"`.
+
+    The same rule as `lock`: only inside a transaction; nothing on SQLite.
+    """
+    if not _TABLE.match(alias):
+        raise ValueError(f"not a table alias: {alias!r}")
+    if current_engine().current_transaction.get() is None:
+        raise NotInTransaction(f"for_update({alias!r}) needs a transaction")
+    return "" if is_sqlite() else f" FOR UPDATE OF {alias}"
+
+
 async def lock(table: str, *ids: int) -> None:
     """Lock the rows `ids` of `table` until the current transaction ends."""
     if not _TABLE.match(table):
         raise ValueError(f"not a table name: {table!r}")
     if current_engine().current_transaction.get() is None:
         raise NotInTransaction(f"lock({table!r}, …) needs a transaction")
-    if is_sqlite() or not ids:
+    clause = for_update(table)
+    if not clause or not ids:
         return
     keys = sorted(set(ids))
     if len(keys) == 1:
-        await fetch(f"SELECT id FROM {table} WHERE id = $1 FOR UPDATE", keys[0])
+        await fetch(f"SELECT id FROM {table} WHERE id = $1{clause}", keys[0])
     else:
-        await fetch(f"SELECT id FROM {table} WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", keys)
+        await fetch(f"SELECT id FROM {table} WHERE id = ANY($1::bigint[]) ORDER BY id{clause}", keys)

@@ -15,7 +15,7 @@ def tenant() -> None:
 
 
 def _run(work):
-    from park.cli import settings_or_exit
+    from park.shared.commands import settings_or_exit
     from park.shared.db import close_database, open_database
 
     settings = settings_or_exit()
@@ -40,7 +40,7 @@ def _run(work):
 def tenant_create(name: str, uscc: str, sector: str, name_en: str, qualifications: tuple[str, ...]) -> None:
     """Register a tenant firm (validated and audited like the API)."""
     from park.shared.actor import SYSTEM
-    from park.cli import fail
+    from park.shared.commands import fail
     from park.shared.clock import utc_now
     from park.shared.errors import DomainError
     from park.tenants import service

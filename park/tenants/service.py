@@ -9,7 +9,8 @@ from typing import Any
 from park.shared.actor import Actor
 from park.audit import service as audit
 from park.shared.db import transaction
-from park.shared.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from park.shared.errors import Conflict, NotFound, ValidationFailed
+from park.shared.guards import require_manager
 from park.tenants import queries
 from park.tenants.model import TenantFields, tenant_problems
 from park.tenants.rules import normalise_uscc
@@ -24,11 +25,6 @@ def visible_tenant_id(actor: Actor, tenant_id: int) -> int:
     return tenant_id
 
 
-def _require_manager(actor: Actor) -> None:
-    if not actor.is_manager:
-        raise Forbidden("Only park managers may do this.")
-
-
 async def get_tenant(actor: Actor, tenant_id: int, today: date) -> dict[str, Any]:
     row = await queries.tenant_by_id(visible_tenant_id(actor, tenant_id), today)
     if row is None:
@@ -39,7 +35,7 @@ async def get_tenant(actor: Actor, tenant_id: int, today: date) -> dict[str, Any
 async def list_tenants(
     actor: Actor, *, limit: int, offset: int, q: str | None, sector: str | None, today: date
 ) -> tuple[list[dict[str, Any]], int]:
-    _require_manager(actor)
+    require_manager(actor)
     return await queries.list_tenants(limit=limit, offset=offset, q=q, sector=sector, today=today)
 
 
@@ -64,7 +60,7 @@ def _audit_detail(values: dict[str, Any], fields: TenantFields) -> dict[str, Any
 
 
 async def create_tenant(actor: Actor, fields: TenantFields, now: datetime, today: date) -> dict[str, Any]:
-    _require_manager(actor)
+    require_manager(actor)
     problems = tenant_problems(fields, creating=True)
     if problems:
         raise ValidationFailed(problems)
@@ -79,7 +75,7 @@ async def create_tenant(actor: Actor, fields: TenantFields, now: datetime, today
 
 
 async def update_tenant(actor: Actor, tenant_id: int, fields: TenantFields, now: datetime, today: date) -> dict[str, Any]:
-    _require_manager(actor)
+    require_manager(actor)
     current = await get_tenant(actor, tenant_id, today)
     merged_counts = TenantFields(
         staff_count=fields.staff_count if fields.staff_count is not None else current["staff_count"],

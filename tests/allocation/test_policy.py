@@ -172,25 +172,6 @@ def test_invalid_policy_is_refused_naming_the_key(change, key):
         parse_policy(raw)
 
 
-def test_pure_allocation_modules_import_no_database_web_or_scheduler_code():
-    import ast
-
-    root = Path(__file__).resolve().parents[2] / "park"
-    pure = ("allocation/model.py", "allocation/rules.py", "bookings/draws.py",
-            "priority/model.py", "priority/parser.py", "priority/rules.py", "priority/changes.py")
-    for name in pure:
-        tree = ast.parse((root / name).read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            modules = []
-            if isinstance(node, ast.Import):
-                modules = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                modules = [node.module or ""]
-            for module in modules:
-                assert module.split(".")[0] not in ("piccolo", "litestar", "apscheduler"), (name, module)
-                assert module != "park.shared.clock", name
-
-
 def test_an_invalid_policy_file_stops_park_with_a_message_naming_the_key(tmp_path):
     import os
     import subprocess

@@ -134,9 +134,9 @@ def report(name: str, elapsed: float, latencies: list[float], codes: Counter) ->
 
 
 async def check_capacity() -> None:
-    from park.shared.db import run_sql
+    from park.shared.db import fetch
 
-    rows = await run_sql(
+    rows = await fetch(
         "SELECT b.facility, b.starts_at, SUM(b.seats) AS seats, MAX(f.capacity) AS capacity "
         "FROM booking b JOIN facility f ON f.id = b.facility WHERE b.status = 'confirmed' "
         "GROUP BY b.facility, b.starts_at HAVING SUM(b.seats) > MAX(f.capacity)"

@@ -61,7 +61,7 @@ async def bench(database: str, firms: int, count: int, seed: int, postgres_url: 
     from park.billing.service import issue_statements
     from park.reports.periods import parse_period
     from park.settings import CONFIG_DIR, load_settings
-    from park.shared.db import bind_engine, close_database, make_engine, open_database, run_sql
+    from park.shared.db import bind_engine, close_database, make_engine, open_database, fetch
     from park.shared.migrate import upgrade_database
 
     import tempfile, shutil  # noqa: E401
@@ -89,9 +89,9 @@ async def bench(database: str, firms: int, count: int, seed: int, postgres_url: 
         started = time.perf_counter()
         issued = await issue_statements(parse_period("monthly", "2026-11"), now, ZONE, policy)
         seconds = time.perf_counter() - started
-        [totals] = await run_sql("SELECT COUNT(*) AS n, SUM(amount_fen) AS amount, SUM(subsidy_fen) AS subsidy "
+        [totals] = await fetch("SELECT COUNT(*) AS n, SUM(amount_fen) AS amount, SUM(subsidy_fen) AS subsidy "
                                  "FROM statement")
-        [lines] = await run_sql("SELECT COUNT(*) AS n FROM statement_line")
+        [lines] = await fetch("SELECT COUNT(*) AS n FROM statement_line")
     finally:
         await close_database(engine)
         shutil.rmtree(folder, ignore_errors=True)

@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from park.shared.db import run_sql
+from park.shared.db import fetch
 from tests import builders
 from tests.builders import create_facility
 
@@ -67,10 +67,10 @@ async def test_two_scheduler_processes_issue_each_firms_statement_once(db):
         assert process.returncode == 0, err[-2000:]
         outcomes.append(out.strip().splitlines()[-1])
     assert sorted(outcomes) in (["busy", "done"], ["done", "taken"])
-    rows = await run_sql("SELECT tenant, month, amount_fen FROM statement ORDER BY tenant")
+    rows = await fetch("SELECT tenant, month, amount_fen FROM statement ORDER BY tenant")
     assert [(row["month"], row["amount_fen"]) for row in rows][0] == ("2026-11", 10000)
     assert len(rows) == len(firms)
-    lines = await run_sql("SELECT COUNT(*) AS n FROM statement_line")
+    lines = await fetch("SELECT COUNT(*) AS n FROM statement_line")
     assert lines[0]["n"] == 1
-    claims = await run_sql("SELECT COUNT(*) AS n FROM scheduled_run WHERE job = 'monthly_statements'")
+    claims = await fetch("SELECT COUNT(*) AS n FROM scheduled_run WHERE job = 'monthly_statements'")
     assert claims[0]["n"] == 1

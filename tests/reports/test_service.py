@@ -161,9 +161,9 @@ NOW = local(2026, 11, 26, 0, 10).astimezone(timezone.utc)
 
 
 async def outbox_rows() -> list[dict]:
-    from park.shared.db import run_sql
+    from park.shared.db import fetch
 
-    return await run_sql("SELECT to_email, subject, body FROM outbox_message WHERE kind = 'report.snapshot'")
+    return await fetch("SELECT to_email, subject, body FROM outbox_message WHERE kind = 'report.snapshot'")
 
 
 async def test_a_snapshot_is_produced_once_and_mailed_once_to_each_manager(park, manager):

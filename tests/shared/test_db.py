@@ -57,6 +57,20 @@ def test_a_process_that_used_the_database_exits_without_closing_it():
     assert result.stdout.strip() == "done"
 
 
+async def test_fetch_before_any_pool_is_open_takes_a_repeated_placeholder(db):
+    """A command's first statements run before a pool exists (PostgreSQL: a connection of their own)."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import asyncio, park\nfrom park.shared.db import fetch\n"
+              "rows = asyncio.run(fetch('SELECT COUNT(*) AS n FROM tenant WHERE id = $1 OR id <> $1', 0))\n"
+              "print(rows[0]['n'])")
+    result = subprocess.run([sys.executable, "-c", script], env=os.environ.copy(), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "0"
+
+
 async def test_a_failed_transaction_leaves_no_open_transaction_on_a_reused_connection(app):
     tenant = await create_tenant(staff_count=3)
     for _ in range(3):

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from park.shared import live
-from park.shared.db import is_sqlite, run_sql, transaction
+from park.shared.db import fetch, is_sqlite, transaction
 from park.shared.errors import Unavailable
 from tests import support
 
@@ -141,7 +141,7 @@ async def test_the_sqlite_change_log_keeps_only_its_recent_rows(db, monkeypatch)
     monkeypatch.setattr(live, "KEEP_ROWS", 5)
     for _ in range(12):
         await live.publish(1)
-    rows = await run_sql("SELECT COUNT(*) AS n FROM live_change")
+    rows = await fetch("SELECT COUNT(*) AS n FROM live_change")
     assert rows[0]["n"] <= 5
 
 
@@ -149,7 +149,7 @@ async def test_a_dropped_listening_connection_is_replaced_and_its_subscribers_to
     if is_sqlite():
         pytest.skip("SQLite's poller has no connection of its own")
     subscription = await hub.subscribe(None, None)
-    await run_sql(
+    await fetch(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
         " AND datname = current_database()"
     )
