@@ -21,14 +21,14 @@ from park.bookings.model import STATUSES as BOOKING_STATUSES
 from tests import builders
 from tests.builders import TEST_PASSWORD
 
-NOT_PAGES = ("/api", "/schema", "/static", "/healthz", "/calendar")
+NOT_PAGES = ("/api", "/schema", "/static", "/healthz", "/calendar", "/live")  # /live/events: a stream, not a page
 NOT_HTML = ("/calendar.ics",)
 MIN_PAGES = 38
 """The app has forty page routes (all but a snapshot's are filled here); a walk that reaches fewer has lost its way."""
 
 NAMES_WITHOUT_TRANSLATION = {
     "Park", "API", "CSV", "XLSX", "iCalendar", "USCC", "TOML", "ICS", "URL", "HTTP", "JSON", "ID",
-    "PDF", "CNY", "AM", "PM", "UTC", "GMT", "Bearer", "Token", "Accept-Language", "Idempotency-Key",
+    "PDF", "CNY", "AM", "PM", "UTC", "GMT", "Bearer", "Shift", "Enter", "Home", "End", "Esc", "Token", "Accept-Language", "Idempotency-Key",
     "Excel", "Apple", "Google", "Outlook", "webcal", "GET", "POST", "RFC", "RRULE", "UNTIL", "COUNT",
     "Web",  # Outlook's own Chinese menu says "从 Web 订阅"
 }
