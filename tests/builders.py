@@ -198,7 +198,7 @@ async def create_building(**overrides: Any) -> dict[str, Any]:
     """A stored building with a fresh code."""
     from park.facilities.tables import Building
 
-    code = overrides.pop("code", f"T{secrets.token_hex(3).upper()}")
+    code = overrides.pop("code", f"T{secrets.randbelow(10**6):06d}")  # digits: never read as a word
     values = {"name": f"测试楼 {code}", "name_en": f"Test Building {code}", "code": code} | overrides
     building = Building(**values)
     await building.save()
@@ -259,7 +259,7 @@ async def create_unit(building_id: int, **overrides: Any) -> dict[str, Any]:
     values = {
         "building": building_id,
         "floor": 3,
-        "code": f"U-{secrets.token_hex(3).upper()}",
+        "code": f"U-{secrets.randbelow(10**6):06d}",
         "kind": "office",
         "area_m2": 120.0,
         "monthly_rent_fen": 1_200_000,
