@@ -225,7 +225,9 @@ def handle_error(request: Request[Any, Any, Any], error: Exception) -> Response[
 
         lang = page_lang(request)
         response = page(request, "error.html", status_code=problem.status,
-                        problem=problem.in_language(partial(i18n.translate, lang)), detail_known=_known_in(problem, lang))
+                        problem=problem.in_language(partial(i18n.translate, lang)), detail_known=_known_in(problem, lang),
+                        # With the database away nobody's session can be read: offer no sign-in to someone signed in.
+                        account_unknown=problem.status == 503)
         response.headers.update(headers)
         return response  # type: ignore[return-value]
     return Response(

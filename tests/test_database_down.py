@@ -251,6 +251,8 @@ def assert_unavailable(answer: Answer) -> None:
         assert answer.content_type.startswith("text/html"), answer
         expected = "temporarily unavailable" if "(en)" in answer.label else "数据库暂时不可用"
         assert expected in answer.text, answer
+        # The page cannot know who is signed in (the sessions are in the database): it offers no sign-in either.
+        assert 'href="/login' not in answer.text, answer
 
 
 def assert_down_then_back(load: Load, go_down, come_back) -> None:
