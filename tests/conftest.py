@@ -76,13 +76,33 @@ async def db() -> AsyncIterator[None]:
     await _empty_tables()
 
 
+_APPS: dict[str, object] = {}
+
+
+def _built_app(settings):
+    """One app per distinct settings for the run: assembling Park's ~340 routes costs a fifth of a second.
+
+    Nothing a test does lives in the app object itself (sessions, throttles and claims are in the
+    database, which every test empties), so sharing it changes no answer.
+    """
+    from park.app import create_app
+
+    key = repr(settings)
+    if key not in _APPS:
+        _APPS[key] = create_app(settings)
+    return _APPS[key]
+
+
 @pytest.fixture
-async def app(db, settings):
-    """The app with its database opened as its lifespan would (the lifespan's task group cannot span fixture tasks)."""
+async def app(request, db, settings):
+    """The app with its database opened as its lifespan would (the lifespan's task group cannot span fixture tasks).
+
+    A test marked `own_app` (one that registers routes of its own) gets an app of its own.
+    """
     from park.app import create_app
     from park.shared.db import close_database, open_database
 
-    application = create_app(settings)
+    application = create_app(settings) if request.node.get_closest_marker("own_app") else _built_app(settings)
     engine = await open_database(settings)
     try:
         yield application

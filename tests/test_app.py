@@ -1,3 +1,4 @@
+import pytest
 """The app's outer behaviour: health, problem details for every error, body limit, headers, OpenAPI."""
 
 import httpx
@@ -50,6 +51,7 @@ async def test_a_malformed_body_is_a_422_problem_naming_the_field(client):
     assert {"field": "email", "message": body["errors"][0]["message"]} in body["errors"]
 
 
+@pytest.mark.own_app
 async def test_an_unexpected_exception_is_a_500_problem_without_internals(app, client):
     @get("/api/v1/test-boom")
     async def boom() -> None:

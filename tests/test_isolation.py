@@ -21,6 +21,8 @@ Firm A's data is recognised by MARKER, written into every text field of its reco
 
 from __future__ import annotations
 
+import pytest
+
 import re
 import secrets
 import sys
@@ -552,6 +554,7 @@ async def test_no_route_lets_another_firm_see_or_change_a_firms_records(app, db)
 # --- the walk itself can fail: a route added without scoping, or with an unknown id, is caught -----------------
 
 
+@pytest.mark.own_app
 async def test_the_walk_catches_a_new_route_that_forgets_to_scope(app, db):
     from litestar import get
 
@@ -576,6 +579,7 @@ def test_an_entry_that_matches_no_route_is_reported(app, monkeypatch):
     ]
 
 
+@pytest.mark.own_app
 async def test_a_new_route_with_an_unknown_id_parameter_is_reported(app, db):
     from litestar import get
 

@@ -24,6 +24,7 @@ def _assert_busy(response) -> None:
     assert "busy" in body["detail"]
 
 
+@pytest.mark.own_app
 @pytest.mark.skipif(BACKEND != "postgres", reason="row locks and lock_timeout are PostgreSQL's")
 async def test_a_row_lock_waited_on_past_the_lock_timeout_is_a_503_busy_problem(app, client, manager):
     @post("/api/v1/test-lock-user/{user_id:int}", status_code=204)
@@ -49,6 +50,7 @@ async def _set_local_lock_timeout() -> None:
         await fetch("SET LOCAL lock_timeout = '100ms'")  # the pool's 10 s, shortened for the test
 
 
+@pytest.mark.own_app
 @pytest.mark.parametrize("error", [
     asyncpg.LockNotAvailableError("canceling statement due to lock timeout"),
     asyncpg.QueryCanceledError("canceling statement due to statement timeout"),
@@ -64,6 +66,7 @@ async def test_a_database_too_busy_to_answer_is_a_503_busy_problem(app, client, 
     _assert_busy(await client.get("/api/v1/test-busy", headers={"Accept-Language": "en"}))
 
 
+@pytest.mark.own_app
 @pytest.mark.parametrize("error", [
     ConnectionRefusedError(111, "Connection refused"),
     TimeoutError(),
