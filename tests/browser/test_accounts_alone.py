@@ -47,15 +47,20 @@ def _t(language: str, text: str) -> str:
     return zh(text) if language == "zh_Hans" else text
 
 
+def _invite(admin, email: str, language: str) -> None:
+    """The firm's administrator signs in and invites `email` from the people page."""
+    sign_in(admin, TENANT_ADMIN, DEMO_PASSWORD)
+    admin.goto("/my-firm/users")
+    admin.locator("#invite-email").fill(email)
+    with admin.expect_navigation():
+        admin.get_by_role("button", name=_t(language, "Send the invitation")).click()
+
+
 @pytest.mark.parametrize("language", ["zh_Hans", "en"])
 def test_an_administrator_invites_a_colleague_who_joins_and_signs_in(browser, language):
     joiner = f"joiner-{language.lower()}@dragonlight.demo"
     admin = browser.open("/", viewport="narrow", language=language)
-    sign_in(admin, TENANT_ADMIN, DEMO_PASSWORD)
-    admin.goto("/my-firm/users")
-    admin.locator("#invite-email").fill(joiner)
-    with admin.expect_navigation():
-        admin.get_by_role("button", name=_t(language, "Send the invitation")).click()
+    _invite(admin, joiner, language)
     assert joiner in visible_text(admin, "main")
     _look(browser, admin, "invited", language)
 
@@ -80,11 +85,7 @@ def test_an_administrator_invites_a_colleague_who_joins_and_signs_in(browser, la
 def test_forgot_password_mails_a_link_that_sets_a_new_one(browser, language):
     email = f"forgetful-{language.lower()}@dragonlight.demo"
     admin = browser.open("/", viewport="wide", language=language)
-    sign_in(admin, TENANT_ADMIN, DEMO_PASSWORD)
-    admin.goto("/my-firm/users")
-    admin.locator("#invite-email").fill(email)
-    with admin.expect_navigation():
-        admin.get_by_role("button", name=_t(language, "Send the invitation")).click()
+    _invite(admin, email, language)
     person = browser.open("/invitation/" + _token_in(_last_mail(email), "/invitation"), viewport="wide", language=language)
     person.locator("#name").fill("Chen Mo")
     for field in ("#password", "#confirm_password"):
