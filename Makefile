@@ -52,7 +52,7 @@ messages: install
 	$(PY) -m park.shared.i18n
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis park.db park.db-wal park.db-shm var
+	rm -rf $(VENV) .pytest_cache .hypothesis park.db park.db-wal park.db-shm park.db-writer var
 
 # Park as a cluster in network namespaces (root; Debian's etcd-server, patroni, haproxy, redis-server).
 # About three minutes; kept out of `make test`.

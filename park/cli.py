@@ -36,13 +36,12 @@ def db_upgrade() -> None:
     from park.shared.db import check_database
     from park.shared.migrate import upgrade_database
 
-    async def run() -> None:
+    async def run() -> str:
         if not await check_database():
             fail("PARK_DATABASE_URL: the database cannot be reached")
-        await upgrade_database()
+        return (await upgrade_database()).summary()
 
-    asyncio.run(run())
-    click.echo("Database is up to date.")
+    click.echo(asyncio.run(run()))
 
 
 @main.command()
@@ -55,7 +54,7 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     uvicorn.run(
-        "park.app:create_app",
+        "park.app:create_served_app",
         factory=True,
         host=host,
         port=port,

@@ -55,16 +55,36 @@ class DemoContext:
 
 
 BUILDINGS = [
-    ("A", "文化科技创新中心 A 座", "Culture-Tech Innovation Centre, Tower A", "深圳湾科技生态园 10 栋 A 座"),
-    ("B", "数字创意产业大厦 B 座", "Digital Creative Industries Building B", "深圳湾科技生态园 10 栋 B 座"),
-    ("C", "影视动漫制作基地 C 座", "Film and Animation Production Base C", "深圳湾科技生态园 11 栋"),
-    ("D", "公共技术服务平台 D 座", "Public Technology Service Platform D", "深圳湾科技生态园 12 栋"),
+    ("A", "文化科技创新中心 A 座", "Culture-Tech Innovation Centre, Tower A", "深圳湾科技生态园 10 栋 A 座", "Tower A, Building 10, Shenzhen Bay Eco-Technology Park"),
+    ("B", "数字创意产业大厦 B 座", "Digital Creative Industries Building B", "深圳湾科技生态园 10 栋 B 座", "Tower B, Building 10, Shenzhen Bay Eco-Technology Park"),
+    ("C", "影视动漫制作基地 C 座", "Film and Animation Production Base C", "深圳湾科技生态园 11 栋", "Building 11, Shenzhen Bay Eco-Technology Park"),
+    ("D", "公共技术服务平台 D 座", "Public Technology Service Platform D", "深圳湾科技生态园 12 栋", "Building 12, Shenzhen Bay Eco-Technology Park"),
 ]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
 LONG_HOURS = {day: [["08:00", "22:00"]] for day in WEEKDAYS} | {"sat": [["09:00", "18:00"]], "sun": []}
 SPLIT_HOURS = {day: [["09:00", "12:00"], ["13:30", "18:00"]] for day in WEEKDAYS} | {"sat": [], "sun": []}
 ALWAYS_HOURS = {day: [["00:00", "24:00"]] for day in (*WEEKDAYS, "sat", "sun")}
+
+PLATFORMS_EN: dict[str, str] = {
+    "深圳数字内容工程实验室": "Shenzhen Digital Content Engineering Laboratory",
+    "虚拟现实重点实验室": "Key Laboratory of Virtual Reality",
+    "文化科技企业技术中心": "Culture-Tech Enterprise Technology Centre",
+    "非遗数字化工程中心": "Intangible Heritage Digitisation Engineering Centre",
+    "创意设计创新联盟": "Creative Design Innovation Alliance",
+    "动漫游戏公共服务平台": "Animation and Games Public Service Platform",
+    "动作捕捉中心": "Motion-Capture Centre",
+    "渲染计算中心": "Rendering Computing Centre",
+    "3D 打印中心": "3D Printing Centre",
+    "影视后期制作平台": "Film and TV Post-Production Platform",
+    "高端印刷公共平台": "High-End Printing Public Platform",
+    "声音工程中心": "Sound Engineering Centre",
+    "新媒体孵化平台": "New Media Incubation Platform",
+    "文化科技产业联盟": "Culture-Tech Industry Alliance",
+    "原创品牌展示中心": "Original Brand Showcase Centre",
+    "众创空间": "Maker Space",
+}
+"""The platforms' English names."""
 
 # (building, kind, name, name_en, platform, capacity, extra fields)
 FACILITIES: list[tuple[str, str, str, str, str, int, dict[str, Any]]] = [
@@ -192,8 +212,8 @@ async def load_demo(now: datetime, zone: ZoneInfo) -> bool:
     async with transaction():
         if await is_loaded():
             return False
-        for code, name, name_en, address in BUILDINGS:
-            building = Building(code=code, name=name, name_en=name_en, address=address)
+        for code, name, name_en, address, address_en in BUILDINGS:
+            building = Building(code=code, name=name, name_en=name_en, address=address, address_en=address_en)
             await building.save()
             ctx.buildings.append(building.to_dict())
         building_ids = {b["code"]: b["id"] for b in ctx.buildings}
@@ -202,7 +222,7 @@ async def load_demo(now: datetime, zone: ZoneInfo) -> bool:
             facilities.append(
                 Facility(
                     name=name, name_en=name_en, kind=kind, building=building_ids[building_code],
-                    platform=platform, capacity=capacity,
+                    platform=platform, platform_en=PLATFORMS_EN.get(platform, ""), capacity=capacity,
                     **({"opening_hours": DEFAULT_OPENING_HOURS} | extra),
                 )
             )

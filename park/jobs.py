@@ -195,7 +195,7 @@ class Runner:
 
 async def run_forever(settings: Settings) -> None:
     """`park scheduler`: the jobs alone, until SIGINT or SIGTERM."""
-    engine = await open_database(settings)
+    engine = await open_database(settings, keep_trying=True)
     runner = Runner(settings)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -14,7 +14,7 @@ from park.billing.jobs import issue_monthly_statements
 from park.bookings.fair_access_jobs import fill_waitlist, run_window_draws
 from park.bookings.jobs import expire_pending, release_no_shows, send_reminders
 from park.notifications.jobs import send_outbox
-from park.reports.jobs import daily_snapshot, monthly_snapshot, weekly_snapshot
+from park.reports.jobs import daily_snapshot, fold_report_sums, monthly_snapshot, weekly_snapshot
 from park.scheduled_runs import prune_scheduled_runs
 from park.settings import CONFIG_DIR, Settings
 from park.shared.idempotency import prune_idempotency_keys
@@ -38,6 +38,8 @@ SCHEDULE: list[ScheduledJob] = [
                  "Occupancy snapshot of the ISO week that ended"),
     ScheduledJob("monthly_snapshot", monthly_snapshot,
                  "Occupancy snapshot of the month that ended"),
+    ScheduledJob("fold_report_sums", fold_report_sums,
+                 "Bring the per-day report sums up to date with the bookings changed since"),
     ScheduledJob("monthly_statements", issue_monthly_statements,
                  "Each firm's statement for the month that ended (and any missed)"),
     ScheduledJob("send_outbox", send_outbox,

@@ -72,6 +72,10 @@ class Settings:
     """Level of Park's logs."""
     forwarded_allow_ips: str = "127.0.0.1"
     """Proxies (comma-separated addresses, or *) whose X-Forwarded-For is trusted for the client address."""
+    data_dir: str = "var/data"
+    """Where uploaded files are kept (facility photos under photos/); relative paths start at the project root."""
+    photo_max_bytes: int = 5_242_880
+    """Largest facility photo accepted for upload, in bytes."""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
     """Keys of config files that are not settings (kept for other modules)."""
 
@@ -112,6 +116,10 @@ class Settings:
             raise SettingsError(f"PARK_DEFAULT_LOCALE: must be one of {', '.join(LOCALES)}")
         if self.max_body_bytes < 1024:
             raise SettingsError("PARK_MAX_BODY_BYTES: must be at least 1024")
+        if not 1024 <= self.photo_max_bytes <= 50 * 1_048_576:
+            raise SettingsError("PARK_PHOTO_MAX_BYTES: must be between 1024 and 52428800")
+        if not self.data_dir.strip():
+            raise SettingsError("PARK_DATA_DIR: must name a folder")
         if self.database_pool_size < 1:
             raise SettingsError("PARK_DATABASE_POOL_SIZE: must be at least 1")
         if self.database_replica_url and not (

@@ -18,14 +18,15 @@ ROOT = Path(__file__).resolve().parents[1]
 PARK = ROOT / "park"
 
 PURE = {
-    "park.shared.actor", "park.shared.errors", "park.shared.labels", "park.shared.timespan",
+    "park.shared.actor", "park.shared.errors", "park.shared.spreadsheets", "park.shared.framework_errors", "park.shared.labels", "park.shared.reasons",
+    "park.shared.timespan",
     "park.accounts.rules",
     "park.tenants.model", "park.tenants.rules",
     "park.notifications.rules",
     "park.priority.model", "park.priority.rules", "park.priority.changes", "park.priority.parser",
     "park.facilities.model", "park.facilities.hours",
     "park.bookings.model", "park.bookings.rules", "park.bookings.recurrence", "park.bookings.availability",
-    "park.bookings.draws", "park.bookings.timeline",
+    "park.bookings.draws", "park.bookings.timeline", "park.bookings.terms",
     "park.allocation.model", "park.allocation.rules", "park.allocation.explanations", "park.allocation.whatif",
     "park.billing.model", "park.billing.rules", "park.billing.summary",
     "park.imports.columns",
@@ -35,7 +36,7 @@ PURE = {
 """Decisions over plain data. A new rules.py / model.py belongs here."""
 LIBRARIES = {"dateutil"}
 """Besides the standard library, what a pure module may import."""
-EXTRA_LIBRARIES = {"park.reports.export": {"xlsxwriter"}}
+EXTRA_LIBRARIES = {"park.reports.export": {"xlsxwriter"}, "park.shared.spreadsheets": {"xlsxwriter"}}
 """Its file format: xlsxwriter writes the workbook to memory, no I/O."""
 
 LAYERS = [

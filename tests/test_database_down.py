@@ -8,6 +8,7 @@ SQLite pass of `make test` (PARK_TEST_BACKEND unset).
 
 from __future__ import annotations
 
+import asyncio
 import glob
 import os
 import pwd
@@ -330,3 +331,39 @@ def test_sqlite_file_moved_away_under_load_answers_503_and_the_same_workers_serv
         with load.running():
             assert_down_then_back(load, move_away, bring_back)
         assert _server_pids(base_url) == pids
+
+
+def _park_connections(cluster: ThrowawayCluster) -> int:
+    """Client connections the servers hold open on the cluster (a pool keeps at least one each)."""
+    import asyncpg
+
+    async def count() -> int:
+        connection = await asyncpg.connect(cluster.url)
+        try:
+            return await connection.fetchval(
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()"
+            )
+        finally:
+            await connection.close()
+
+    return asyncio.run(count())
+
+
+def test_a_server_started_while_postgresql_is_away_opens_its_pool_when_it_comes_back(cluster):
+    env = _prepare(cluster.url)
+    cluster.stop()
+    with live_server(workers=2, extra_env=env) as base_url:
+        assert httpx.get(f"{base_url}/healthz", timeout=5).status_code == 503
+        cluster.start()
+        deadline = time.monotonic() + BACK_WITHIN_S
+        while httpx.get(f"{base_url}/healthz", timeout=5).status_code != 200:
+            assert time.monotonic() < deadline, "not serving again after PostgreSQL came back"
+            time.sleep(0.5)
+        # Each worker holds a pool again, so connections stay open between requests
+        # (without one, every query would open and close a connection of its own).
+        deadline = time.monotonic() + BACK_WITHIN_S
+        while _park_connections(cluster) < 2:
+            assert time.monotonic() < deadline, "the workers never opened their connection pools"
+            time.sleep(0.5)
+        time.sleep(1)
+        assert _park_connections(cluster) >= 2

@@ -126,6 +126,14 @@ async def _authorization(world: World) -> int:
     return grant.id
 
 
+async def _training_request(world: World) -> int:
+    from park.facilities.tables import TrainingRequest
+
+    asked = TrainingRequest(facility=await world_id(world, "facility_id"), user=world.member_a.id)
+    await asked.save()
+    return asked.id
+
+
 async def _series(world: World) -> int:
     from park.bookings.tables import BookingSeries
 
@@ -215,6 +223,22 @@ async def _waitlist_entry(world: World) -> int:
     return entry.id
 
 
+async def _photo(world: World) -> int:
+    from park.facilities.tables import FacilityPhoto
+
+    photo = FacilityPhoto(facility=await world_id(world, "facility_id"), name=secrets.token_hex(16), width=1600, height=1200)
+    await photo.save()
+    return photo.id
+
+
+async def _photo_file(world: World) -> str:
+    # The park's photos are public, like its catalogue; no firm owns one.
+    from park.facilities.tables import FacilityPhoto
+
+    row = await FacilityPhoto.select(FacilityPhoto.name).where(FacilityPhoto.id == await world_id(world, "photo_id")).first()
+    return f"{row['name']}-small.webp"
+
+
 async def _user_calendar(world: World) -> str:
     # The user's id is not its secret: a feed asked for by id must not be served.
     return f"{world.member_a.id}.ics"
@@ -249,6 +273,7 @@ REGISTRY: dict[str, Entry] = {
     "building_id": Entry(_building, owned=False),
     "blackout_id": Entry(_blackout, owned=False),
     "unit_id": Entry(_unit, owned=False),
+    "photo_id": Entry(_photo, owned=False),
 }
 """Path parameter name → a factory of a record of that type. Add an entry for every new id parameter."""
 
@@ -258,7 +283,9 @@ PATH_OVERRIDES: dict[tuple[str, str], Entry] = {
     ("/password-reset/{token:str}", "token"): Entry(_link_token, owned=False),
     ("/invitation/{token:str}", "token"): Entry(_link_token, owned=False),
     ("/api/v1/imports/{kind:str}", "kind"): Entry(_import_kind, owned=False),
+    ("/facilities/{facility_id:int}/training-requests/{request_id:int}/close", "request_id"): Entry(_training_request, owned=True),
     ("/api/v1/imports/{kind:str}/template", "kind"): Entry(_import_kind, owned=False),
+    ("/facility-photos/{file_name:str}", "file_name"): Entry(_photo_file, owned=False),
 }
 """(route path, parameter) → entry, for parameters whose name says nothing of their type."""
 

@@ -164,7 +164,7 @@ async def invite_user(
             token_hash=token_digest(token), created_at=now, expires_at=expires_at,
         )
         await invitation.save()
-        firm_name = "" if firm is None else (firm.get("name_en") or firm["name"]) if lang == "en" else firm["name"]
+        firm_name = "" if firm is None else i18n.local(firm, lang)
         mail = mails.invitation_mail(lang, actor.name, firm_name, _link(settings, "/invitation", token),
                                      int(rules.INVITATION_TTL.total_seconds() // 3600))
         await enqueue("account.invitation", email, mail.subject, mail.body, now)

@@ -116,8 +116,31 @@ class RotatingSessionBackend(ServerSideSessionBackend):
             log.warning("session not saved, the database is unavailable: %s: %s", type(error).__name__, error)
 
 
+from litestar.middleware import DefineMiddleware  # noqa: E402
+from litestar.middleware.session.base import SessionMiddleware  # noqa: E402
+
+
+class SessionUnlessAuthorized(SessionMiddleware):
+    """The session middleware, skipped for a request that carries an Authorization header.
+
+    Such a request is the API's (IdentityMiddleware never reads the session when the header is
+    there), so it neither loads nor stores a session, sets no cookie, and makes no session id.
+    """
+
+    async def __call__(self, scope, receive, send) -> None:
+        if any(name == b"authorization" for name, _ in scope.get("headers", ())):
+            scope["session"] = {}
+            await self.app(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+
 class SessionConfig(ServerSideSessionConfig):
     _backend_class = RotatingSessionBackend
+
+    @property
+    def middleware(self) -> DefineMiddleware:
+        return DefineMiddleware(SessionUnlessAuthorized, backend=self._backend_class(config=self))
 
 
 def csrf_binding(session: object) -> str:

@@ -14,6 +14,8 @@ from park.allocation import applications
 from park.priority.service import current_policy
 from park.settings import Settings
 from park.shared.api import Page, caller, paging
+from park.shared.i18n import said
+from park.shared.reasons import stored_params
 from park.shared.clock import utc_now
 from park.shared.guards import manager_only, signed_in, tenant_admin_or_manager
 
@@ -55,6 +57,9 @@ class ApplicationOut(msgspec.Struct):
     explanation: str
     explanation_zh: str
     round_id: int | None
+    explanation_code: str = ""
+    """The explanation's reason code (park/shared/reasons.py); `explanation` is its English, `explanation_zh` its Chinese."""
+    explanation_params: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class ReasonIn(msgspec.Struct):
@@ -80,9 +85,11 @@ def application_out(row: dict[str, Any]) -> ApplicationOut:
         ineligible_reason=row["ineligible_reason"],
         unit_id=row["unit"],
         rank=row["rank"],
-        explanation=row["explanation"],
-        explanation_zh=row["explanation_zh"],
+        explanation=said(row, "explanation", "en"),
+        explanation_zh=said(row, "explanation", "zh_Hans"),
         round_id=row["round_id"],
+        explanation_code=row.get("explanation_code") or "",
+        explanation_params=stored_params(row.get("explanation_params")),
     )
 
 

@@ -142,6 +142,7 @@ class SpacePages(Controller):
             buildings=buildings,
             explanation=explanation(row, lang),
             can_withdraw=row["status"] == "open" and (actor.is_tenant_admin or actor.is_manager),
+            can_apply=actor.is_tenant_admin,
         )
 
     @post("/applications/{application_id:int}/withdraw")

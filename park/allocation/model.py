@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
+
+from park.shared.labels import N_
+from park.shared.reasons import english
+
+STATUS_NAMES = {  # of applications and rounds
+    "open": N_("Open"),
+    "allocated": N_("Allocated"),
+    "unallocated": N_("Not allocated"),
+    "withdrawn": N_("Withdrawn"),
+    "ineligible": N_("Ineligible"),
+    "proposed": N_("Proposed"),
+    "confirmed": N_("Confirmed"),
+    "superseded": N_("Superseded"),
+}
 
 UNIT_KINDS = ("office", "lab", "studio", "showroom", "warehouse")
 MAX_TERM_MONTHS = 120
@@ -64,12 +79,18 @@ class Assignment:
     unit_id: int | None
     rank: int
     reason: str
-    explanation: str
-    explanation_zh: str
+    explanation_code: str
+    """Why, as a reason of park/shared/reasons.py said with `explanation_params` in the reader's language."""
+    explanation_params: dict[str, Any]
     fitting_count: int = 0
     # Applications ranked above this one that hold units it would have preferred
     # (housed) or that fitted it (not housed).
     taken_by_application_ids: tuple[int, ...] = ()
+
+    @property
+    def explanation(self) -> str:
+        """The explanation in English."""
+        return english(self.explanation_code, self.explanation_params)
 
 
 @dataclass(frozen=True)

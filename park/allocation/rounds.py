@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from park.allocation import queries
 from park.shared.guards import require_manager
 from park.allocation.applications import notify_tenant
-from park.allocation.model import Application, Lease, Unit
-from park.allocation.rules import allocate, term_end
+from park.allocation.model import STATUS_NAMES, Application, Lease, Unit
+from park.allocation.rules import MISFIT_LEASED, allocate, term_end, unit_misfit
 from park.allocation.units import insert_lease
 from park.audit.service import record
 from park.priority.model import Policy
@@ -26,6 +26,9 @@ from park.shared.actor import Actor
 from park.shared.db import transaction
 from park.shared.errors import Conflict, NotFound, ValidationFailed
 from park.shared.locking import lock
+from park.shared import reasons
+from park.shared.labels import Term, term
+from park.shared.i18n import say_reason
 
 log = logging.getLogger(__name__)
 
@@ -157,8 +160,7 @@ async def run_allocation_round(actor: Actor, now: datetime, zone: ZoneInfo, poli
                     "rank": a.rank,
                     "score": score_of[a.application_id],
                     "reason": a.reason,
-                    "explanation": a.explanation,
-                    "explanation_zh": a.explanation_zh,
+                    **explanation_columns(a.explanation_code, a.explanation_params),
                     "taken_by": list(a.taken_by_application_ids),
                 }
                 for a in result.assignments
@@ -201,12 +203,13 @@ async def override_assignment(
         await lock("allocation_round", round_id)
         round_row = await get_round(actor, round_id)
         if round_row["status"] != "proposed":
-            raise Conflict("This round is %(status)s; only a proposed round can be changed.", params={"status": round_row['status']})
+            raise Conflict("This round is %(status)s; only a proposed round can be changed.",
+                           params={"status": Term(STATUS_NAMES.get(round_row["status"], round_row["status"]))})
         assignment = next((a for a in round_row["assignments"] if a["application"] == application_id), None)
         if assignment is None:
             raise NotFound("That application is not part of this round.")
         if unit_id is not None:
-            unit = await queries.get_unit(unit_id)
+            unit = await queries.get_unit(unit_id) if 0 < unit_id < 2**31 else None
             if unit is None:
                 raise ValidationFailed.on("unit_id", "No such unit.")
             holder = next(
@@ -215,18 +218,21 @@ async def override_assignment(
             )
             if holder is not None:
                 raise Conflict(
-                    f"Unit {unit['code']} already goes to application #{holder['application']} in this round; "
-                    "override that assignment first."
+                    "Unit %(code)s already goes to application #%(application)s in this round; override that assignment first.",
+                    params={"code": unit["code"], "application": holder["application"]}, extra={"rule": "taken_in_round"},
                 )
-            application = await queries.get_application(application_id)
-            ends_on = term_end(_application_model(application, ""))
-            if unit["kind"] != application["unit_kind"]:
-                raise ValidationFailed.on("unit_id", "The firm asked for a %(unit_kind)s, not a %(kind)s.", unit_kind=application['unit_kind'], kind=unit['kind'])
-            if await queries.overlapping_leases(unit_id, application["start_date"], ends_on):
-                raise Conflict("Unit %(code)s is leased during the term asked for.", params={"code": unit['code']})
-            what_en, what_zh = f"unit {unit['code']}", f"单元 {unit['code']}"
+            application = _application_model(await queries.get_application(application_id), "")
+            leases = [Lease(unit_id=x["unit"], starts_on=x["starts_on"], ends_on=x["ends_on"], tenant_id=x["tenant"])
+                      for x in await queries.overlapping_leases(unit_id, application.start_date, term_end(application))]
+            misfit = unit_misfit(_unit_model(unit), application, leases)
+            if misfit is not None:
+                rule, template, params = misfit
+                if rule == MISFIT_LEASED:
+                    raise Conflict(template, params=params, extra={"rule": rule})
+                raise ValidationFailed.on("unit_id", template, **params)
+            outcome = reasons.reason("allocation.to_unit", code=unit["code"])
         else:
-            what_en, what_zh = "no unit", "不分配单元"
+            outcome = reasons.reason("allocation.to_no_unit")
         await queries.update_assignment(
             assignment["id"],
             {
@@ -234,12 +240,12 @@ async def override_assignment(
                 "overridden": True,
                 "override_reason": reason,
                 "overridden_by": actor.id or None,
-                "explanation": f"{_without_override(assignment['explanation'])} "
-                f"A park manager changed this to {what_en}: {reason}",
-                "explanation_zh": f"{_without_override(assignment['explanation_zh'], zh=True)}"
-                f"园区管理员将结果改为{what_zh}：{reason}",
+                **_overridden(assignment, outcome, reason),
             },
         )
+        # The round's housed count follows its assignments.
+        housed = sum(1 for a in round_row["assignments"] if (unit_id if a["id"] == assignment["id"] else a["unit"]) is not None)
+        await queries.update_round(round_id, {"housed_count": housed})
         await record(
             actor,
             "allocation_round.override",
@@ -256,6 +262,57 @@ async def override_assignment(
     return await get_round(actor, round_id)
 
 
+def _unit_model(row: dict[str, Any]) -> Unit:
+    return Unit(id=row["id"], building_id=row["building"], kind=row["kind"], area_m2=row["area_m2"],
+                code=row["code"], floor=row["floor"])
+
+
+async def override_choices(round_row: dict[str, Any]) -> dict[int, list[dict[str, Any]]]:
+    """For each application of a round, the units an override may give it: those that fit what it asks
+    (kind, area, buildings), free of leases over its term and not going to another applicant of the round."""
+    units = await queries.all_units()
+    models = {row["id"]: _unit_model(row) for row in units}
+    applications = {a["application"]: await queries.get_application(a["application"]) for a in round_row["assignments"]}
+    starts = [row["start_date"] for row in applications.values() if row is not None]
+    leases = [Lease(unit_id=x["unit"], starts_on=x["starts_on"], ends_on=x["ends_on"], tenant_id=x["tenant"])
+              for x in (await queries.leases_ending_after(min(starts)) if starts else [])]
+    choices: dict[int, list[dict[str, Any]]] = {}
+    for assignment in round_row["assignments"]:
+        row = applications.get(assignment["application"])
+        if row is None:
+            choices[assignment["application"]] = []
+            continue
+        application = _application_model(row, "")
+        held = {a["unit"] for a in round_row["assignments"] if a["unit"] is not None and a["id"] != assignment["id"]}
+        choices[assignment["application"]] = [
+            unit for unit in units
+            if unit["id"] not in held and unit_misfit(models[unit["id"]], application, leases) is None
+        ]
+    return choices
+
+
+def explanation_columns(code: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The columns of an explanation: its code and parameters, and its English and Chinese as the fallback texts."""
+    return {"explanation": reasons.english(code, params), "explanation_zh": say_reason(code, params, "zh_Hans"),
+            "explanation_code": code, "explanation_params": params}
+
+
+def _overridden(assignment: dict[str, Any], outcome: dict[str, Any], reason: str) -> dict[str, Any]:
+    """The explanation of an overridden assignment: the rules' own (an earlier override's words give way), then the manager's."""
+    code, params = assignment.get("explanation_code"), reasons.stored_params(assignment.get("explanation_params"))
+    if code == "allocation.overridden":
+        code, params = params["explanation"]["reason"], params["explanation"]["params"]
+    if code:
+        return explanation_columns("allocation.overridden", {
+            "explanation": reasons.reason(code, **params), "outcome": outcome, "reason": reason})
+    # A row from before reason codes: its texts carry on.
+    what_en, what_zh = reasons.english(outcome["reason"], outcome["params"]), say_reason(outcome["reason"], outcome["params"], "zh_Hans")
+    return {
+        "explanation": f"{_without_override(assignment['explanation'])} A park manager changed this to {what_en}: {reason}",
+        "explanation_zh": f"{_without_override(assignment['explanation_zh'], zh=True)}园区管理员将结果改为{what_zh}：{reason}",
+    }
+
+
 def _without_override(text: str, zh: bool = False) -> str:
     """An earlier override's words give way to the new one's."""
     marker = "园区管理员将结果改为" if zh else " A park manager changed this to "
@@ -265,13 +322,15 @@ def _without_override(text: str, zh: bool = False) -> str:
 async def _open_applications(round_row: dict[str, Any]) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """Each assignment with its application; a round whose applications are not all still open cannot be confirmed."""
     if round_row["status"] != "proposed":
-        raise Conflict("This round is %(status)s; only a proposed round can be confirmed.", params={"status": round_row["status"]})
+        raise Conflict("This round is %(status)s; only a proposed round can be confirmed.",
+                       params={"status": Term(STATUS_NAMES.get(round_row["status"], round_row["status"]))})
     pairs = []
     for assignment in round_row["assignments"]:
         application = await queries.get_application(assignment["application"])
         if application is None or application["status"] != "open":
             status = application["status"] if application else "gone"
-            raise Conflict(f"Application #{assignment['application']} is no longer open ({status}); run a new round.")
+            raise Conflict("Application #%(id)s is no longer open (%(status)s); run a new round.",
+                           params={"id": assignment["application"], "status": Term(STATUS_NAMES.get(status, status))})
         pairs.append((assignment, application))
     return pairs
 
@@ -309,6 +368,8 @@ async def confirm_round(actor: Actor, round_id: int, now: datetime, zone: ZoneIn
                 "rank": assignment["rank"],
                 "explanation": assignment["explanation"],
                 "explanation_zh": assignment["explanation_zh"],
+                "explanation_code": assignment.get("explanation_code") or "",
+                "explanation_params": reasons.stored_params(assignment.get("explanation_params")),
                 "decided_at": now,
             }
             if assignment["unit"] is not None:

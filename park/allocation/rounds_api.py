@@ -14,6 +14,8 @@ from park.allocation import rounds, simulation
 from park.priority.service import current_policy
 from park.settings import Settings
 from park.shared.api import Page, caller, paging
+from park.shared.i18n import said
+from park.shared.reasons import stored_params
 from park.shared.clock import utc_now
 from park.shared.guards import manager_only
 
@@ -37,6 +39,9 @@ class AssignmentOut(msgspec.Struct):
     proposed_unit_id: int | None
     overridden: bool
     override_reason: str
+    explanation_code: str = ""
+    """The explanation's reason code (park/shared/reasons.py); `explanation` is its English, `explanation_zh` its Chinese."""
+    explanation_params: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class RoundOut(msgspec.Struct):
@@ -125,12 +130,14 @@ def assignment_out(row: dict[str, Any]) -> AssignmentOut:
         rank=row["rank"],
         score=row["score"],
         reason=row["reason"],
-        explanation=row["explanation"],
-        explanation_zh=row["explanation_zh"],
+        explanation=said(row, "explanation", "en"),
+        explanation_zh=said(row, "explanation", "zh_Hans"),
         taken_by_application_ids=list(row["taken_by"] or []),
         proposed_unit_id=row["proposed_unit"],
         overridden=row["overridden"],
         override_reason=row["override_reason"],
+        explanation_code=row.get("explanation_code") or "",
+        explanation_params=stored_params(row.get("explanation_params")),
     )
 
 

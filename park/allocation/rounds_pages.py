@@ -19,7 +19,8 @@ from park.shared.api import caller
 from park.shared.clock import utc_now
 from park.shared.errors import DomainError, ValidationFailed
 from park.shared.guards import manager_only
-from park.shared.i18n import format_date
+from park.shared.i18n import format_date, local
+from park.shared.labels import label
 from park.shared.web import ConfirmSection, confirm_page, confirmed, flash, gettext_for, page_lang, redirect, settings_of
 
 Form = URLEncodedBody[dict[str, str]]
@@ -72,7 +73,7 @@ class AllocationPages(Controller):
         lang = page_lang(request)
         units = {u["id"]: u for u in await queries.all_units()}
         tenants = await queries.tenant_names([a["tenant"] for a in row["assignments"]])
-        vacant, _ = await queries.list_units()
+        choices = await rounds.override_choices(row) if row["status"] == "proposed" else {}
         return space_page(
             request,
             "allocation/round.html",
@@ -81,7 +82,8 @@ class AllocationPages(Controller):
             tenants=tenants,
             buildings=await queries.building_names(),
             explanation=lambda a: explanation(a, lang),
-            unit_choices=sorted(vacant, key=lambda u: (u["kind"], u["building"], u["code"])),
+            unit_choices={application_id: sorted(units_, key=lambda u: (u["building"], u["area_m2"], u["code"]))
+                          for application_id, units_ in choices.items()},
         )
 
     @post("/rounds/{round_id:int}/confirm")
@@ -115,8 +117,8 @@ class AllocationPages(Controller):
                 form.get("reason") or "",
                 utc_now(),
             )
-        except DomainError as error:
-            flash(request, _(error.template, **error.params), "error")
+        except (ValueError, DomainError) as error:
+            flash(request, _override_refusal(error, _), "error")
         else:
             flash(request, _("The assignment has been changed and the reason recorded."), "success")
         return redirect(f"/allocation/rounds/{round_id}")
@@ -161,6 +163,21 @@ class AllocationPages(Controller):
         return redirect("/allocation")
 
 
+def _override_refusal(error: Exception, _: Any) -> str:
+    """Why an override was refused, in the reader's language (unit kinds by their names)."""
+    if not isinstance(error, DomainError):
+        return _("Choose the application and the unit from the lists.")
+    if isinstance(error, ValidationFailed) and error.errors:
+        item = error.errors[0]
+        template, params = item.message, dict(item.params)
+    else:
+        template, params = error.template, dict(error.params)
+    for key in ("unit_kind", "kind"):
+        if key in params:
+            params[key] = _(label("unit_kind", str(params[key])))
+    return _(template, **params)
+
+
 async def _round_confirmation(request: Request, preview: dict[str, Any], data: dict[str, str], lang: str) -> Template:
     _ = gettext_for(lang)
     round_id = preview["round"]["id"]
@@ -170,7 +187,7 @@ async def _round_confirmation(request: Request, preview: dict[str, Any], data: d
 
     def firm(tenant_id: int) -> str:
         row = tenants.get(tenant_id, {})
-        return (row.get("name_en") or row.get("name") or "") if lang == "en" else (row.get("name") or "")
+        return local(row, lang)
 
     def unit_label(unit_id: int) -> str:
         unit = units.get(unit_id, {})

@@ -70,16 +70,29 @@ def leases_overlap(lease: Lease, starts_on: date, ends_on: date) -> bool:
 
 def unit_fits(unit: Unit, application: Application, leases: Iterable[Lease] = ()) -> bool:
     """The contract's fit: kind, area range, vacant over the term, in a preferred building if any."""
+    return unit_misfit(unit, application, leases) is None
+
+
+# Why a unit does not fit an application (`unit_misfit`): the rule's name, an English template, its parameters.
+MISFIT_KIND = "kind"
+MISFIT_AREA = "area"
+MISFIT_BUILDING = "building"
+MISFIT_LEASED = "leased"
+
+
+def unit_misfit(unit: Unit, application: Application, leases: Iterable[Lease] = ()) -> tuple[str, str, dict[str, object]] | None:
+    """The first part of `unit_fits` that `unit` fails for `application`, said for a person; None when it fits."""
     if unit.kind != application.unit_kind:
-        return False
+        return MISFIT_KIND, "The firm asked for a %(unit_kind)s, not a %(kind)s.", {"unit_kind": application.unit_kind, "kind": unit.kind}
     if not application.min_area_m2 <= unit.area_m2 <= application.max_area_m2:
-        return False
+        return MISFIT_AREA, "Unit %(code)s has %(area)s m²; the firm asked for %(low)s to %(high)s m².", {
+            "code": unit.code, "area": f"{unit.area_m2:g}", "low": f"{application.min_area_m2:g}", "high": f"{application.max_area_m2:g}"}
     if application.preferred_building_ids and unit.building_id not in application.preferred_building_ids:
-        return False
+        return MISFIT_BUILDING, "Unit %(code)s is not in a building the firm asked for.", {"code": unit.code}
     end = term_end(application)
-    return not any(
-        lease.unit_id == unit.id and leases_overlap(lease, application.start_date, end) for lease in leases
-    )
+    if any(lease.unit_id == unit.id and leases_overlap(lease, application.start_date, end) for lease in leases):
+        return MISFIT_LEASED, "Unit %(code)s is leased during the term asked for.", {"code": unit.code}
+    return None
 
 
 def ranking_key(application: Application, tie_break: str = "earlier_submission") -> tuple:

@@ -70,6 +70,9 @@ class SpaceApplication(Table, tablename="space_application"):
     rank = Integer(null=True, default=None)
     explanation = Text(default="")
     explanation_zh = Text(default="")
+    explanation_code = Varchar(length=60, default="")
+    """Said in the reader's language with `explanation_params` (park/shared/reasons.py); the texts are the fallback."""
+    explanation_params = JSON(default={})
     decided_at = Timestamptz(null=True, default=None)
 
 
@@ -96,6 +99,8 @@ class RoundAssignment(Table, tablename="allocation_assignment"):
     reason = Varchar(length=40)
     explanation = Text()
     explanation_zh = Text()
+    explanation_code = Varchar(length=60, default="")
+    explanation_params = JSON(default={})
     taken_by = JSON(default=[])
     """Application ids ranked higher that hold units this one fitted or preferred."""
     proposed_unit = ForeignKey(references=Unit, null=True, default=None)

@@ -151,8 +151,8 @@ async def insert_lease(
     if clash:
         other = clash[0]
         raise Conflict(
-            f"The unit is already leased from {other['starts_on']} to {other['ends_on']}.",
-            extra={"lease_id": other["id"]},
+            "The unit is already leased from %(starts_on)s to %(ends_on)s.",
+            params={"starts_on": other["starts_on"], "ends_on": other["ends_on"]}, extra={"lease_id": other["id"]},
         )
     try:
         return await queries.insert_lease(
@@ -201,7 +201,7 @@ async def renew_lease(actor: Actor, lease_id: int, months: int, now: datetime) -
     """Extend a lease by a term from its current end, if no other lease holds the unit over that term."""
     require_manager(actor)
     if not 1 <= months <= MAX_TERM_MONTHS:
-        raise ValidationFailed.on("months", f"Renew for 1 to {MAX_TERM_MONTHS} months.")
+        raise ValidationFailed.on("months", "Renew for 1 to %(months)s months.", months=MAX_TERM_MONTHS)
     async with transaction():
         lease = await _lease_to_change(lease_id)
         old_end = lease["ends_on"]
@@ -212,8 +212,8 @@ async def renew_lease(actor: Actor, lease_id: int, months: int, now: datetime) -
                  if other["id"] != lease_id]
         if clash:
             raise Conflict(
-                f"The unit is already leased from {clash[0]['starts_on']} to {clash[0]['ends_on']}.",
-                extra={"lease_id": clash[0]["id"]},
+                "The unit is already leased from %(starts_on)s to %(ends_on)s.",
+                params={"starts_on": clash[0]["starts_on"], "ends_on": clash[0]["ends_on"]}, extra={"lease_id": clash[0]["id"]},
             )
         try:
             await queries.set_lease_end(lease_id, new_end)

@@ -7,20 +7,11 @@ from typing import Any
 from litestar import Request
 from litestar.response import Template
 
-from park.shared.labels import N_
+from park.allocation.model import STATUS_NAMES
+from park.shared.i18n import said
 from park.shared.web import gettext_for, page, page_lang
 
 
-STATUS_NAMES = {
-    "open": N_("Open"),
-    "allocated": N_("Allocated"),
-    "unallocated": N_("Not allocated"),
-    "withdrawn": N_("Withdrawn"),
-    "ineligible": N_("Ineligible"),
-    "proposed": N_("Proposed"),
-    "confirmed": N_("Confirmed"),
-    "superseded": N_("Superseded"),
-}
 
 
 def space_page(request: Request, template_name: str, status_code: int = 200, **context: Any) -> Template:
@@ -40,7 +31,7 @@ def space_page(request: Request, template_name: str, status_code: int = 200, **c
 
 
 def explanation(row: dict[str, Any], lang: str) -> str:
-    return (row.get("explanation_zh") if lang == "zh_Hans" else row.get("explanation")) or ""
+    return said(row, "explanation", lang)
 
 
 UNIT_FORM_KEY = "unit_form"

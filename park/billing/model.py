@@ -37,6 +37,7 @@ class BookingUse:
     seats: int
     status: str
     cancelled_at: datetime | None = None
+    facility_name_en: str = ""
 
 
 @dataclass(frozen=True)

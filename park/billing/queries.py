@@ -32,7 +32,7 @@ async def booking_uses(tenant_id: int, starts_at: datetime, ends_at: datetime) -
     """The firm's bookings that start in `[starts_at, ends_at)`, with their facility's terms."""
     rows = await Booking.select(
         Booking.id, Booking.tenant, Booking.starts_at, Booking.ends_at, Booking.seats,
-        Booking.status, Booking.cancelled_at, Booking.facility.name, Booking.facility.kind,
+        Booking.status, Booking.cancelled_at, Booking.facility.name, Booking.facility.name_en, Booking.facility.kind,
         Booking.facility.platform, Booking.facility.capacity, Booking.facility.hourly_rate_fen,
         Booking.facility.cancel_cutoff_minutes,
     ).where(
@@ -45,6 +45,7 @@ async def booking_uses(tenant_id: int, starts_at: datetime, ends_at: datetime) -
             capacity=r["facility.capacity"], hourly_rate_fen=r["facility.hourly_rate_fen"],
             cancel_cutoff_minutes=r["facility.cancel_cutoff_minutes"], starts_at=r["starts_at"],
             ends_at=r["ends_at"], seats=r["seats"], status=r["status"], cancelled_at=r["cancelled_at"],
+            facility_name_en=r["facility.name_en"] or "",
         )
         for r in rows
     ]

@@ -2,8 +2,9 @@
 
 Rounding is stated once: every line's amount and every subsidy share is
 rounded half up (half away from zero for a negative adjustment) to the fen,
-once per line, by `round_fen`. Totals are sums of rounded lines, so a
-statement's figures always add up.
+once per line, by `round_fen` (in park.facilities.model, which also prices
+the booking form). Totals are sums of rounded lines, so a statement's
+figures always add up.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from park.facilities.model import booking_price_fen, round_fen
 from park.priority.model import DEFAULT_CHARGES, BillingPolicy, ChargeRules, SubsidyRule
 from park.billing.model import (
     ADJUSTMENT,
@@ -29,14 +31,6 @@ NO_SHOW = "no_show"
 CANCELLED = "cancelled"
 
 
-def round_fen(numerator: int, denominator: int) -> int:
-    """numerator / denominator rounded half up (away from zero) to a whole fen."""
-    if denominator <= 0:
-        raise ValueError("denominator must be positive")
-    sign = -1 if numerator < 0 else 1
-    return sign * ((2 * abs(numerator) + denominator) // (2 * denominator))
-
-
 def _hours_text(minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
     return str(hours) if rest == 0 else f"{minutes / 60:.2f}".rstrip("0")
@@ -51,7 +45,6 @@ def booking_charge(use: BookingUse, rules: ChargeRules = DEFAULT_CHARGES) -> Cha
     """
     minutes = int((use.ends_at - use.starts_at).total_seconds() // 60)
     seats = use.seats if use.capacity > 1 else 1
-    # price in fen = rate × minutes × seats / 60; `share` is a whole percent.
     if use.status in USED:
         rule, share = "used", 100
     elif use.status == NO_SHOW:
@@ -62,7 +55,7 @@ def booking_charge(use: BookingUse, rules: ChargeRules = DEFAULT_CHARGES) -> Cha
         return None
     if share == 0 or minutes <= 0:
         return None
-    amount = round_fen(use.hourly_rate_fen * minutes * seats * share, 60 * 100)
+    amount = booking_price_fen(use.hourly_rate_fen, minutes, use.seats, use.capacity, share)
     return Charge(
         kind=BOOKING,
         rule=rule,
@@ -74,6 +67,7 @@ def booking_charge(use: BookingUse, rules: ChargeRules = DEFAULT_CHARGES) -> Cha
         platform=use.platform,
         detail={
             "facility": use.facility_name,
+            "facility_en": use.facility_name_en,
             "starts_at": use.starts_at.isoformat(),
             "ends_at": use.ends_at.isoformat(),
             "seats": seats,
@@ -136,7 +130,8 @@ def adjustment(billed: Charge | None, now: Charge | None, billed_fen: int, *,
             "was_fen": billed_fen,
             "now_fen": now_fen,
             "now_rule": now.rule if now else "none",
-            **({"facility": (now or billed).detail.get("facility", "")} if (now or billed) else {}),
+            **({"facility": (now or billed).detail.get("facility", ""), "facility_en": (now or billed).detail.get("facility_en", "")}
+               if (now or billed) else {}),
         },
     )
 

@@ -57,20 +57,21 @@ def _day(text: str, lang: str, *, last: bool = False) -> str:
 def describe(row: dict, zone: ZoneInfo, lang: str) -> str:
     """A line's description from its stored words."""
     detail = row.get("detail") or {}
+    facility = (detail.get("facility_en") if lang == "en" else "") or detail.get("facility", "")
     if row["kind"] == "rent":
         return i18n.translate(lang, RENT_TEXT, unit=detail.get("unit", ""),
                               start=_day(detail.get("from", ""), lang), end=_day(detail.get("until", ""), lang, last=True))
     if row["kind"] == "adjustment":
         return i18n.translate(
             lang, CORRECTION_TEXT,
-            facility=detail.get("facility", ""), month=detail.get("month", ""),
+            facility=facility, month=detail.get("month", ""),
             was=i18n.format_money_fen(int(detail.get("was_fen", 0)), lang),
             now=i18n.format_money_fen(int(detail.get("now_fen", 0)), lang),
         )
     starts = datetime.fromisoformat(detail["starts_at"]).astimezone(zone)
     ends = datetime.fromisoformat(detail["ends_at"]).astimezone(zone)
     return i18n.translate(
-        lang, BOOKING_TEXT, facility=detail.get("facility", ""),
+        lang, BOOKING_TEXT, facility=facility,
         start=i18n.format_datetime(starts, lang, zone, "short"), end=i18n.format_time(ends, lang, zone),
         rule=i18n.translate(lang, RULE_NAMES.get(row["rule"], row["rule"])),
     )

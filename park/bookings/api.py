@@ -16,7 +16,9 @@ from park.bookings.catalogue_api import ROUTES as CATALOGUE_ROUTES
 from park.bookings.model import STATUSES
 from park.priority.service import current_policy
 from park.settings import Settings
-from park.shared.api import AwareDatetime, Page, caller, paging, parse_instant
+from park.shared.api import AwareDatetime, Page, caller, paging, parse_instant, reader_lang
+from park.shared.i18n import said
+from park.shared.reasons import stored_params as _params
 from park.shared.clock import utc_now
 from park.facilities.model import FACILITY_KINDS, MAX_BOOKING_MINUTES
 from park.shared.errors import ValidationFailed
@@ -55,6 +57,9 @@ class BookingOut(msgspec.Struct):
     facility_name: str | None = None
     created: list["BookingOut"] | None = None
     skipped: list[dict[str, Any]] | None = None
+    status_reason_code: str = ""
+    """The reason's code (park/shared/reasons.py) where Park gave it; `status_reason` says it in the reader's language."""
+    status_reason_params: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
 class OccurrenceOut(msgspec.Struct):
@@ -112,14 +117,17 @@ class SeriesCancelOut(msgspec.Struct):
     cancelled: list[BookingOut]
 
 
-def booking_out(row: dict[str, Any]) -> BookingOut:
+def booking_out(row: dict[str, Any], lang: str = "en") -> BookingOut:
+    """`lang`: the reader's, for the status reason."""
     return BookingOut(
         id=row["id"], facility_id=row["facility"], tenant_id=row["tenant"], user_id=row["user"],
         starts_at=row["starts_at"], ends_at=row["ends_at"], seats=row["seats"], purpose=row["purpose"],
-        status=row["status"], status_reason=row["status_reason"], series_id=row["series"],
+        status=row["status"], status_reason=said(row, "status_reason", lang), series_id=row["series"],
         created_at=row["created_at"], checked_in_at=row["checked_in_at"], facility_name=row.get("facility_name"),
-        created=[booking_out(r) for r in row["created"]] if row.get("created") else None,
+        created=[booking_out(r, lang) for r in row["created"]] if row.get("created") else None,
         skipped=row.get("skipped"),
+        status_reason_code=row.get("status_reason_code") or "",
+        status_reason_params=_params(row.get("status_reason_params")),
     )
 
 
@@ -195,7 +203,7 @@ class BookingController(Controller):
     @post("", summary="Book a facility (one slot, or a series with an RRULE)")
     async def create_booking(self, request: Request, data: JSONBody[BookingIn], settings: NamedDependency[Settings]) -> BookingOut:
         row = await service.book_facility(caller(request), _input(data), utc_now(), settings.zone, current_policy(settings))
-        return booking_out(row)
+        return booking_out(row, reader_lang(request))
 
     @post("/preview", status_code=200, summary="Which occurrences of a series can be booked and which clash")
     async def preview(self, request: Request, data: JSONBody[BookingIn], settings: NamedDependency[Settings]) -> PreviewOut:
@@ -229,11 +237,11 @@ class BookingController(Controller):
             ends_before=parse_instant(to, "to", settings.zone, required=False),
             statuses=statuses, limit=limit_, offset=offset_,
         )
-        return Page(items=[booking_out(r) for r in rows], total=total)
+        return Page(items=[booking_out(r, reader_lang(request)) for r in rows], total=total)
 
     @get("/{booking_id:int}", summary="One booking (another firm's is not found)")
     async def get_booking(self, request: Request, booking_id: FromPath[int]) -> BookingOut:
-        return booking_out(await service.get_booking(caller(request), booking_id))
+        return booking_out(await service.get_booking(caller(request), booking_id), reader_lang(request))
 
     @patch("/{booking_id:int}", summary="Move or change a booking in one step (refused: the booking is unchanged)")
     async def move_booking(
@@ -244,24 +252,24 @@ class BookingController(Controller):
             purpose=data.purpose.strip() if data.purpose is not None else None,
         )
         result = await moving.move_booking(caller(request), booking_id, changes, utc_now(), settings.zone, current_policy(settings))
-        out = booking_out(result.booking)
+        out = booking_out(result.booking, reader_lang(request))
         return MovedBookingOut(**msgspec.structs.asdict(out), back_to_pending=result.back_to_pending)
 
     @post("/{booking_id:int}/cancel", status_code=200, summary="Cancel (until the facility's cut-off)")
     async def cancel(self, request: Request, booking_id: FromPath[int], settings: NamedDependency[Settings]) -> BookingOut:
-        return booking_out(await status_changes.cancel_booking(caller(request), booking_id, utc_now(), settings.zone))
+        return booking_out(await status_changes.cancel_booking(caller(request), booking_id, utc_now(), settings.zone), reader_lang(request))
 
     @post("/{booking_id:int}/approve", status_code=200, guards=[manager_only], summary="Approve a pending booking")
     async def approve(self, request: Request, booking_id: FromPath[int], settings: NamedDependency[Settings]) -> BookingOut:
-        return booking_out(await status_changes.approve_booking(caller(request), booking_id, utc_now(), settings.zone))
+        return booking_out(await status_changes.approve_booking(caller(request), booking_id, utc_now(), settings.zone), reader_lang(request))
 
     @post("/{booking_id:int}/reject", status_code=200, guards=[manager_only], summary="Reject a pending booking")
     async def reject(self, request: Request, booking_id: FromPath[int], settings: NamedDependency[Settings]) -> BookingOut:
-        return booking_out(await status_changes.reject_booking(caller(request), booking_id, utc_now(), settings.zone))
+        return booking_out(await status_changes.reject_booking(caller(request), booking_id, utc_now(), settings.zone), reader_lang(request))
 
     @post("/{booking_id:int}/check-in", status_code=200, summary="Check in (from 15 minutes before to 15 minutes after the start)")
     async def check_in(self, request: Request, booking_id: FromPath[int]) -> BookingOut:
-        return booking_out(await status_changes.check_in(caller(request), booking_id, utc_now()))
+        return booking_out(await status_changes.check_in(caller(request), booking_id, utc_now()), reader_lang(request))
 
 
 class SeriesController(Controller):
@@ -273,7 +281,7 @@ class SeriesController(Controller):
     async def cancel_series(self, request: Request, series_id: FromPath[int], settings: NamedDependency[Settings], data: JSONBody[SeriesCancelIn | None] = None) -> SeriesCancelOut:
         from_at = data.from_ if data else None
         rows = await status_changes.cancel_series(caller(request), series_id, from_at, utc_now(), settings.zone)
-        return SeriesCancelOut(series_id=series_id, cancelled=[booking_out(r) for r in rows])
+        return SeriesCancelOut(series_id=series_id, cancelled=[booking_out(r, reader_lang(request)) for r in rows])
 
 
 ROUTES = [BookingController, SeriesController, AvailabilitySearchController, *CATALOGUE_ROUTES]

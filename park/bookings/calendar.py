@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from icalendar import Calendar, Event
-from litestar import Response, get
+from litestar import Request, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
@@ -17,7 +17,11 @@ from park.facilities.tables import Facility
 from park.settings import Settings
 from park.shared.api import is_row_id
 from park.shared.clock import utc_now
+from park.shared import i18n
 from park.shared.errors import NotFound
+from park.shared.i18n import local, translate
+from park.shared.labels import N_, Term, label
+from park.shared.web import settings_of
 
 # A feed covers this much past and (at most) this much future.
 FEED_PAST = timedelta(days=60)
@@ -59,30 +63,38 @@ def ical_status(status: str) -> str:
     return "CONFIRMED" if status in (CONFIRMED, CHECKED_IN, COMPLETED) else "TENTATIVE"
 
 
-def user_feed(rows: list[dict[str, Any]], user_name: str, host: str, stamp: datetime) -> bytes:
-    calendar = _calendar(f"Park — {user_name}")
+def user_feed(rows: list[dict[str, Any]], user_name: str, host: str, stamp: datetime, lang: str) -> bytes:
+    """The user's bookings, in `lang` (the language the user saved: a calendar app asks for none)."""
+    calendar = _calendar(translate(lang, N_("Park — %(name)s"), name=user_name))
     for row in rows:
-        name = row.get("facility_name") or ""
-        name_en = row.get("facility_name_en") or ""
-        title = f"{name} / {name_en}" if name_en and name_en != name else name
-        description = f"Status / 状态: {row['status']}" + (f"\n{row['purpose']}" if row.get("purpose") else "")
+        title = local(row, lang, "facility_name")
+        description = translate(lang, N_("Status: %(status)s"), status=Term(label("booking_status", row["status"])))
+        if row.get("purpose"):
+            description += f"\n{row['purpose']}"
         event = _event(row, title, host, stamp, description)
         event.add("location", title)
         calendar.add_component(event)
     return calendar.to_ical()
 
 
-def booking_event_file(row: dict[str, Any], host: str, stamp: datetime) -> bytes:
+def booking_event_file(row: dict[str, Any], host: str, stamp: datetime, lang: str) -> bytes:
     """One booking as an .ics file to add to a calendar (same UID as in the user's feed)."""
-    return user_feed([row], row.get("facility_name") or "", host, stamp)
+    return user_feed([row], local(row, lang, "facility_name"), host, stamp, lang)
 
 
-def facility_feed(rows: list[dict[str, Any]], facility_name: str, host: str, stamp: datetime) -> bytes:
+def facility_feed(rows: list[dict[str, Any]], facility: dict[str, Any], host: str, stamp: datetime, lang: str) -> bytes:
     """Busy times only: neither firm nor person nor purpose appears."""
-    calendar = _calendar(f"Park — {facility_name}")
+    calendar = _calendar(translate(lang, N_("Park — %(name)s"), name=local(facility, lang)))
     for row in rows:
-        calendar.add_component(_event(row, "Booked / 已预订", host, stamp))
+        calendar.add_component(_event(row, translate(lang, N_("Booked")), host, stamp))
     return calendar.to_ical()
+
+
+def feed_lang(request: Request[Any, Any, Any], saved: str | None = None) -> str:
+    """A feed's language: `?lang=` (en or zh_Hans), else the owner's saved language, else the
+    languages the client asks for, else the park's default."""
+    return (i18n.valid_locale(request.query_params.get("lang")) or i18n.valid_locale(saved)
+            or i18n.negotiate(request.headers.get("accept-language"), settings_of(request).default_locale))
 
 
 def host_of(settings: Settings) -> str:
@@ -95,9 +107,9 @@ def _window() -> tuple[datetime, datetime]:
 
 
 @get("/calendar/{name:str}", include_in_schema=True, tags=["calendar"], summary="A user's bookings as iCalendar ({token}.ics)")
-async def user_calendar(name: FromPath[str], settings: NamedDependency[Settings]) -> Response[bytes]:
+async def user_calendar(request: Request, name: FromPath[str], settings: NamedDependency[Settings]) -> Response[bytes]:
     token = name[:-4] if name.endswith(".ics") else ""
-    user = await User.select(User.id, User.name).where((User.calendar_token == token) & (User.is_active == True)).first() if token else None  # noqa: E712
+    user = await User.select(User.id, User.name, User.locale).where((User.calendar_token == token) & (User.is_active == True)).first() if token else None  # noqa: E712
     if user is None:
         raise NotFound("There is no such calendar. Copy the current address from your account page.")
     start, end = _window()
@@ -106,14 +118,14 @@ async def user_calendar(name: FromPath[str], settings: NamedDependency[Settings]
     ).where(
         (Booking.user == user["id"]) & (Booking.ends_at > start) & (Booking.starts_at < end) & Booking.status.is_in(USER_FEED_STATUSES)
     ).order_by(Booking.starts_at)
-    body = user_feed(rows, user["name"], host_of(settings), utc_now())
+    body = user_feed(rows, user["name"], host_of(settings), utc_now(), feed_lang(request, user["locale"]))
     return Response(body, media_type=ICS, headers={"Cache-Control": "private, max-age=300"})
 
 
 @get("/calendar/facilities/{name:str}", include_in_schema=True, tags=["calendar"], summary="A facility's bookings as iCalendar ({id}.ics), without firm names")
-async def facility_calendar(name: FromPath[str], settings: NamedDependency[Settings]) -> Response[bytes]:
+async def facility_calendar(request: Request, name: FromPath[str], settings: NamedDependency[Settings]) -> Response[bytes]:
     stem = name[:-4] if name.endswith(".ics") else ""
-    facility = await Facility.select(Facility.id, Facility.name).where(Facility.id == int(stem)).first() if is_row_id(stem) else None
+    facility = await Facility.select(Facility.id, Facility.name, Facility.name_en).where(Facility.id == int(stem)).first() if is_row_id(stem) else None
     if facility is None:
         raise NotFound("There is no such facility calendar.")
     start, end = _window()
@@ -121,7 +133,7 @@ async def facility_calendar(name: FromPath[str], settings: NamedDependency[Setti
         (Booking.facility == facility["id"]) & (Booking.ends_at > start) & (Booking.starts_at < end)
         & (Booking.starts_at >= start - timedelta(days=7)) & Booking.status.is_in(FEED_STATUSES[1:])
     ).order_by(Booking.starts_at)
-    body = facility_feed(rows, facility["name"], host_of(settings), utc_now())
+    body = facility_feed(rows, facility, host_of(settings), utc_now(), feed_lang(request))
     return Response(body, media_type=ICS, headers={"Cache-Control": "public, max-age=300"})
 
 

@@ -18,7 +18,8 @@ from park.bookings import closures, search
 from park.facilities import queries
 from park.facilities.api import BlackoutIn, BlackoutOut, FacilityOut, FacilityPatch, blackout_out, facility_out
 from park.settings import Settings
-from park.shared.api import Page, caller, parse_instant
+from park.shared.http_cache import cacheable
+from park.shared.api import Page, caller, given, parse_instant
 from park.shared.clock import utc_now
 from park.shared.errors import NotFound, ValidationFailed
 from park.shared.guards import manager_only
@@ -73,7 +74,7 @@ class FacilityBookingsController(Controller):
     path = "/api/v1/facilities"
     tags = ["catalogue"]
 
-    @get("/{facility_id:int}", summary="One facility")
+    @get("/{facility_id:int}", summary="One facility", middleware=[cacheable(60)])
     async def get_facility(self, facility_id: FromPath[int]) -> FacilityOut:
         row = await queries.get_facility(facility_id)
         if row is None:
@@ -84,11 +85,11 @@ class FacilityBookingsController(Controller):
     async def update_facility(
         self, request: Request, facility_id: FromPath[int], data: JSONBody[FacilityPatch], settings: NamedDependency[Settings]
     ) -> FacilityOut:
-        changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
-        row = await closures.update_facility(caller(request), facility_id, changes, utc_now(), settings.zone)
+        row = await closures.update_facility(caller(request), facility_id, given(data), utc_now(), settings.zone)
         return facility_out(row)
 
-    @get("/{facility_id:int}/availability", summary="Slots with seats left (closed hours and blackouts left out)")
+    @get("/{facility_id:int}/availability", summary="Slots with seats left (closed hours and blackouts left out)",
+         middleware=[cacheable(10)])
     async def availability(
         self, facility_id: FromPath[int], settings: NamedDependency[Settings],
         from_: Annotated[str | None, QueryParameter(name="from")] = None, to: FromQuery[str | None] = None,

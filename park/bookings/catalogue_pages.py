@@ -16,10 +16,15 @@ from litestar.response import Redirect, Template
 
 from park.bookings import closures
 from park.bookings.timeline_pages import facility_week, render_grid_page
+from park.facilities import photos as facility_photos
 from park.facilities import queries
 from park.facilities import service as facility_service
-from park.facilities.hours import HoursError, parse_hours
+from park.facilities.hours import (
+    MAX_RANGES_PER_DAY, HoursRow, hours_field, hours_from_rows, row_key, rows_from_form, slot_grid, with_row_added,
+    with_row_removed,
+)
 from park.facilities.model import BOOKING_MODES, FACILITY_KINDS, WEEKDAY_KEYS, facility_from_form, facility_to_form
+from park.shared.http_cache import cacheable
 from park.shared.api import caller
 from park.shared.clock import utc_now
 from park.shared.errors import DomainError, NotFound, ValidationFailed
@@ -37,7 +42,7 @@ class FacilityBookingPages(Controller):
     path = "/facilities"
     include_in_schema = False
 
-    @get("/{facility_id:int}")
+    @get("/{facility_id:int}", middleware=[cacheable(10)])
     async def facility(self, request: Request, facility_id: FromPath[int], week: FromQuery[str | None] = None) -> Template:
         row = await queries.get_facility(facility_id)
         if row is None or not row["is_active"]:
@@ -45,6 +50,7 @@ class FacilityBookingPages(Controller):
         blackouts = await queries.list_blackouts(facility_id=facility_id)
         upcoming = [b for b in blackouts if b["ends_at"] > utc_now()]
         return render_grid_page(request, "facilities/facility.html", facility=row, blackouts=upcoming,
+                                photos=await facility_photos.photos_of(facility_id),
                                 **await facility_week(request, row, week))
 
     @get("/{facility_id:int}/blackouts", guards=[manager_only])
@@ -101,21 +107,17 @@ NEW_FACILITY = facility_to_form({**facility_service.FACILITY_DEFAULTS, "is_activ
                                  "opening_hours": {d: [["09:00", "18:00"]] if i < 5 else [] for i, d in enumerate(WEEKDAY_KEYS)}})
 
 
-def _form_problems(values: dict[str, Any], problems: dict[str, str], _: Any) -> dict[str, str]:
-    """What the form itself can tell, in the reader's language: numbers that are not numbers, unusable hours.
-
-    The hours go through the same `parse_hours` the service applies, so the rules stay the service's.
-    """
+def _form_problems(values: dict[str, Any], problems: dict[str, str], data: dict[str, str], _: Any) -> dict[str, str]:
+    """What the form itself can tell, in the reader's language: numbers that are not numbers, opening-hours
+    rows that cannot be used (each under its row). The service then applies `parse_hours` as for the API."""
     errors = {field: _(message) for field, message in problems.items()}
-    try:
-        parse_hours(values["opening_hours"])
-    except HoursError as error:
-        errors[error.field.split("[")[0].replace("opening_hours.", "hours_")] = _(error.template, **error.params)
+    _hours, refused = hours_from_rows(rows_from_form(data), values.get("slot_minutes"))
+    errors.update({key: _(error.template, **error.params) for key, error in refused.items()})
     return errors
 
 
 def _field_errors(error: DomainError, _: Any) -> dict[str, str]:
-    """The service's errors by form field: `opening_hours.mon[0]` shows under Monday's field."""
+    """The service's errors by form field: `opening_hours.mon[0]` shows under Monday's ranges."""
     errors: dict[str, str] = {}
     for field, message in form_errors(error, _, "form").items():
         key = field.split("[")[0].replace("opening_hours.", "hours_")
@@ -131,10 +133,23 @@ class FacilityFormPages(Controller):
     guards = [manager_only]
 
     async def _form(self, request: Request, form: dict[str, str], facility: dict[str, Any] | None,
-                    errors: dict[str, str] | None = None) -> Template:
+                    errors: dict[str, str] | None = None, rows: dict[str, list[HoursRow]] | None = None) -> Template:
+        slot = form.get("slot_minutes", "")
         return page(request, "facilities/form.html", status_code=422 if errors else 200, form=form, facility=facility,
                     errors=errors or {}, buildings=await queries.list_buildings(), kinds=FACILITY_KINDS,
-                    modes=BOOKING_MODES, weekdays=WEEKDAY_KEYS)
+                    modes=BOOKING_MODES, weekdays=WEEKDAY_KEYS, hours_rows=rows or rows_from_form(form),
+                    hours_step=60 * slot_grid(int(slot) if slot.strip().isdigit() else None),
+                    max_ranges=MAX_RANGES_PER_DAY, hours_field=hours_field, row_key=row_key)
+
+    async def _rows_changed(self, request: Request, data: dict[str, str], facility: dict[str, Any] | None) -> Template | None:
+        """"Add a range" and "Remove" without JavaScript: the form again with one row more or less, nothing saved."""
+        if data.get("hours_add"):
+            rows = with_row_added(rows_from_form(data), data["hours_add"])
+        elif data.get("hours_remove"):
+            rows = with_row_removed(rows_from_form(data), data["hours_remove"])
+        else:
+            return None
+        return await self._form(request, data, facility, rows=rows)
 
     @get("/new")
     async def new(self, request: Request) -> Template:
@@ -143,8 +158,10 @@ class FacilityFormPages(Controller):
     @post("/new")
     async def create(self, request: Request, data: Form) -> Template | Redirect:
         _ = gettext_for(page_lang(request))
+        if (shown := await self._rows_changed(request, data, None)) is not None:
+            return shown
         values, problems = facility_from_form(data)
-        if errors := _form_problems(values, problems, _):
+        if errors := _form_problems(values, problems, data, _):
             return await self._form(request, data, None, errors)
         try:
             row = await facility_service.create_facility(caller(request), values, utc_now())
@@ -160,7 +177,7 @@ class FacilityFormPages(Controller):
     async def edit(self, request: Request, facility_id: FromPath[int]) -> Template:
         row = await queries.get_facility(facility_id)
         if row is None:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
         return await self._form(request, facility_to_form(row), row)
 
     @post("/{facility_id:int}/edit")
@@ -168,13 +185,15 @@ class FacilityFormPages(Controller):
         _ = gettext_for(page_lang(request))
         row = await queries.get_facility(facility_id)
         if row is None:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
+        if (shown := await self._rows_changed(request, data, row)) is not None:
+            return shown
         values, problems = facility_from_form(data)
-        if errors := _form_problems(values, problems, _):
+        if errors := _form_problems(values, problems, data, _):
             return await self._form(request, data, row, errors)
         before = facility_to_form(row)
         after = facility_to_form({**values, "building": values["building_id"]})
-        changed = {key for key in after if after[key] != before.get(key)}
+        changed = {key for key in after.keys() | before.keys() if after.get(key) != before.get(key)}
         changes = {name: values[name] for name in facility_service.EDITABLE
                    if (name if name != "hourly_rate_fen" else "hourly_rate_yuan") in changed}
         if any(key.startswith("hours_") for key in changed):

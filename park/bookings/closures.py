@@ -18,7 +18,7 @@ from park.bookings import queries
 from park.bookings.availability import load_segments
 from park.bookings.lifecycle import try_change_status
 from park.bookings.model import CANCELLED, HOLDING_STATUSES, STATUSES, can_transition
-from park.bookings.notices import notify
+from park.bookings.notices import notify, reason_in_both
 from park.bookings.tables import Booking
 from park.facilities import queries as facility_queries
 from park.facilities.service import EDITABLE, code_free, require_manager, validated_facility
@@ -28,6 +28,7 @@ from park.shared.db import transaction
 from park.shared.errors import Conflict, NotFound, ValidationFailed
 from park.shared import live
 from park.shared.locking import lock
+from park.shared.reasons import stored
 from park.shared.timespan import Span
 
 # Statuses a closure cancels: every live one the transition table lets become cancelled.
@@ -46,22 +47,25 @@ def _hit_by_closure(facility_id: int, span: Span, *columns: Any) -> Any:
 
 
 async def cancel_for_closure(
-    facility: dict[str, Any], span: Span, notice: str, now: datetime, zone: ZoneInfo
+    facility: dict[str, Any], span: Span, notice: dict[str, Any], now: datetime, zone: ZoneInfo
 ) -> list[dict[str, Any]]:
-    """Cancel the facility's live bookings overlapping `span`; call inside a transaction, facility locked."""
+    """Cancel the facility's live bookings overlapping `span`; call inside a transaction, facility locked.
+
+    `notice`: the status reason's columns (park.shared.reasons.stored)."""
     hit = await _hit_by_closure(facility["id"], span, Booking.id, Booking.status)
     cancelled: list[dict[str, Any]] = []
+    mailed = reason_in_both(notice["status_reason_code"], notice["status_reason_params"])
     for booking in hit:
-        row = await try_change_status(booking["id"], booking["status"], CANCELLED, cancelled_at=now, status_reason=notice)
+        row = await try_change_status(booking["id"], booking["status"], CANCELLED, cancelled_at=now, **notice)
         if row is not None:
-            await notify("booking.cancelled", row, facility["name"], zone, now, notice)
+            await notify("booking.cancelled", row, facility["name"], zone, now, mailed)
             cancelled.append(row)
     return cancelled
 
 
 # Deactivating a facility closes it from now on: a span reaching past any booking horizon.
 CLOSED_FOR_GOOD = timedelta(days=366 * 10)
-DEACTIVATED_NOTICE = "The facility has been taken out of service."
+DEACTIVATED_NOTICE = stored("status_reason", "booking.taken_out_of_service")
 
 
 async def update_facility(
@@ -109,8 +113,9 @@ async def _restate_future_bookings(facility_id: int, capacity: int, buffer_minut
     peak = max((load for _, _, load in load_segments(rows_as_holds(rows), buffer)), default=0)
     if peak > capacity:
         raise Conflict(
-            f"Future bookings hold up to {peak} seats at once (counting the buffer); "
-            f"cancel some before setting capacity {capacity} or buffer {buffer_minutes} minutes."
+            "Future bookings hold up to %(peak)s seats at once (counting the buffer); "
+            "cancel some before setting capacity %(capacity)s or buffer %(buffer)s minutes.",
+            params={"peak": peak, "capacity": capacity, "buffer": buffer_minutes},
         )
     for row in rows:
         await Booking.update({Booking.occupied_until: row["ends_at"] + buffer, Booking.exclusive: capacity == 1}).where(
@@ -184,7 +189,8 @@ async def add_blackout(
         ).returning(Blackout.id)
         blackout_id = rows[0]["id"]
         cancelled: list[dict[str, Any]] = []
-        notice = f"The facility is closed: {reason}" if reason else "The facility is closed for that period."
+        notice = (stored("status_reason", "booking.closed_because", reason=reason) if reason
+                  else stored("status_reason", "booking.closed"))
         for facility in facilities:
             await live.publish(facility["id"], span.starts_at, span.ends_at)
             cancelled += await cancel_for_closure(facility, span, notice, now, zone)

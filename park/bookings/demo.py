@@ -11,6 +11,7 @@ from park.bookings.availability import open_runs
 from park.facilities.queries import to_spec
 from park.facilities.tables import Blackout
 from park.shared.timespan import Span
+from park.shared.reasons import stored
 
 # The season: six weeks back and six weeks ahead of "now".
 WEEKS_BACK = 6
@@ -79,7 +80,7 @@ def _row(facility, spec, member, starts_at, ends_at, seats, rng, now) -> dict[st
         "created_at": created_at,
         "checked_in_at": starts_at if status == COMPLETED else None,
         "cancelled_at": created_at if status == CANCELLED else None,
-        "status_reason": "Nobody checked in within 15 minutes of the start." if status == NO_SHOW else "",
+        **(stored("status_reason", "booking.no_show") if status == NO_SHOW else {}),
     }
 
 

@@ -38,6 +38,9 @@ from park.priority.rules import monthly_quota_hours
 from park.priority.service import tenant_score
 from park.shared.actor import SYSTEM as SYSTEM_ACTOR
 from park.shared.db import transaction
+from park.shared.i18n import say_reason
+from park.shared.labels import N_
+from park.shared.reasons import message, stored
 from park.shared.locking import lock
 from park.shared.timespan import Span
 
@@ -127,8 +130,9 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
                 )
                 quota = quota_of[request.tenant_id]
                 violation = quota_violation(used, request.hours, quota, spec.kind)
-                reason = f"Not granted in the draw: {violation.message if violation else 'over the monthly quota'}."
-                reason_zh = f"贵企业本月该类设施的使用时长已达 {used:g} 小时（配额 {quota:g} 小时），本次申请超出配额。"
+                why = (message(violation.template, dict(violation.params)) if violation
+                       else message(N_("over the monthly quota")))
+                reason = stored("status_reason", "booking.draw_over_quota", violation=why)
             else:
                 around = Span(request.starts_at - timedelta(days=1), request.ends_at + timedelta(days=1))
                 slots = [FreeSlot(s.starts_at, s.ends_at, s.free) for s in await availability(facility_id, around, zone)]
@@ -136,13 +140,13 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
                 choices = "; ".join(
                     f"{a.astimezone(zone):%Y-%m-%d %H:%M}–{b.astimezone(zone):%H:%M}" for a, b in spans
                 )
-                reason = "Another firm ranked higher in the draw for this time."
-                reason += f" Free instead: {choices}." if choices else " No free time nearby."
-                reason_zh = f"可选的空闲时段：{choices}。" if choices else "附近没有空闲时段。"
-            declined = await try_change_status(booking_id, REQUESTED, DECLINED, decided_at=now, status_reason=reason)
+                reason = (stored("status_reason", "booking.draw_ranked_lower", choices=choices) if choices
+                          else stored("status_reason", "booking.draw_ranked_lower_nothing_near"))
+            declined = await try_change_status(booking_id, REQUESTED, DECLINED, decided_at=now, **reason)
             if declined is not None:
                 outcome["declined"].append(booking_id)
-                await _notify_declined(declined, facility["name"], zone, now, reason, reason_zh)
+                await _notify_declined(declined, facility["name"], zone, now, reason["status_reason"],
+                                       say_reason(reason["status_reason_code"], reason["status_reason_params"], "zh_Hans"))
         await record(SYSTEM_ACTOR, "booking.draw", "facility", facility_id, outcome, at=now)
     return outcome
 

@@ -25,6 +25,7 @@ from park.bookings.tables import Booking
 from park.facilities.tables import Facility
 from park.settings import Settings
 from park.shared.db import transaction
+from park.shared.reasons import stored
 
 # Reminders go out this long before a confirmed booking starts.
 REMINDER_LEAD = timedelta(hours=24)
@@ -52,7 +53,7 @@ async def release_no_shows(now: datetime, settings: Settings) -> int:
     for row in due:
         async with transaction():
             booking = await try_change_status(
-                row["id"], CONFIRMED, NO_SHOW, status_reason="Nobody checked in within 15 minutes of the start."
+                row["id"], CONFIRMED, NO_SHOW, **stored("status_reason", "booking.no_show")
             )
             if booking is not None:
                 changed += 1
@@ -78,7 +79,7 @@ async def expire_pending(now: datetime, settings: Settings) -> int:
         for row in due:
             async with transaction():
                 booking = await try_change_status(
-                    row["id"], status, EXPIRED, decided_at=now, status_reason="Not decided before the start."
+                    row["id"], status, EXPIRED, decided_at=now, **stored("status_reason", "booking.not_decided")
                 )
                 if booking is not None:
                     changed += 1

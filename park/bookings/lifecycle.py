@@ -20,6 +20,7 @@ from park.bookings.live import booking_changed
 from park.bookings.model import can_transition
 from park.bookings.tables import Booking
 from park.shared.errors import Conflict
+from park.shared.labels import term
 
 
 async def try_change_status(booking_id: int, expected: str, new: str, **values: Any) -> dict[str, Any] | None:
@@ -31,8 +32,8 @@ async def try_change_status(booking_id: int, expected: str, new: str, **values: 
     """
     if not can_transition(expected, new):
         raise Conflict(
-            f"A {expected} booking cannot become {new}.",
-            extra={"rule": "transition"},
+            "This booking cannot go from %(from)s to %(to)s.",
+            params={"from": term("booking_status", expected), "to": term("booking_status", new)}, extra={"rule": "transition"},
         )
     changes = {Booking.status: new, **{getattr(Booking, column): value for column, value in values.items()}}
     rows = await Booking.update(changes).where(

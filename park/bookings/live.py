@@ -40,7 +40,7 @@ def _ids(values: list[str]) -> frozenset[int] | None:
                 raise ValidationFailed.on("facility", "give facility ids (whole numbers), separated by commas")
             ids.add(int(part))
     if len(ids) > MAX_FACILITIES:
-        raise ValidationFailed.on("facility", f"follow at most {MAX_FACILITIES} facilities at once")
+        raise ValidationFailed.on("facility", "Follow at most %(count)s facilities at once.", count=MAX_FACILITIES)
     return frozenset(ids)
 
 
@@ -54,7 +54,7 @@ def _days(first: str | None, last: str | None) -> frozenset[str] | None:
         raise ValidationFailed.on("from" if first else "to", "give a date as YYYY-MM-DD") from None
     count = (end - start).days + 1
     if not 0 < count <= MAX_DAYS:
-        raise ValidationFailed.on("to", f"give a range of 1 to {MAX_DAYS} days, the end not before the start")
+        raise ValidationFailed.on("to", "Give a range of 1 to %(days)s days, the end not before the start.", days=MAX_DAYS)
     return frozenset(date.fromordinal(start.toordinal() + i).isoformat() for i in range(count))
 
 
@@ -71,7 +71,7 @@ async def live_events(request: Request) -> ServerSentEvent:
     for facility_id in sorted(facilities or ()):
         row = await facility_queries.get_facility(facility_id)
         if row is None or not row["is_active"]:
-            raise NotFound(f"There is no facility {facility_id}.")
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
     hub = live.hub()
     subscription = await hub.subscribe(facilities, days)
     if request.headers.get("last-event-id"):

@@ -17,20 +17,23 @@ from park.bookings.calendar import ICS, booking_event_file, host_of
 from park.priority.service import current_policy
 from park.bookings.model import CONFIRMED, PENDING, REQUESTED
 from park.bookings.recurrence import RecurrenceError, rrule_for
-from park.bookings.rules import check_in_window
+from park.bookings.terms import Skipped, booked_outcome
+from park.bookings.terms_view import charges_and_draw, say, terms_context
+from park.bookings.rules import approval_order, approval_urgency, check_in_window
 from park.bookings import queries
 from park.facilities import queries as facility_queries
 from park.facilities.model import FACILITY_KINDS
+from park.shared.actor import Actor
 from park.shared.api import caller
 from park.shared.clock import utc_now
 from park.shared.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from park.shared.timespan import Span
 from park.shared.labels import label
 from park.priority.model import DEFAULT_CHARGES
-from park.shared.i18n import format_datetime, format_percent, format_span
+from park.shared.i18n import format_datetime, format_percent, format_span, format_when, local, said
 from park.shared.web import (
     ConfirmSection, confirm_page, confirmed, error_message, flash, form_errors, gettext_for, page, page_lang, redirect,
-    safe_next, settings_of,
+    safe_next, set_nav_counts, settings_of,
 )
 
 Form = URLEncodedBody[dict[str, str]]
@@ -71,6 +74,35 @@ async def _bookers(actor) -> list[dict[str, Any]]:
 
 def _is_clash(error: DomainError) -> bool:
     return error.extra.get("rule") in search.CLASH_RULE_NAMES
+
+
+def _booked_message(request: Request, facility: dict[str, Any], row: dict[str, Any]) -> tuple[str, list[str]]:
+    """What was booked, where, when, its status, and what happens next (a series: the dates skipped and why)."""
+    lang = page_lang(request)
+    _ = gettext_for(lang)
+    settings = settings_of(request)
+    zone = settings.zone
+    created = row.get("created") or [row]
+    spans = [Span(r["starts_at"], r["ends_at"]) for r in created]
+    skipped = [Skipped(check.span, check.violations[0].template, check.violations[0].params)
+               for check in row.get("skipped_checks") or [] if check.violations]
+    draw = {k: v for k, v in charges_and_draw(settings).items() if k != "charges"}
+    outcome = booked_outcome(facility_queries.to_spec(facility), row["status"], spans, skipped, zone, **draw)
+    name = local(facility, lang)
+    building = local(facility, lang, "building_name")
+    status = _(label("booking_status", outcome.status))
+    when = format_when(outcome.span.starts_at, outcome.span.ends_at, lang, zone)
+    if outcome.spans:
+        message = _("Booked %(count)s dates at %(facility)s, %(building)s, from %(when)s. Status: %(status)s.",
+                    count=len(spans), facility=name, building=building, when=when, status=status)
+    else:
+        message = _("Booked %(facility)s, %(building)s, %(when)s. Status: %(status)s.",
+                    facility=name, building=building, when=when, status=status)
+    details = [say(step, _, lang, zone) for step in outcome.next_steps]
+    for skip in outcome.skipped:
+        reason = _(skip.template, **dict(skip.params))
+        details.append(_("Not booked: %(when)s (%(reason)s).", when=format_when(skip.span.starts_at, skip.span.ends_at, lang, zone), reason=reason))
+    return message, details
 
 
 SEARCH_DURATIONS = (30, 60, 90, 120, 180, 240, 480)
@@ -128,7 +160,21 @@ class BookingPages(Controller):
         form = {"starts_at": (start or "")[:16], "ends_at": (end or "")[:16], "seats": wanted_seats, "purpose": "", "recurrence": "",
                 "repeat": "", "repeat_count": "4"}
         return page(request, "bookings/form.html", facility=facility, form=form, errors={}, preview=None, alternatives=[], waitlist=None,
-                    bookers=await _bookers(caller(request)), quota=await _quota(request, facility))
+                    bookers=await _bookers(caller(request)), quota=await _quota(request, facility),
+                    **await terms_context(request, facility, form["starts_at"], form["ends_at"], wanted_seats))
+
+    @get("/facilities/{facility_id:int}/book/terms")
+    async def terms_panel(
+        self, request: Request, facility_id: FromPath[int], starts_at: FromQuery[str | None] = None,
+        ends_at: FromQuery[str | None] = None, seats: FromQuery[str | None] = None, start: FromQuery[str | None] = None,
+        end: FromQuery[str | None] = None,
+    ) -> Template:
+        """The "what applies" panel alone, for the asked times: the form refreshes it (htmx) when they change."""
+        facility = await facility_queries.get_facility(facility_id)
+        if facility is None or not facility["is_active"]:
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
+        return page(request, "bookings/_terms.html", facility=facility,
+                    **await terms_context(request, facility, starts_at or start, ends_at or end, seats))
 
     @post("/facilities/{facility_id:int}/book")
     async def book(self, request: Request, facility_id: FromPath[int], data: Form) -> Template | Redirect:
@@ -157,7 +203,9 @@ class BookingPages(Controller):
                 recurrence = rrule_for(data["repeat"], int(data.get("repeat_count") or 0))
             except (RecurrenceError, ValueError) as error:
                 errors["repeat_count"] = _(getattr(error, "message", "A series has between 2 and 52 bookings."))
-        if not errors:
+        if data.get("action") == "check":
+            pass  # the panel below, for these times, without JavaScript; nothing is booked
+        elif not errors:
             booking_input = service.BookingInput(
                 facility_id=facility_id, starts_at=starts_at, ends_at=ends_at, seats=seats,
                 purpose=data.get("purpose", "").strip()[:500], recurrence=recurrence,
@@ -169,8 +217,8 @@ class BookingPages(Controller):
                     preview = await series.preview_series(caller(request), booking_input, utc_now(), zone)
                 else:
                     row = await service.book_facility(caller(request), booking_input, utc_now(), zone, current_policy(settings))
-                    count = len(row.get("created") or [row])
-                    flash(request, _("Booked: %(count)s booking(s), status %(status)s.", count=count, status=_(label("booking_status", row["status"]))), "success")
+                    message, details = _booked_message(request, facility, row)
+                    flash(request, message, "success", details)
                     return redirect("/bookings")
             except DomainError as error:
                 errors = form_errors(error, _)
@@ -188,7 +236,8 @@ class BookingPages(Controller):
                     preview = await series.preview_series(caller(request), booking_input, utc_now(), zone)
         return page(request, "bookings/form.html", status_code=(409 if alternatives or waitlist else 422) if errors else 200,
                     facility=facility, form=data, errors=errors, preview=preview, alternatives=alternatives, waitlist=waitlist,
-                    bookers=await _bookers(caller(request)), quota=await _quota(request, facility))
+                    bookers=await _bookers(caller(request)), quota=await _quota(request, facility),
+                    **await terms_context(request, facility, data.get("starts_at"), data.get("ends_at"), data.get("seats")))
 
     @get("/find")
     async def find(
@@ -299,7 +348,7 @@ class BookingPages(Controller):
         row = await service.get_booking(caller(request), booking_id)
         facility = await facility_queries.get_facility(row["facility"])
         row = {**row, "facility_name": facility["name"] if facility else "", "facility_name_en": facility["name_en"] if facility else ""}
-        body = booking_event_file(row, host_of(settings_of(request)), utc_now())
+        body = booking_event_file(row, host_of(settings_of(request)), utc_now(), page_lang(request))
         return Response(body, media_type=ICS, headers={"Content-Disposition": f'attachment; filename="booking-{booking_id}.ics"'})
 
     @get("/bookings")
@@ -322,6 +371,7 @@ class BookingPages(Controller):
             window = check_in_window(value)
             row["can_check_in"] = row["status"] == CONFIRMED and row["user"] == actor.id and window.contains(now)
             row["can_cancel"] = row["status"] in (REQUESTED, PENDING, CONFIRMED) and row["ends_at"] > now
+            row["status_reason"] = said(row, "status_reason", page_lang(request))
         webcal_url = "webcal://" + calendar_url.split("://", 1)[1] if "://" in calendar_url else ""
         return page(request, "bookings/mine.html", bookings=rows, total=total, show=show or "upcoming",
                     calendar_url=calendar_url, webcal_url=webcal_url)
@@ -362,7 +412,7 @@ def _cancel_confirmation(request: Request, preview: dict[str, Any], data: dict[s
     _ = gettext_for(lang)
     zone = settings_of(request).zone
     booking, facility = preview["booking"], preview["facility"]
-    name = (facility.get("name_en") or facility["name"]) if lang == "en" else facility["name"]
+    name = local(facility, lang)
     notes = [_("%(facility)s, %(period)s.", facility=name,
                period=format_span(booking["starts_at"], booking["ends_at"], lang, zone))]
     if preview["late"]:
@@ -387,7 +437,7 @@ def _series_confirmation(request: Request, preview: dict[str, Any], data: dict[s
     _ = gettext_for(lang)
     zone = settings_of(request).zone
     facility, occurrences = preview["facility"], preview["occurrences"]
-    name = (facility.get("name_en") or facility["name"]) if lang == "en" else facility["name"]
+    name = local(facility, lang)
     if occurrences:
         notes = [_("%(count)s occurrences at %(facility)s will be cancelled, from %(date)s on.", count=len(occurrences),
                    facility=name, date=format_datetime(occurrences[0]["starts_at"], lang, zone, "short"))]
@@ -410,6 +460,7 @@ async def _booking_page(
     zone = settings_of(request).zone
     now = utc_now()
     booking = await service.get_booking(actor, booking_id)
+    booking = {**booking, "status_reason": said(booking, "status_reason", page_lang(request))}
     facility = await facility_queries.get_facility(booking["facility"])
     may_change = actor.is_manager or booking["user"] == actor.id or actor.is_tenant_admin
     can_move = (may_change and booking["status"] in moving.MOVABLE and booking["starts_at"] > now
@@ -420,6 +471,115 @@ async def _booking_page(
                 waitlist=waitlist)
 
 
+async def waiting_counts(actor: Any, now: datetime) -> dict[str, int]:
+    """What waits for the reader, by header path: for park managers, the approval queue."""
+    if not isinstance(actor, Actor) or not actor.is_manager:
+        return {}
+    return {"/approvals": await queries.pending_count(now)}
+
+
+async def count_what_waits(request: Request) -> None:
+    """Before a page renders: the header's counts for its reader (not for the API or static files)."""
+    path = request.url.path
+    if path.startswith(("/api/", "/static/", "/live/", "/calendar/", "/healthz", "/schema", "/facility-photos/")):
+        return None
+    actor = request.scope.get("user")
+    if isinstance(actor, Actor) and actor.is_manager:
+        set_nav_counts(request, await waiting_counts(actor, utc_now()))
+    return None
+
+
+def named(row: dict[str, Any] | None, lang: str, zone) -> dict[str, str]:
+    """A booking as a reader knows it: the facility, the firm and the time on the park's clock."""
+    if row is None:
+        return {}
+    return {
+        "facility": local(row, lang, "facility_name"),
+        "firm": local(row, lang, "tenant_name"),
+        "when": format_span(row["starts_at"], row["ends_at"], lang, zone),
+    }
+
+
+def decision_message(_: Any, verdict: str, names: dict[str, str], error: Exception | None = None) -> str:
+    """One line saying what became of a decision, naming the booking by facility, firm and time."""
+    if error is not None:
+        why = error_message(error, _) if isinstance(error, DomainError) else str(error)
+        if not names:
+            return why
+        return _("Not decided: %(facility)s for %(firm)s, %(when)s. %(why)s", why=why, **names)
+    if verdict == "approve":
+        return _("Approved: %(facility)s for %(firm)s, %(when)s.", **names)
+    return _("Rejected: %(facility)s for %(firm)s, %(when)s. The firm is told why.", **names)
+
+
+MAX_DECISIONS = 200
+
+
+def _decisions(form: Any, fixed: tuple[int, str] | None = None) -> list[tuple[int, str, str]]:
+    """The decisions a submitted approval form asks for: one row's button, or the ticked rows and a verdict."""
+    shared_reason = (form.get("reason") or "").strip()[:500]
+
+    def reason_for(booking_id: int) -> str:
+        return (form.get(f"reason_{booking_id}") or "").strip()[:500] or shared_reason
+
+    one = fixed
+    if one is None and form.get("one"):
+        verdict, _sep, raw_id = str(form.get("one")).partition(":")
+        if verdict in ("approve", "reject") and raw_id.isdigit() and len(raw_id) < 12:
+            one = (int(raw_id), verdict)
+    if one is not None:
+        return [(one[0], one[1], reason_for(one[0]))]
+    verdict = form.get("action")
+    if verdict not in ("approve", "reject"):
+        return []
+    ids: list[int] = []
+    for raw in form.getall("booking", []):
+        if isinstance(raw, str) and raw.isdigit() and len(raw) < 12 and int(raw) not in ids:
+            ids.append(int(raw))
+    return [(booking_id, verdict, reason_for(booking_id)) for booking_id in ids[:MAX_DECISIONS]]
+
+
+async def _queue(actor: Actor, now: datetime) -> tuple[list[dict[str, Any]], int]:
+    """The approval queue: pending bookings not yet over, overdue and soon-starting ones first and flagged."""
+    rows, total = await service.list_bookings(actor, statuses=[PENDING], starts_from=now, limit=MAX_DECISIONS)
+    by_id = {row["id"]: row for row in rows}
+    ordered = approval_order([queries.to_value(row) for row in rows], now)
+    return [by_id[value.id] | {"urgency": approval_urgency(value, now)} for value in ordered], total
+
+
+async def _decide(request: Request, fixed: tuple[int, str] | None = None) -> Template | Redirect:
+    """Decide what the approval form asks, each booking in its own transaction; say what became of each.
+
+    htmx gets the queue again with the outcomes and the header's counts (out of band);
+    a plain form post gets the outcomes as messages on the queue page.
+    """
+    lang = page_lang(request)
+    _ = gettext_for(lang)
+    zone = settings_of(request).zone
+    actor = caller(request)
+    form = await request.form()
+    decisions = _decisions(form, fixed)
+    outcomes: list[dict[str, str]] = []
+    if not decisions:
+        outcomes.append({"level": "error", "message": _("Tick the bookings to decide, then press Approve or Reject.")})
+    else:
+        names = await queries.named_bookings(booking_id for booking_id, _v, _r in decisions)
+        verdicts = {booking_id: verdict for booking_id, verdict, _r in decisions}
+        for booking_id, _row, error in await status_changes.decide_bookings(actor, decisions, utc_now(), zone):
+            outcomes.append({
+                "level": "error" if error else "success",
+                "message": decision_message(_, verdicts[booking_id], named(names.get(booking_id), lang, zone), error),
+            })
+    if request.headers.get("hx-request") == "true":
+        now = utc_now()
+        set_nav_counts(request, await waiting_counts(actor, now))
+        rows, total = await _queue(actor, now)
+        return page(request, "bookings/_approvals_queue.html", bookings=rows, total=total, outcomes=outcomes, oob=True)
+    for outcome in outcomes:
+        flash(request, outcome["message"], outcome["level"])
+    return redirect("/approvals")
+
+
 class ApprovalPages(Controller):
     path = "/approvals"
     include_in_schema = False
@@ -427,16 +587,27 @@ class ApprovalPages(Controller):
 
     @get("")
     async def queue(self, request: Request) -> Template:
-        rows, total = await service.list_bookings(caller(request), statuses=[PENDING], starts_from=utc_now(), limit=200)
-        return page(request, "bookings/approvals.html", bookings=rows, total=total)
+        rows, total = await _queue(caller(request), utc_now())
+        return page(request, "bookings/approvals.html", bookings=rows, total=total, outcomes=[], oob=False)
+
+    @get("/counts")
+    async def counts(self, request: Request) -> Template:
+        """The header's counts as out-of-band fragments: every page re-reads them (templates/base.html)."""
+        response = page(request, "_nav_counts_live.html")
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @post("/decide")
+    async def decide(self, request: Request) -> Template | Redirect:
+        return await _decide(request)
 
     @post("/{booking_id:int}/approve")
-    async def approve(self, request: Request, booking_id: FromPath[int], data: Form) -> Redirect:
-        return await _act(request, booking_id, data | {"next": "/approvals"}, "approve")
+    async def approve(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
+        return await _decide(request, (booking_id, "approve"))
 
     @post("/{booking_id:int}/reject")
-    async def reject(self, request: Request, booking_id: FromPath[int], data: Form) -> Redirect:
-        return await _act(request, booking_id, data | {"next": "/approvals"}, "reject")
+    async def reject(self, request: Request, booking_id: FromPath[int]) -> Template | Redirect:
+        return await _decide(request, (booking_id, "reject"))
 
 
 ROUTES: list[Any] = [BookingPages, ApprovalPages, *CATALOGUE_ROUTES]

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
+from park.bookings.availability import HeldSeats
 from park.bookings.model import HOLDING_STATUSES, Booking as BookingValue
 from park.bookings.tables import Booking, BookingSeries
 from park.facilities.model import Blackout as BlackoutValue
 from park.facilities.queries import blackout_value
-from park.shared.db import fetch
+from park.priority.model import TenantFacts
+from park.priority.queries import tenant_facts_args, tenant_facts_of, tenant_facts_sql
+from park.shared.db import fetch, fetch_values
+from park.shared.dialect import instant_from_stored, seconds_between, stored_instant
+from park.shared.locking import lock_in_read
 from park.shared.timespan import Span
 from park.shared.listing import filtered_page
 
@@ -55,16 +60,22 @@ async def live_bookings_near(facility_id: int, window: Span, margin: timedelta =
 
 
 async def live_bookings_and_blackouts_near(
-    facility_id: int, building_id: int, window: Span, margin: timedelta = timedelta(0)
+    facility_id: int, building_id: int, window: Span, margin: timedelta = timedelta(0), *, lock_tenant: int | None = None
 ) -> tuple[list[BookingValue], list[BlackoutValue]]:
-    """`live_bookings_near` and `facilities.queries.blackouts_for` in one round trip (the booking path)."""
-    rows = await fetch(
+    """`live_bookings_near` and `facilities.queries.blackouts_for` in one round trip (the booking path).
+
+    With `lock_tenant` (inside a transaction that holds the facility's lock), the firm's row is
+    locked by the same statement, for the quota read that follows (`park.shared.locking.lock_in_read`).
+    """
+    sql = (
         'SELECT 0 AS blackout, id, facility, tenant, "user", NULL AS building, starts_at, ends_at, seats, status, '
         "NULL AS reason FROM booking "
         f"WHERE facility = $1 AND starts_at >= $2 AND starts_at < $3 AND ends_at > $4 AND status IN ({_HOLDING_SQL}) "
         "UNION ALL "
         "SELECT 1, id, facility, NULL, NULL, building, starts_at, ends_at, NULL, NULL, reason FROM blackout "
-        "WHERE (facility = $5 OR building = $6) AND starts_at < $7 AND ends_at > $8",
+        "WHERE (facility = $5 OR building = $6) AND starts_at < $7 AND ends_at > $8"
+    )
+    args: list[Any] = [
         facility_id,
         window.starts_at - MAX_BOOKING_SPAN - margin,
         window.ends_at + margin,
@@ -73,9 +84,15 @@ async def live_bookings_and_blackouts_near(
         building_id,
         window.ends_at,
         window.starts_at,
-    )
-    bookings = [to_value(row) for row in rows if not row["blackout"]]
-    return bookings, [blackout_value(row) for row in rows if row["blackout"]]
+    ]
+    locked = lock_in_read("tenant", "$9") if lock_tenant is not None else None
+    if locked is not None:
+        sql = (f"WITH {locked} {sql} "
+               "UNION ALL SELECT 2, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM locked_tenant")
+        args.append(lock_tenant)
+    rows = await fetch(sql, *args)
+    bookings = [to_value(row) for row in rows if row["blackout"] == 0]
+    return bookings, [blackout_value(row) for row in rows if row["blackout"] == 1]
 
 
 async def get_booking(booking_id: int) -> dict[str, Any] | None:
@@ -92,6 +109,31 @@ async def get_series(series_id: int) -> dict[str, Any] | None:
     if not 0 < series_id < 2**31:
         return None
     return await BookingSeries.select().where(BookingSeries.id == series_id).first()
+
+
+def _named_select():
+    """Bookings with the names a reader knows them by: facility, firm and person."""
+    return Booking.select(
+        *Booking.all_columns(),
+        Booking.facility.name.as_alias("facility_name"),
+        Booking.facility.name_en.as_alias("facility_name_en"),
+        Booking.tenant.name.as_alias("tenant_name"),
+        Booking.tenant.name_en.as_alias("tenant_name_en"),
+        Booking.user.name.as_alias("user_name"),
+    )
+
+
+async def named_bookings(booking_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The bookings of `booking_ids` that exist, by id, with their facility, firm and person names."""
+    wanted = sorted({booking_id for booking_id in booking_ids if 0 < booking_id < 2**31})
+    if not wanted:
+        return {}
+    return {row["id"]: row for row in await _named_select().where(Booking.id.is_in(wanted))}
+
+
+async def pending_count(now: datetime) -> int:
+    """Bookings waiting for a manager's decision that have not ended yet (the approval queue's length)."""
+    return await Booking.count().where(Booking.status == "pending", Booking.ends_at > now)
 
 
 async def list_bookings(
@@ -123,14 +165,7 @@ async def list_bookings(
     wanted = list(statuses or [])
     if wanted:
         conditions.append(Booking.status.is_in(wanted))
-    query = Booking.select(
-        *Booking.all_columns(),
-        Booking.facility.name.as_alias("facility_name"),
-        Booking.facility.name_en.as_alias("facility_name_en"),
-        Booking.tenant.name.as_alias("tenant_name"),
-        Booking.tenant.name_en.as_alias("tenant_name_en"),
-        Booking.user.name.as_alias("user_name"),
-    )
+    query = _named_select()
     count = Booking.count()
     query = query.order_by(Booking.starts_at, ascending=not newest_first).order_by(Booking.id)
     return await filtered_page(query, count, conditions, limit, offset)
@@ -151,6 +186,27 @@ async def hours_held(
         -1 if exclude_booking is None else exclude_booking,
     )
     return sum((row["ends_at"] - row["starts_at"]).total_seconds() for row in rows) / 3600
+
+
+async def quota_reads(
+    tenant_id: int, facility_kind: str, months: list[Span], today: date, now: datetime, *, exclude_booking: int | None = None
+) -> tuple[TenantFacts, list[float]]:
+    """The firm's facts for its quota tier (`park.priority.queries.tenant_facts`) and the hours it
+    holds on `facility_kind` in each of `months` (`hours_held`), in one round trip (the booking path)."""
+    columns = []
+    args: list[Any] = [*tenant_facts_args(tenant_id, now), tenant_id, facility_kind,
+                       -1 if exclude_booking is None else exclude_booking]
+    for index, month in enumerate(months):
+        first = len(args) + 1
+        columns.append(
+            f"(SELECT COALESCE(SUM({seconds_between('b.starts_at', 'b.ends_at')}), 0) FROM booking b "
+            f"JOIN facility f ON f.id = b.facility WHERE b.tenant = $5 AND f.kind = $6 AND b.starts_at >= ${first} "
+            f"AND b.starts_at < ${first + 1} AND b.status IN ({_QUOTA_SQL}) AND b.id <> $7) AS held_{index}"
+        )
+        args += [month.starts_at, month.ends_at]
+    rows = await fetch(tenant_facts_sql(", ".join(columns)), *args)
+    held = [float(rows[0][f"held_{index}"]) / 3600 if rows else 0.0 for index in range(len(months))]
+    return tenant_facts_of(rows, today), held
 
 
 async def insert_booking(**values: Any) -> dict[str, Any]:
@@ -188,6 +244,37 @@ async def live_bookings_of(facility_ids: list[int], window: Span, margin: timede
     return found
 
 
+async def seats_held_of(facility_ids: list[int], window: Span, margin: timedelta = MAX_BUFFER) -> dict[int, list[HeldSeats]]:
+    """Only the times and seats of `live_bookings_of`'s bookings: what free time is computed from (the search).
+
+    Narrow columns, all in the `booking_live_cover` index (its condition repeated word for word), so the
+    read is one range of that index; rows come as tuples and times as stored, so each of the thousands of
+    rows of a week of every facility costs the least to decode.
+    """
+    found: dict[int, list[HeldSeats]] = {facility_id: [] for facility_id in facility_ids}
+    if not facility_ids:
+        return found
+    marks = ", ".join(f"${n}" for n in range(4, 4 + len(facility_ids)))
+    rows = await fetch_values(
+        f"SELECT facility, {stored_instant('starts_at')}, {stored_instant('ends_at')}, seats, status FROM booking "
+        f"WHERE starts_at >= $1 AND starts_at < $2 AND ends_at > $3 AND status IN ({_HOLDING_SQL}) "
+        f"AND facility IN ({marks})",
+        window.starts_at - MAX_BOOKING_SPAN - margin,
+        window.ends_at + margin,
+        window.starts_at - margin,
+        *facility_ids,
+    )
+    parse = instant_from_stored()
+    held = HeldSeats._make  # half the cost of calling the class, thousands of times
+    if parse is None:
+        for facility_id, starts_at, ends_at, seats, status in rows:
+            found[facility_id].append(held((starts_at, ends_at, seats, status)))
+    else:
+        for facility_id, starts_at, ends_at, seats, status in rows:
+            found[facility_id].append(held((parse(starts_at), parse(ends_at), seats, status)))
+    return found
+
+
 async def update_booking(booking_id: int, **values: Any) -> None:
     """Change a booking's facility, times, seats or purpose (never its status: see park/bookings/lifecycle.py)."""
     assert "status" not in values, "statuses change through park.bookings.lifecycle"
@@ -197,8 +284,8 @@ async def update_booking(booking_id: int, **values: Any) -> None:
 async def members_to_book_for(tenant_id: int | None) -> list[dict[str, Any]]:
     """Active users of one firm (or, with None, of every firm) a booking can be made on behalf of, by firm and name."""
     sql = (
-        "SELECT u.id AS id, u.name AS name, u.email AS email, t.id AS tenant_id, t.name AS tenant_name "
-        "FROM park_user u JOIN tenant t ON t.id = u.tenant WHERE u.is_active = $1"
+        "SELECT u.id AS id, u.name AS name, u.email AS email, t.id AS tenant_id, t.name AS tenant_name, "
+        "t.name_en AS tenant_name_en FROM park_user u JOIN tenant t ON t.id = u.tenant WHERE u.is_active = $1"
     )
     args: list[Any] = [True]
     if tenant_id is not None:

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from park.bookings import queries
 from park.bookings.rules import quota_violation
 from park.facilities.model import FACILITY_KINDS, FacilitySpec
-from park.priority.rules import monthly_quota_hours
-from park.priority.service import current_policy, quota_for, tenant_score
+from park.priority.rules import monthly_quota_hours, score_tenant
+from park.priority.service import current_policy, tenant_score
 from park.settings import Settings
 from park.shared.errors import QuotaExceeded
 from park.shared.timespan import Span
@@ -27,16 +27,24 @@ async def check_quota(
     tenant_id: int, spec: FacilitySpec, spans: list[Span], zone: ZoneInfo, now: datetime, policy: Any,
     *, exclude_booking: int | None = None,
 ) -> None:
-    """Hours per firm per facility kind per month, scaled by the policy's tier for the firm."""
+    """Hours per firm per facility kind per month, scaled by the policy's tier for the firm.
+
+    Inside the booking's transaction, after the firm's lock: its facts and its hours in each
+    month come in one round trip (`queries.quota_reads`).
+    """
     if policy is None:
         return
-    quota_hours = await quota_for(tenant_id, spec.kind, policy, now, zone)
     by_month: dict[Span, float] = {}
     for span in spans:
         month = month_of(span.starts_at, zone)
         by_month[month] = by_month.get(month, 0.0) + span.duration / timedelta(hours=1)
-    for month, requested in sorted(by_month.items()):
-        used = await queries.hours_held(tenant_id, spec.kind, month, exclude_booking=exclude_booking)
+    months = sorted(by_month)
+    facts, held = await queries.quota_reads(
+        tenant_id, spec.kind, months, now.astimezone(zone).date(), now, exclude_booking=exclude_booking)
+    # The tier `park.priority.service.quota_for` gives: the one a round would score the firm at.
+    quota_hours = float(monthly_quota_hours(policy, score_tenant(facts, policy).points, spec.kind))
+    for month, used in zip(months, held):
+        requested = by_month[month]
         violation = quota_violation(used, requested, quota_hours, spec.kind)
         if violation is not None:
             raise QuotaExceeded(

@@ -342,3 +342,26 @@ def quota_violation(used_hours: float, requested_hours: float, quota_hours: floa
             used=f"{used_hours:g}", quota=f"{quota_hours:g}", kind=kind, left=f"{left:g}",
         )
     return None
+
+
+# A pending request starting within this is flagged on the approval queue, as is one already overdue.
+STARTS_SOON = timedelta(hours=24)
+OVERDUE = "overdue"
+SOON = "soon"
+
+
+def approval_urgency(booking: Booking, now: datetime, soon: timedelta = STARTS_SOON) -> str:
+    """How urgent a pending request is: `overdue` once its decision deadline (its start) has passed,
+    `soon` when that falls within `soon` from now, else the empty string."""
+    deadline = pending_expires_at(booking)
+    if deadline <= now:
+        return OVERDUE
+    if deadline - now <= soon:
+        return SOON
+    return ""
+
+
+def approval_order(bookings: list[Booking], now: datetime) -> list[Booking]:
+    """The approval queue: overdue requests first, then those starting soon, then the rest; each by deadline."""
+    rank = {OVERDUE: 0, SOON: 1, "": 2}
+    return sorted(bookings, key=lambda booking: (rank[approval_urgency(booking, now)], pending_expires_at(booking), booking.id))

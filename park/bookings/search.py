@@ -94,7 +94,7 @@ async def search_availability(
     if not specs:
         return []
     widest_buffer = timedelta(minutes=max(spec.buffer_minutes for spec in specs.values()))
-    bookings = await queries.live_bookings_of(sorted(specs), window, widest_buffer)
+    bookings = await queries.seats_held_of(sorted(specs), window, widest_buffer)
     blackouts = await facility_queries.blackouts_of(list(specs.values()), window)
     authorizations = (
         await facility_queries.authorizations_of(actor.id) if any(s.requires_authorization for s in specs.values()) else {}

@@ -95,8 +95,8 @@ async def book_series(actor, data, row, spec, now, zone, policy) -> dict[str, An
     broken = [c for c in checks if not c.ok]
     if broken and not data.skip_clashes:
         raise Conflict(
-            f"{len(broken)} of {len(checks)} occurrences cannot be booked; send skip_clashes=true to book the others, or change the series.",
-            extra={"rule": "series_clashes", "occurrences": [_check_json(c, zone) for c in broken]},
+            "%(broken)s of %(total)s occurrences cannot be booked; send skip_clashes=true to book the others, or change the series.",
+            params={"broken": len(broken), "total": len(checks)}, extra={"rule": "series_clashes", "occurrences": [_check_json(c, zone) for c in broken]},
         )
     good = [c for c in checks if c.ok]
     if not good:
@@ -120,6 +120,7 @@ async def book_series(actor, data, row, spec, now, zone, policy) -> dict[str, An
     first = dict(created[0])
     first["created"] = created
     first["skipped"] = [_check_json(c, zone) for c in broken]
+    first["skipped_checks"] = list(broken)  # with each date's rule templates, for the page's message
     return first
 
 

@@ -20,7 +20,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from park.shared.actor import Actor
-from park.shared.locking import lock
 from park.audit.service import record
 from park.bookings import queries
 from park.bookings.notices import notify
@@ -96,10 +95,10 @@ async def _book_one(actor, data, row, spec, now, zone, policy) -> dict[str, Any]
     if not sound_times(request):
         # The facts below need sound times; the shape rules say what is wrong.
         raise_violations(check_request(BookingContext(request=request, facility=spec, now=now, zone=zone)))
-    facts = await context_facts(spec, request.user_id, Span(request.starts_at, request.ends_at))
+    # Facility, then firm (the lock order): the firm's lock comes with the facility's bookings.
+    facts = await context_facts(spec, request.user_id, Span(request.starts_at, request.ends_at), lock_tenant=request.tenant_id)
     ctx = BookingContext(request=request, facility=spec, now=now, zone=zone, **facts)
     raise_violations(check_request(ctx))
-    await lock("tenant", request.tenant_id)
     await check_quota(request.tenant_id, spec, [ctx.span], zone, now, policy)
     booking = await insert_booking(request, spec, now, zone=zone, policy=policy)
     await notify(f"booking.{booking['status']}", booking, row["name"], zone, now, booker=actor)

@@ -26,6 +26,7 @@ from park.shared.errors import Conflict, Forbidden, NotFound
 from park.shared.guards import require_manager
 from park.shared.labels import N_
 from park.shared.locking import lock
+from park.shared.reasons import stored
 
 
 async def _locked_booking(actor: Actor, booking_id: int) -> tuple[dict[str, Any], dict[str, Any], FacilitySpec]:
@@ -62,7 +63,7 @@ async def cancel_booking(actor: Actor, booking_id: int, now: datetime, zone: Zon
         _may_cancel(actor, row)
         violation = cancellation_violation(queries.to_value(row), spec, now, by_manager=actor.is_manager)
         raise_violations([violation] if violation else [])
-        reason = reason or ("Cancelled by a park manager." if actor.is_manager and row["user"] != actor.id else "")
+        reason = reason or (N_("Cancelled by a park manager.") if actor.is_manager and row["user"] != actor.id else "")
         row = await change_status(booking_id, row["status"], CANCELLED, cancelled_at=now, status_reason=reason)
         await notify("booking.cancelled", row, facility_row["name"], zone, now, reason)
         await record(actor, "booking.cancel", "booking", booking_id, {"reason": reason}, at=now)
@@ -106,7 +107,7 @@ async def cancel_series(
         facility_row, spec = await facility_any(series["facility"])
         for row in _cancellable(actor, await queries.bookings_of_series(series_id), spec, cutoff, now):
             changed = await try_change_status(
-                row["id"], row["status"], CANCELLED, cancelled_at=now, status_reason="Series cancelled from this date."
+                row["id"], row["status"], CANCELLED, cancelled_at=now, **stored("status_reason", "booking.series_cancelled")
             )
             if changed is not None:
                 cancelled.append(changed)
@@ -149,3 +150,26 @@ async def check_in(actor: Actor, booking_id: int, now: datetime) -> dict[str, An
         row = await change_status(booking_id, row["status"], CHECKED_IN, checked_in_at=now)
         await record(actor, "booking.check_in", "booking", booking_id, at=now)
         return row
+
+
+async def decide_bookings(
+    actor: Actor, decisions: list[tuple[int, str, str]], now: datetime, zone: ZoneInfo
+) -> list[tuple[int, dict[str, Any] | None, Exception | None]]:
+    """Decide several pending bookings, each `(booking id, "approve" or "reject", reason)` in its own transaction.
+
+    One refused decision (already decided, already started, no such booking) leaves the others standing:
+    each comes back as (id, the stored row, None) or (id, None, the domain error).
+    """
+    require_manager(actor, N_("Only park managers may approve or reject bookings."))
+    outcomes: list[tuple[int, dict[str, Any] | None, Exception | None]] = []
+    for booking_id, verdict, reason in decisions:
+        try:
+            if verdict == "approve":
+                row = await approve_booking(actor, booking_id, now, zone)
+            else:
+                row = await reject_booking(actor, booking_id, now, zone, reason)
+        except (NotFound, Conflict) as error:
+            outcomes.append((booking_id, None, error))
+        else:
+            outcomes.append((booking_id, row, None))
+    return outcomes

@@ -106,8 +106,11 @@ def request_for(actor: Actor, data: BookingInput, span: Span | None = None) -> B
     )
 
 
-async def context_facts(spec: FacilitySpec, user_id: int, window: Span) -> dict[str, Any]:
-    existing, blackouts = await queries.live_bookings_and_blackouts_near(spec.id, spec.building_id, window, spec.buffer)
+async def context_facts(spec: FacilitySpec, user_id: int, window: Span, *, lock_tenant: int | None = None) -> dict[str, Any]:
+    """The live bookings, blackouts and authorization the rules need; with `lock_tenant` (in a
+    transaction holding the facility's lock), the firm is locked for its quota in the same trip."""
+    existing, blackouts = await queries.live_bookings_and_blackouts_near(
+        spec.id, spec.building_id, window, spec.buffer, lock_tenant=lock_tenant)
     return {
         "existing": existing,
         "blackouts": blackouts,

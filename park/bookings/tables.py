@@ -1,6 +1,6 @@
 """Bookings, recurring series and the waitlist. Tables only."""
 
-from piccolo.columns import Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
+from piccolo.columns import JSON, Boolean, ForeignKey, Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -45,7 +45,11 @@ class Booking(Table, tablename="booking"):
     checked_in_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
     status_reason = Text(default="")
-    """Why it was cancelled, rejected, expired or marked no-show, in words for the firm."""
+    """Why it was cancelled, rejected, expired or marked no-show, in words for the firm: a person's
+    words, or the English of `status_reason_code` (the fallback of rows written before codes)."""
+    status_reason_code = Varchar(length=60, default="")
+    """A reason of park/shared/reasons.py, said in the reader's language with `status_reason_params`."""
+    status_reason_params = JSON(default={})
     reminder_sent_at = Timestamptz(null=True, default=None)
 
 
@@ -63,5 +67,7 @@ class WaitlistEntry(Table, tablename="booking_waitlist"):
     """waiting → booked; or cancelled, expired."""
     booking_id = Integer(null=True, default=None)
     status_reason = Text(default="")
+    status_reason_code = Varchar(length=60, default="")
+    status_reason_params = JSON(default={})
     created_at = Timestamptz(default=TimestamptzNow())
     decided_at = Timestamptz(null=True, default=None)

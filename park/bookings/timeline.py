@@ -2,8 +2,8 @@
 
 One grid serves the park's day timeline and a facility's week view. Each row is
 one facility on one park-local day; its cells are the facility's slots (from
-`slot_grid`, so anchored at the opening time) with the seats a new booking of the
-slot could take (`compute_availability`, so opening hours, blackouts, buffers and
+`slot_bounds`, so anchored at the opening time) with the seats a new booking of the
+slot could take (`seats_left`, as `compute_availability`: so opening hours, blackouts, buffers and
 seats left are the booking rules' own), and a state:
 
     free      every seat free            partial   some seats left (shown)
@@ -28,9 +28,9 @@ from typing import Iterable, Protocol, Sequence
 from zoneinfo import ZoneInfo
 
 from park.bookings.model import HOLDING_STATUSES
-from park.bookings.availability import booking_horizon, compute_availability, slot_grid
+from park.bookings.availability import booking_horizon, seats_left, slot_bounds
 from park.facilities.model import Blackout, FacilitySpec
-from park.shared.timespan import Span, merge_spans
+from park.shared.timespan import Span
 
 FREE = "free"
 PARTIAL = "partial"
@@ -119,27 +119,27 @@ def day_cells(
 ) -> list[Cell]:
     """The facility's slots on `day`, each with its state (closed hours are left out: `lay_out` fills them)."""
     window = day_window(day, zone)
-    blackouts = [b for b in blackouts if b.applies_to(facility)]
-    seats_left = {slot.starts_at: slot.free for slot in compute_availability(facility, window, zone, bookings, blackouts)}
-    closed = merge_spans(b.span for b in blackouts)
+    bounds = slot_bounds(facility, window, zone)
+    free_by_slot = seats_left(facility, bounds, bookings, blackouts)  # None: closed by a blackout
     own = [b for b in bookings if viewer_id is not None and b.user_id == viewer_id and b.status in HOLDING_STATUSES]
     horizon = booking_horizon(facility, now, zone)
+    capacity = facility.capacity
+    instant = facility.booking_mode == "instant"
     cells: list[Cell] = []
-    for slot in slot_grid(facility, window, zone):
-        mine = next((b for b in own if b.starts_at < slot.ends_at and slot.starts_at < b.ends_at), None)
-        free = seats_left.get(slot.starts_at, 0)
+    for (starts_at, ends_at), free in zip(bounds, free_by_slot):
+        slot = Span(starts_at, ends_at)
+        mine = next((b for b in own if b.starts_at < ends_at and starts_at < b.ends_at), None) if own else None
         if mine is not None:
-            movable = mine.starts_at > now and facility.booking_mode == "instant"
-            cells.append(Cell(slot, OWN, free, booking_id=mine.id, movable=movable))
-        elif any(span.overlaps(slot) for span in closed):
+            cells.append(Cell(slot, OWN, free or 0, booking_id=mine.id, movable=instant and mine.starts_at > now))
+        elif free is None:
             cells.append(Cell(slot, BLACKOUT))
-        elif slot.starts_at < now:
+        elif starts_at < now:
             cells.append(Cell(slot, PAST, free))
-        elif slot.starts_at >= horizon or slot.starts_at not in seats_left:
+        elif starts_at >= horizon:
             cells.append(Cell(slot, CLOSED))
         elif free == 0:
             cells.append(Cell(slot, FULL))
-        elif free < facility.capacity:
+        elif free < capacity:
             cells.append(Cell(slot, PARTIAL, free))
         else:
             cells.append(Cell(slot, FREE, free))
@@ -156,12 +156,17 @@ def lay_out(rows: Sequence[tuple[FacilitySpec, date, list[Cell]]], zone: ZoneInf
     """Place every row's cells on one column grid, whole hours from the earliest open slot to the latest."""
     step = 60
     first, last = MINUTES_PER_DAY, 0
+    # Each cell's wall-clock minutes, worked out once: they size the grid, then place the cell.
+    minutes: list[list[tuple[int, int]]] = []
     for _facility, day, cells in rows:
+        row_minutes = []
         for cell in cells:
             start = _wall_minute(cell.span.starts_at, day, zone)
             end = _wall_minute(cell.span.ends_at, day, zone)
             step = gcd(gcd(step, start), end - start) if end > start else step
             first, last = min(first, start), max(last, end)
+            row_minutes.append((start, end))
+        minutes.append(row_minutes)
     if first >= last:
         return Grid(0, step, 0, (), tuple(Row(facility, day, ()) for facility, day, _cells in rows))
     step = max(step, SMALLEST_STEP_MINUTES)
@@ -170,13 +175,13 @@ def lay_out(rows: Sequence[tuple[FacilitySpec, date, list[Cell]]], zone: ZoneInf
     columns = (last - first) // step
     hours = tuple(Hour(f"{minute // 60:02d}:00", (minute - first) // step, 60 // step) for minute in range(first, last, 60))
     laid: list[Row] = []
-    for facility, day, cells in rows:
+    for (facility, day, cells), row_minutes in zip(rows, minutes):
         placed: list[Cell] = []
         cursor = first
         window = day_window(day, zone)
-        for cell in cells:
-            start = max(_wall_minute(cell.span.starts_at, day, zone), first)
-            end = min(_wall_minute(cell.span.ends_at, day, zone), last)
+        for cell, (start, end) in zip(cells, row_minutes):
+            start = max(start, first)
+            end = min(end, last)
             if end <= start:
                 continue
             if start > cursor:
@@ -204,7 +209,9 @@ def _gap(window: Span, day: date, zone: ZoneInfo, start: int, end: int, first: i
 
 
 def _placed(cell: Cell, column: int, width: int) -> Cell:
-    return replace(cell, column=column, width=width)
+    # `replace` with its field checks, spelled out: this runs for every cell of the page.
+    return Cell(cell.span, cell.state, cell.seats_left, booking_id=cell.booking_id, column=column, width=width,
+                now_percent=cell.now_percent, movable=cell.movable)
 
 
 # Runs of these states read as one stretch ("00:00–09:00, closed"): fewer cells to draw and to step through.

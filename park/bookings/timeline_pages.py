@@ -10,31 +10,27 @@ live update can re-fetch the page's own URL and swap it in.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from babel import dates as babel_dates
 from litestar import Controller, Request, get
 from litestar.params import FromQuery
 from litestar.response import Template
 
 from park.bookings import queries
-from park.priority.service import current_policy
-from park.bookings.model import CHECK_IN_CLOSES_AFTER, CHECK_IN_OPENS_BEFORE
 from park.bookings.search import unauthorised_reason
+from park.bookings.terms_view import terms_context
 from park.bookings.timeline import (
     BLACKOUT, CLOSED, FREE, FULL, OWN, PARTIAL, PAST, STATES, Grid, build_grid, day_window, durations_from, run_from,
 )
 from park.facilities import queries as facility_queries
-from park.facilities.hours import WEEKDAYS
 from park.facilities.model import FACILITY_KINDS, MAX_ADVANCE_DAYS, FacilitySpec
 from park.shared.actor import Actor
 from park.shared.clock import utc_now
 from park.shared.guards import signed_in
 from park.shared.errors import NotFound
-from park.shared.i18n import babel_locale
+from park.shared.i18n import babel_locale, format_day, local
 from park.shared.labels import N_, label
 from park.shared.timespan import Span
 from park.shared.web import gettext_for, page, page_lang, settings_of
@@ -63,19 +59,11 @@ LEGEND_TEXT = {
 }
 # What a cell shows besides its colour, so the state never depends on colour alone.
 STATE_MARK = {FULL: "×", OWN: "✓", BLACKOUT: "!", CLOSED: "", PAST: "", FREE: ""}
-DAY_PATTERNS = {"en": "EEE d MMM", "zh_Hans": "M月d日 EEE"}
-LONG_DAY_PATTERNS = {"en": "EEEE d MMMM y", "zh_Hans": "y年M月d日 EEEE"}
-
-
-@lru_cache(maxsize=1024)
-def _day_text(day: date, lang: str, long: bool = False) -> str:
-    pattern = (LONG_DAY_PATTERNS if long else DAY_PATTERNS).get(lang, DAY_PATTERNS["en"])
-    return babel_dates.format_date(day, pattern, locale=babel_locale(lang))
 
 
 def _clock(instant: datetime, day: date, zone: ZoneInfo) -> str:
-    local = instant.astimezone(zone)
-    return "24:00" if local.date() > day and local.hour == 0 and local.minute == 0 else local.strftime("%H:%M")
+    wall = instant.astimezone(zone)
+    return "24:00" if wall.date() > day and wall.hour == 0 and wall.minute == 0 else wall.strftime("%H:%M")
 
 
 def _form_time(instant: datetime, zone: ZoneInfo) -> str:
@@ -94,14 +82,6 @@ def _chosen_day(value: str | None, today: date) -> date:
     except ValueError:
         return today
     return min(max(chosen, today - timedelta(days=DAYS_BACK)), today + timedelta(days=DAYS_AHEAD))
-
-
-def _name(row: dict[str, Any], lang: str) -> str:
-    return (row.get("name_en") or row["name"]) if lang == "en" else row["name"]
-
-
-def _building_name(row: dict[str, Any], lang: str) -> str:
-    return (row.get("building_name_en") or row.get("building_name") or "") if lang == "en" else (row.get("building_name") or "")
 
 
 async def _held(specs: list[FacilitySpec], window: Span, actor: Actor | None) -> tuple[dict, list, dict]:
@@ -123,15 +103,15 @@ def _grid_view(
     rows = []
     for row, head in zip(grid.rows, heads):
         facility = facility_rows[row.facility.id]
-        name = _name(facility, lang)
-        day_text = _day_text(row.day, lang)
+        name = local(facility, lang)
+        row_day = format_day(row.day, lang)
         cells = []
         for index, cell in enumerate(row.cells):
             if cell.state == PARTIAL:
                 state_text = _(STATE_TEXT[PARTIAL], seats=cell.seats_left, capacity=row.facility.capacity)
             else:
                 state_text = _(STATE_TEXT[cell.state])
-            label = _("%(facility)s, %(day)s %(start)s–%(end)s, %(state)s", facility=name, day=day_text,
+            label = _("%(facility)s, %(day)s %(start)s–%(end)s, %(state)s", facility=name, day=row_day,
                       start=_clock(cell.span.starts_at, row.day, zone), end=_clock(cell.span.ends_at, row.day, zone),
                       state=state_text)
             href = None
@@ -150,7 +130,8 @@ def _grid_view(
             })
         rows.append({**head, "facility_id": row.facility.id, "cells": cells, "name": name,
                      "slot": row.facility.slot_minutes, "min": row.facility.min_duration_minutes,
-                     "max": row.facility.max_duration_minutes, "day": row.day.isoformat()})
+                     "max": row.facility.max_duration_minutes, "day": row.day.isoformat(),
+                     "day_text": row_day})
     groups: list[tuple[Any, list[dict[str, Any]]]] = []
     for row in rows:
         if groups and groups[-1][0] == row["group"]:
@@ -160,6 +141,8 @@ def _grid_view(
     return {
         "columns": grid.columns, "hours": grid.hours, "rows": rows, "groups": groups, "empty": grid.is_empty, "step": grid.step_minutes,
         "legend": [(state, _(LEGEND_TEXT[state])) for state in STATES], "signed_in": signed_in_user,
+        # Why a cell cannot take a booking being moved there by keyboard (the script says it).
+        "state_words": [(state, _(STATE_TEXT[state])) for state in STATES if state not in (FREE, PARTIAL)],
     }
 
 
@@ -219,24 +202,24 @@ class TimelinePages(Controller):
         specs = [facility_queries.to_spec(row) for row in rows]
         bookings, blackouts, authorizations = await _held(specs, window, actor)
         ordered = sorted(zip(rows, specs), key=lambda pair: (
-            (_building_name(pair[0], lang) if group == "building" else FACILITY_KINDS.index(pair[1].kind)),
-            pair[0]["building"], _name(pair[0], lang)))
+            (local(pair[0], lang, "building_name") if group == "building" else FACILITY_KINDS.index(pair[1].kind)),
+            pair[0]["building"], local(pair[0], lang)))
         grid = build_grid([(spec, day) for _row, spec in ordered], zone, now, bookings, blackouts,
                           viewer_id=actor.id if actor else None)
         heads = []
         for row, spec in ordered:
             head = _row_head(row, spec, authorizations.get(spec.id), now, zone, lang, window, actor)
-            head["group"] = _building_name(row, lang) if group == "building" else _(label("facility_kind", spec.kind))
+            head["group"] = local(row, lang, "building_name") if group == "building" else _(label("facility_kind", spec.kind))
             head["sub"] = None
             heads.append(head)
         view = _grid_view(grid, {row["id"]: row for row in rows}, heads, lang, zone, actor is not None)
         view["grouped"] = True
         view["group_by"] = group
-        view["caption"] = _day_text(day, lang, long=True)
+        view["caption"] = format_day(day, lang, long=True)
         here = _url(request, date=day.isoformat(), kind=kind, building=building_id, group=group)
         return _render(
             request, "bookings/timeline.html", grid=view, day=day, today=today, is_today=day == today,
-            day_title=_day_text(day, lang, long=True), live_url=here,
+            day_title=format_day(day, lang, long=True), live_url=here,
             previous_url=_url(request, date=(day - timedelta(days=1)).isoformat(), kind=kind, building=building_id, group=group),
             next_url=_url(request, date=(day + timedelta(days=1)).isoformat(), kind=kind, building=building_id, group=group),
             today_url=_url(request, kind=kind, building=building_id, group=group),
@@ -280,7 +263,7 @@ class TimelinePages(Controller):
         back = "/timeline?" + urlencode({"date": starts_at.date().isoformat()}) if starts_at else "/timeline"
         return page(request, "bookings/choose_duration.html", status_code=200 if choices else 409, facility=row,
                     starts_at=starts_at, choices=choices, back=back,
-                    day_text=_day_text(starts_at.date(), lang) if starts_at else "")
+                    day_text=format_day(starts_at.date(), lang) if starts_at else "")
 
 
 async def facility_week(request: Request, row: dict[str, Any], first_value: str | None) -> dict[str, Any]:
@@ -303,29 +286,19 @@ async def facility_week(request: Request, row: dict[str, Any], first_value: str 
         head = _row_head(row, spec, authorizations.get(spec.id), now, zone, lang, day_window(day, zone), actor)
         head["notes"] = [_("today")] if day == today else []
         head["href"] = None
-        head["sub"] = _day_text(day, lang)
+        head["sub"] = format_day(day, lang)
         head["group"] = None
         heads.append(head)
     view = _grid_view(grid, {spec.id: row}, heads, lang, zone, actor is not None)
     view["grouped"] = False
-    view["caption"] = _("%(facility)s from %(first)s to %(last)s", facility=_name(row, lang),
-                        first=_day_text(days[0], lang), last=_day_text(days[-1], lang))
-    hours = spec.opening_hours.to_contract()
-    weekday_names = babel_dates.get_day_names("wide", locale=babel_locale(lang))
-    opening = [(weekday_names[i], [f"{a}–{b}" for a, b in hours[name]]) for i, name in enumerate(WEEKDAYS)]
-    policy = current_policy(settings)
-    charges = policy.billing.charges if policy is not None and policy.billing is not None else None
+    view["caption"] = _("%(facility)s from %(first)s to %(last)s", facility=local(row, lang),
+                        first=format_day(days[0], lang), last=format_day(days[-1], lang))
     here = f"/facilities/{spec.id}" + ("?" + urlencode({"week": first.isoformat()}) if first != today else "")
     return {
         "grid": view, "first_day": first, "last_day": days[-1], "is_today": first == today, "live_url": here,
         "previous_url": f"/facilities/{spec.id}?" + urlencode({"week": (first - timedelta(days=WEEK_DAYS)).isoformat()}),
         "next_url": f"/facilities/{spec.id}?" + urlencode({"week": (first + timedelta(days=WEEK_DAYS)).isoformat()}),
-        "today_url": f"/facilities/{spec.id}", "opening": opening,
-        "check_in": {"before": int(CHECK_IN_OPENS_BEFORE / timedelta(minutes=1)),
-                     "after": int(CHECK_IN_CLOSES_AFTER / timedelta(minutes=1))},
-        "no_show_percent": charges.no_show_percent if charges is not None and spec.hourly_rate_fen else None,
-        "trained": None if actor is None or not spec.requires_authorization
-        else spec.id in authorizations and authorizations[spec.id].valid_at(now),
+        "today_url": f"/facilities/{spec.id}", **await terms_context(request, row),
     }
 
 

@@ -21,6 +21,7 @@ from park.priority.model import Policy
 from park.priority.service import tenant_score
 from park.shared.actor import Actor
 from park.shared.labels import term
+from park.shared.reasons import message, storable, stored
 from park.shared.db import transaction
 from park.shared.errors import Conflict, DomainError, FieldError, Forbidden, NotFound, QuotaExceeded, ValidationFailed
 
@@ -103,6 +104,13 @@ class _TakenElsewhere(Exception):
     """Another process decided this entry first: roll the booking back."""
 
 
+def refusal_reason(error: DomainError) -> dict[str, Any]:
+    """The status reason of an entry a rule now refuses: the rule's own message, said in the reader's language."""
+    errors = getattr(error, "errors", None)
+    template, params = (errors[0].message, errors[0].params) if errors else (error.template, error.params)
+    return stored("status_reason", "waitlist.refused", refusal=message(template, storable(params)))
+
+
 async def fill_waitlist_for(facility_id: int, now: datetime, zone: ZoneInfo, policy: Policy) -> list[int]:
     """Try the facility's waiting entries best-ranked first; book each that now fits. Returns the entries booked.
 
@@ -133,7 +141,7 @@ async def fill_waitlist_for(facility_id: int, now: datetime, zone: ZoneInfo, pol
     for _key, entry in sorted(ranked, key=lambda item: item[0]):
         user = await User.select().where(User.id == entry["user"]).first()
         if user is None or not user["is_active"]:
-            await queries.update_wait(entry["id"], {"status": "expired", "decided_at": now, "status_reason": "The user is no longer active."})
+            await queries.update_wait(entry["id"], {"status": "expired", "decided_at": now, **stored("status_reason", "waitlist.user_inactive")})
             continue
         actor = Actor(id=user["id"], email=user["email"], name=user["name"], role=user["role"], tenant_id=user["tenant"])
         data = BookingInput(
@@ -154,7 +162,7 @@ async def fill_waitlist_for(facility_id: int, now: datetime, zone: ZoneInfo, pol
             continue  # still taken (or over quota for now): keep waiting
         except DomainError as error:
             # A rule the slot can no longer meet (closed, too late...): waiting is pointless.
-            await queries.update_wait(entry["id"], {"status": "expired", "decided_at": now, "status_reason": error.detail})
+            await queries.update_wait(entry["id"], {"status": "expired", "decided_at": now, **refusal_reason(error)})
             continue
         except Exception:  # one bad entry must not stop the others
             log.exception("waitlist entry %s could not be served; skipped", entry["id"])

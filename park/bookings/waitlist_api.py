@@ -10,7 +10,9 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from park.bookings import waitlist
-from park.shared.api import AwareDatetime, Page, caller, paging
+from park.shared.api import AwareDatetime, Page, caller, paging, reader_lang
+from park.shared.i18n import said
+from park.shared.reasons import stored_params as _params
 from park.shared.clock import utc_now
 from park.shared.guards import signed_in
 
@@ -36,9 +38,11 @@ class WaitOut(msgspec.Struct):
     booking_id: int | None
     status_reason: str
     created_at: datetime
+    status_reason_code: str = ""
+    status_reason_params: dict[str, Any] = msgspec.field(default_factory=dict)
 
 
-def wait_out(row: dict[str, Any]) -> WaitOut:
+def wait_out(row: dict[str, Any], lang: str = "en") -> WaitOut:
     return WaitOut(
         id=row["id"],
         facility_id=row["facility"],
@@ -50,8 +54,10 @@ def wait_out(row: dict[str, Any]) -> WaitOut:
         purpose=row["purpose"],
         status=row["status"],
         booking_id=row["booking_id"],
-        status_reason=row["status_reason"],
+        status_reason=said(row, "status_reason", lang),
         created_at=row["created_at"],
+        status_reason_code=row.get("status_reason_code") or "",
+        status_reason_params=_params(row.get("status_reason_params")),
     )
 
 
@@ -67,7 +73,7 @@ class WaitlistController(Controller):
             waitlist.WaitInput(data.facility_id, data.starts_at, data.ends_at, data.seats, data.purpose),
             utc_now(),
         )
-        return wait_out(row)
+        return wait_out(row, reader_lang(request))
 
     @get("", summary="Waitlist entries (a firm sees its own)")
     async def list_entries(
@@ -79,11 +85,11 @@ class WaitlistController(Controller):
     ) -> Page[WaitOut]:
         limit, offset = paging(limit, offset)
         rows, total = await waitlist.list_waitlist(caller(request), limit=limit, offset=offset, status=status)
-        return Page(items=[wait_out(row) for row in rows], total=total)
+        return Page(items=[wait_out(row, reader_lang(request)) for row in rows], total=total)
 
     @post("/{entry_id:int}/cancel", status_code=200, summary="Stop waiting")
     async def cancel(self, request: Request, entry_id: FromPath[int]) -> WaitOut:
-        return wait_out(await waitlist.leave_waitlist(caller(request), entry_id, utc_now()))
+        return wait_out(await waitlist.leave_waitlist(caller(request), entry_id, utc_now()), reader_lang(request))
 
 
 ROUTES = [WaitlistController]

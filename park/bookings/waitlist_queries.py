@@ -7,6 +7,7 @@ from typing import Any
 
 from park.bookings.tables import WaitlistEntry
 from park.shared.listing import filtered_page
+from park.shared.reasons import stored
 
 
 
@@ -54,7 +55,8 @@ async def waiting_entries(facility_id: int, now: datetime) -> list[dict[str, Any
 
 async def expire_past_waits(now: datetime) -> int:
     rows = await WaitlistEntry.update(
-        {WaitlistEntry.status: "expired", WaitlistEntry.decided_at: now, WaitlistEntry.status_reason: "The slot did not free in time."}
+        {WaitlistEntry.status: "expired", WaitlistEntry.decided_at: now,
+         **{getattr(WaitlistEntry, column): value for column, value in stored("status_reason", "waitlist.slot_not_freed").items()}}
     ).where((WaitlistEntry.status == "waiting") & (WaitlistEntry.starts_at <= now)).returning(WaitlistEntry.id)
     return len(rows)
 

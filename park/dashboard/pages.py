@@ -10,7 +10,9 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from park.shared.guards import manager_only
+from park.bookings import queries as booking_queries
 from park.bookings import status_changes as bookings
+from park.bookings.pages import decision_message, named, waiting_counts
 from park.dashboard import model, queries
 from park.reports import charts
 from park.reports import snapshot_queries
@@ -19,7 +21,7 @@ from park.reports.periods import Window
 from park.shared.api import caller
 from park.shared.clock import utc_now
 from park.shared.labels import label
-from park.shared.web import flash, gettext_for, page, page_lang, redirect, settings_of
+from park.shared.web import flash, gettext_for, page, page_lang, redirect, set_nav_counts, settings_of
 
 Form = URLEncodedBody[dict[str, str]]
 
@@ -47,7 +49,8 @@ async def _today(request: Request, now: datetime, lang: str) -> dict[str, Any]:
         "booked": await queries.booked_count(window.starts_at, window.ends_at),
         "totals": report.totals.as_dict(),
         "rows": rows,
-        "chart": charts.bar_chart(
+        "chart": charts.responsive(
+            charts.bar_chart,
             "today-kind",
             _("Today's utilization by facility kind"),
             _("Booked seat-hours today as a share of open seat-hours, per facility kind."),
@@ -80,7 +83,8 @@ async def _latest_snapshot(lang: str) -> dict[str, Any] | None:
     return {
         "record": snapshot,
         "totals": snapshot.data.get("totals", {}),
-        "chart": charts.bar_chart(
+        "chart": charts.responsive(
+            charts.bar_chart,
             f"snapshot-{snapshot.id}-kind",
             _("Utilization by facility kind, %(period)s", period=snapshot.period),
             _("Booked seat-hours as a share of open seat-hours in the report's period, per facility kind."),
@@ -108,27 +112,33 @@ async def dashboard(request: Request) -> Template:
     )
 
 
-def _answer(request: Request, booking: dict[str, Any], message: str) -> Template | Redirect:
-    """htmx swaps the decided row in place; a plain form post goes back to the dashboard."""
+async def _answer(request: Request, booking: dict[str, Any], verdict: str) -> Template | Redirect:
+    """htmx swaps the decided row in place and the counts of what waits out of band; a plain form post goes
+    back to the dashboard. Either way the message names the facility, the firm and the time."""
+    lang = page_lang(request)
+    zone = settings_of(request).zone
+    names = await booking_queries.named_bookings([booking["id"]])
+    message = decision_message(gettext_for(lang), verdict, named(names.get(booking["id"]), lang, zone))
     if request.headers.get("hx-request") == "true":
-        return page(request, "dashboard/_decided.html", booking=booking, message=message)
+        now = utc_now()
+        set_nav_counts(request, await waiting_counts(caller(request), now))
+        return page(request, "dashboard/_decided.html", booking=booking, message=message,
+                    pending_total=await queries.pending_total(now))
     flash(request, message, "success")
     return redirect("/dashboard#approvals")
 
 
 @post("/dashboard/approvals/{booking_id:int}/approve", guards=[manager_only], include_in_schema=False)
 async def approve(request: Request, booking_id: FromPath[int]) -> Template | Redirect:
-    _ = gettext_for(page_lang(request))
     booking = await bookings.approve_booking(caller(request), booking_id, utc_now(), settings_of(request).zone)
-    return _answer(request, booking, _("Booking %(id)s approved.", id=booking_id))
+    return await _answer(request, booking, "approve")
 
 
 @post("/dashboard/approvals/{booking_id:int}/reject", guards=[manager_only], include_in_schema=False)
 async def reject(request: Request, booking_id: FromPath[int], data: Form) -> Template | Redirect:
-    _ = gettext_for(page_lang(request))
     reason = (data.get("reason") or "").strip()[:500]
     booking = await bookings.reject_booking(caller(request), booking_id, utc_now(), settings_of(request).zone, reason)
-    return _answer(request, booking, _("Booking %(id)s rejected.", id=booking_id))
+    return await _answer(request, booking, "reject")
 
 
 ROUTES: list[Any] = [dashboard, approve, reject]

@@ -31,8 +31,12 @@ async def pending_approvals(now: datetime, limit: int = 10) -> tuple[list[dict[s
         .order_by(Booking.starts_at)
         .limit(limit)
     )
-    total = await Booking.count().where(Booking.status == "pending", Booking.starts_at > now)
-    return rows, total
+    return rows, await pending_total(now)
+
+
+async def pending_total(now: datetime) -> int:
+    """How many bookings are still decidable (pending, not yet started)."""
+    return await Booking.count().where(Booking.status == "pending", Booking.starts_at > now)
 
 
 async def in_use_count(now: datetime) -> int:

@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, Request, delete, get, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from park.shared.guards import manager_only
 from park.facilities import queries, service
 from park.facilities.model import FACILITY_KINDS
-from park.shared.api import AwareDatetime, Page, caller, one_of, paging
+from park.shared.api import AwareDatetime, Page, caller, given, one_of, paging
 from park.shared.clock import utc_now
 
 
@@ -24,12 +24,24 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, msgspec.Meta(max_length=200)]
 Note = Annotated[str, msgspec.Meta(max_length=300)]
 Code = Annotated[str, msgspec.Meta(max_length=40)]
+Address = Annotated[str, msgspec.Meta(max_length=300)]
 
 
 class BuildingIn(msgspec.Struct):
     name: Name
     code: Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
     name_en: ShortText = ""
+    address: Address = ""
+    address_en: Address = ""
+
+
+class BuildingPatch(msgspec.Struct):
+    """A building's names and address; its code stays (units and imports name it by it)."""
+
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    name_en: ShortText | msgspec.UnsetType = msgspec.UNSET
+    address: Address | msgspec.UnsetType = msgspec.UNSET
+    address_en: Address | msgspec.UnsetType = msgspec.UNSET
 
 
 class BuildingOut(msgspec.Struct):
@@ -37,6 +49,8 @@ class BuildingOut(msgspec.Struct):
     name: str
     name_en: str
     code: str
+    address: str = ""
+    address_en: str = ""
 
 
 class FacilityIn(msgspec.Struct):
@@ -46,6 +60,7 @@ class FacilityIn(msgspec.Struct):
     name_en: ShortText = ""
     code: Code | None = None
     platform: ShortText = ""
+    platform_en: ShortText = ""
     description: str = ""
     capacity: int = 1
     booking_mode: str = "instant"
@@ -68,6 +83,7 @@ class FacilityPatch(msgspec.Struct):
     name_en: ShortText | msgspec.UnsetType = msgspec.UNSET
     code: Code | None | msgspec.UnsetType = msgspec.UNSET
     platform: ShortText | msgspec.UnsetType = msgspec.UNSET
+    platform_en: ShortText | msgspec.UnsetType = msgspec.UNSET
     description: str | msgspec.UnsetType = msgspec.UNSET
     capacity: int | msgspec.UnsetType = msgspec.UNSET
     booking_mode: str | msgspec.UnsetType = msgspec.UNSET
@@ -108,6 +124,7 @@ class FacilityOut(msgspec.Struct):
     is_active: bool
     code: str | None = None
     """The park's own key for the facility, unique when set (imports match by it)."""
+    platform_en: str = ""
 
 
 class BlackoutIn(msgspec.Struct):
@@ -141,7 +158,8 @@ class AuthorizationOut(msgspec.Struct):
 
 
 def building_out(row: dict[str, Any]) -> BuildingOut:
-    return BuildingOut(id=row["id"], name=row["name"], name_en=row["name_en"], code=row["code"])
+    return BuildingOut(id=row["id"], name=row["name"], name_en=row["name_en"], code=row["code"],
+                       address=row["address"], address_en=row["address_en"])
 
 
 def facility_out(row: dict[str, Any]) -> FacilityOut:
@@ -154,6 +172,7 @@ def facility_out(row: dict[str, Any]) -> FacilityOut:
         max_duration_minutes=row["max_duration_minutes"], max_advance_days=row["max_advance_days"],
         buffer_minutes=row["buffer_minutes"], cancel_cutoff_minutes=row["cancel_cutoff_minutes"],
         hourly_rate_fen=row["hourly_rate_fen"], is_active=row["is_active"], code=row.get("code"),
+        platform_en=row["platform_en"],
     )
 
 
@@ -175,8 +194,12 @@ class BuildingController(Controller):
 
     @post("", guards=[manager_only], summary="Add a building")
     async def create_building(self, request: Request, data: JSONBody[BuildingIn]) -> BuildingOut:
-        row = await service.create_building(caller(request), data.name, data.code, data.name_en, utc_now())
+        row = await service.create_building(caller(request), data.code, msgspec.structs.asdict(data), utc_now())
         return building_out(row)
+
+    @patch("/{building_id:int}", guards=[manager_only], summary="Rename a building or change its address")
+    async def update_building(self, request: Request, building_id: FromPath[int], data: JSONBody[BuildingPatch]) -> BuildingOut:
+        return building_out(await service.update_building(caller(request), building_id, given(data), utc_now()))
 
 class FacilityController(Controller):
     path = "/api/v1/facilities"
@@ -208,6 +231,27 @@ class FacilityController(Controller):
         return AuthorizationOut(r["id"], r["facility"], r["user"], r["valid_until"], r["note"])
 
 
+class TrainingRequestOut(msgspec.Struct):
+    id: int
+    facility_id: int
+    user_id: int
+    requested_at: datetime
+    notified_at: datetime
+    managers_notified: bool
+    """Whether this call told the managers (they are told at most once a park-local day)."""
+
+
+class TrainingRequestController(Controller):
+    path = "/api/v1/facilities"
+    tags = ["catalogue"]
+
+    @post("/{facility_id:int}/training-requests", summary="Ask the park managers to train the caller for the facility")
+    async def ask_for_training(self, request: Request, facility_id: FromPath[int]) -> TrainingRequestOut:
+        settings = request.app.state.settings
+        r = await service.ask_for_training(caller(request), facility_id, utc_now(), settings.zone, settings.base_url)
+        return TrainingRequestOut(r["id"], r["facility"], r["user"], r["requested_at"], r["notified_at"], r["notified"])
+
+
 class CatalogueAdminController(Controller):
     path = "/api/v1"
     tags = ["catalogue"]
@@ -222,4 +266,4 @@ class CatalogueAdminController(Controller):
         await service.revoke_authorization(caller(request), authorization_id, utc_now())
 
 
-ROUTES = [BuildingController, FacilityController, CatalogueAdminController]
+ROUTES = [BuildingController, FacilityController, TrainingRequestController, CatalogueAdminController]

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from park.facilities.hours import DEFAULT_HOURS, WeeklyHours
+from park.facilities.hours import DEFAULT_HOURS, WeeklyHours, form_fields, hours_from_rows, rows_from_form, rows_from_hours
 from park.shared.timespan import Span
 
 FACILITY_KINDS: tuple[str, ...] = ("lab", "equipment", "studio", "meeting_room", "event_hall", "workstation")
@@ -71,6 +70,23 @@ class Authorization:
         return self.valid_until is None or instant < self.valid_until
 
 
+def round_fen(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half up (away from zero) to a whole fen: the one rounding of money."""
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    sign = -1 if numerator < 0 else 1
+    return sign * ((2 * abs(numerator) + denominator) // (2 * denominator))
+
+
+def booking_price_fen(hourly_rate_fen: int, minutes: int, seats: int = 1, capacity: int = 1, percent: int = 100) -> int:
+    """`percent` of a booking's price: rate × hours, × seats on a shared facility (capacity > 1), to the fen.
+
+    What the booking form announces and what billing charges (a no-show pays its `percent`).
+    """
+    seats = seats if capacity > 1 else 1
+    return round_fen(hourly_rate_fen * minutes * seats * percent, 60 * 100)
+
+
 # Limits on a facility's booking settings (units in the names).
 MAX_SLOT_MINUTES = 24 * 60
 MAX_BOOKING_MINUTES = 7 * 24 * 60  # the booking queries rely on this bound
@@ -117,33 +133,9 @@ FORM_NUMBERS: tuple[str, ...] = (
     "capacity", "slot_minutes", "min_duration_minutes", "max_duration_minutes", "max_advance_days",
     "buffer_minutes", "cancel_cutoff_minutes",
 )
-FORM_TEXTS: tuple[str, ...] = ("name", "name_en", "code", "kind", "platform", "description", "booking_mode")
+FORM_TEXTS: tuple[str, ...] = ("name", "name_en", "code", "kind", "platform", "platform_en", "description", "booking_mode")
 FORM_FLAGS: tuple[str, ...] = ("requires_approval", "requires_authorization", "is_active")
 WEEKDAY_KEYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def hours_from_text(text: str) -> list[list[str]]:
-    """One weekday's ranges from "09:00-12:00, 13:30-18:00" (empty: closed); the hours rules check them.
-
-    Ranges are split on commas (also full-width and ideographic ones) or semicolons, and each range
-    on a hyphen, an en dash or a full-width tilde; a range without one is passed on as is, so the
-    rules name it.
-    """
-    pieces = [p.strip() for p in re.split(r"[,;，；、]", text.replace("\uff1a", ":")) if p.strip()]
-    ranges: list[list[str]] = []
-    for piece in pieces:
-        parts = [_padded(part.strip()) for part in re.split(r"\s*[-–—~～至]\s*", piece)]
-        ranges.append(parts[:2] if len(parts) == 2 else [piece, ""])
-    return ranges
-
-
-def _padded(value: str) -> str:
-    """9:00 → 09:00."""
-    return f"0{value}" if re.fullmatch(r"\d:\d\d", value) else value
-
-
-def hours_to_text(ranges: list[list[str]] | None) -> str:
-    return ", ".join(f"{a}-{b}" for a, b in ranges or [])
 
 
 def facility_from_form(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, str]]:
@@ -167,7 +159,8 @@ def facility_from_form(form: dict[str, str]) -> tuple[dict[str, Any], dict[str, 
         problems["hourly_rate_fen"] = "Enter an amount in yuan, e.g. 150 or 99.50."
     for name in FORM_FLAGS:
         values[name] = form.get(name) in ("on", "true", "1")
-    values["opening_hours"] = {day: hours_from_text(form.get(f"hours_{day}") or "") for day in WEEKDAY_KEYS}
+    # The rows' own problems (half a range, off the slot grid…) are the page's to show: see hours_from_rows.
+    values["opening_hours"], _hours_problems = hours_from_rows(rows_from_form(form), values.get("slot_minutes"))
     return values, problems
 
 
@@ -179,7 +172,5 @@ def facility_to_form(row: dict[str, Any]) -> dict[str, str]:
     form["hourly_rate_yuan"] = f"{fen // 100}" if fen % 100 == 0 else f"{fen / 100:.2f}"
     for name in FORM_FLAGS:
         form[name] = "on" if row.get(name) else ""
-    hours = row.get("opening_hours") or {}
-    for day in WEEKDAY_KEYS:
-        form[f"hours_{day}"] = hours_to_text(hours.get(day))
+    form.update(form_fields(rows_from_hours(row.get("opening_hours"))))
     return form

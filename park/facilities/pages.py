@@ -14,18 +14,19 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from park.shared.guards import manager_only
-from park.facilities import queries, service
+from park.shared.http_cache import cacheable
+from park.shared.guards import manager_only, signed_in
+from park.facilities import photos, queries, service
 from park.facilities.model import FACILITY_KINDS
 from park.shared.api import caller
 from park.shared.clock import utc_now
 from park.shared.errors import DomainError, NotFound
-from park.shared.web import flash, form_errors, gettext_for, page, page_lang, redirect, settings_of
+from park.shared.web import error_message, flash, form_errors, gettext_for, page, page_lang, redirect, safe_next, settings_of
 
 Form = URLEncodedBody[dict[str, str]]
 
 
-@get("/", include_in_schema=False)
+@get("/", include_in_schema=False, middleware=[cacheable(60)])
 async def home(request: Request) -> Template:
     buildings = await queries.list_buildings()
     facilities = await queries.list_facilities()
@@ -47,7 +48,7 @@ class CataloguePages(Controller):
     path = "/facilities"
     include_in_schema = False
 
-    @get("")
+    @get("", middleware=[cacheable(60)])
     async def catalogue(
         self, request: Request, kind: FromQuery[str | None] = None, building_id: FromQuery[str | None] = None,
         q: FromQuery[str | None] = None,
@@ -56,6 +57,7 @@ class CataloguePages(Controller):
         kind = kind if kind in FACILITY_KINDS else None
         rows, total = await queries.search_facilities(kind=kind, building_id=building, q=q)
         return page(request, "facilities/catalogue.html", facilities=rows, total=total,
+                    first_photos=await photos.first_photos(row["id"] for row in rows),
                     buildings=await queries.list_buildings(), kinds=FACILITY_KINDS,
                     chosen={"kind": kind or "", "building_id": building, "q": q or ""})
 
@@ -65,7 +67,27 @@ class CataloguePages(Controller):
         if row is None:
             raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
         return page(request, "facilities/authorizations.html", facility=row,
-                    records=await queries.list_authorizations(facility_id), errors={}, form={})
+                    records=await queries.list_authorizations(facility_id), errors={}, form={},
+                    requests=await queries.list_training_requests(facility_id))
+
+    @post("/{facility_id:int}/training-request", guards=[signed_in])
+    async def ask_for_training(self, request: Request, facility_id: FromPath[int], data: Form) -> Redirect:
+        """A member asks the park managers for training on the facility (they are told at most once a day)."""
+        _ = gettext_for(page_lang(request))
+        settings = settings_of(request)
+        back = safe_next(data.get("next"), f"/facilities/{facility_id}/book")
+        try:
+            row = await service.ask_for_training(caller(request), facility_id, utc_now(), settings.zone, settings.base_url)
+        except NotFound:
+            raise
+        except DomainError as error:
+            flash(request, error_message(error, _), "error")
+            return redirect(back)
+        if row["notified"]:
+            flash(request, _("The park managers have been asked to train you; they will record your training after it."), "success")
+        else:
+            flash(request, _("You asked today already; the park managers have been told."), "info")
+        return redirect(back)
 
     @post("/{facility_id:int}/authorizations", guards=[manager_only])
     async def grant(self, request: Request, facility_id: FromPath[int], data: Form) -> Template | Redirect:
@@ -96,8 +118,16 @@ class CataloguePages(Controller):
                 errors = form_errors(error, _, "email")
         if errors:
             return page(request, "facilities/authorizations.html", status_code=422, facility=row,
-                        records=await queries.list_authorizations(facility_id), errors=errors, form=data)
+                        records=await queries.list_authorizations(facility_id), errors=errors, form=data,
+                        requests=await queries.list_training_requests(facility_id))
         flash(request, _("Training recorded."), "success")
+        return redirect(f"/facilities/{facility_id}/authorizations")
+
+    @post("/{facility_id:int}/training-requests/{request_id:int}/close", guards=[manager_only])
+    async def close_training_request(self, request: Request, facility_id: FromPath[int], request_id: FromPath[int]) -> Redirect:
+        _ = gettext_for(page_lang(request))
+        await service.close_training_request(caller(request), facility_id, request_id, utc_now())
+        flash(request, _("The request was set aside."), "success")
         return redirect(f"/facilities/{facility_id}/authorizations")
 
     @post("/{facility_id:int}/authorizations/{authorization_id:int}/delete", guards=[manager_only])
@@ -106,6 +136,11 @@ class CataloguePages(Controller):
         await service.revoke_authorization(caller(request), authorization_id, utc_now())
         flash(request, _("Training record withdrawn."), "success")
         return redirect(f"/facilities/{facility_id}/authorizations")
+
+
+def _building_values(data: dict[str, str]) -> dict[str, str]:
+    """The building fields the form sent (one that sent none leaves that field as it is)."""
+    return {field: data[field] for field in service.BUILDING_TEXTS if field in data}
 
 
 class BuildingPages(Controller):
@@ -128,8 +163,7 @@ class BuildingPages(Controller):
     async def add(self, request: Request, data: Form) -> Template | Redirect:
         _ = gettext_for(page_lang(request))
         try:
-            row = await service.create_building(caller(request), data.get("name", ""), data.get("code", "").strip(),
-                                                data.get("name_en", ""), utc_now())
+            row = await service.create_building(caller(request), data.get("code", ""), _building_values(data), utc_now())
         except DomainError as error:
             return await self._page(request, 422, form_errors(error, _, "code"), data)
         flash(request, _("Building %(code)s added.", code=row["code"]), "success")
@@ -139,11 +173,10 @@ class BuildingPages(Controller):
     async def rename(self, request: Request, building_id: FromPath[int], data: Form) -> Template | Redirect:
         _ = gettext_for(page_lang(request))
         try:
-            row = await service.rename_building(caller(request), building_id, data.get("name", ""),
-                                                data.get("name_en", ""), utc_now())
+            row = await service.update_building(caller(request), building_id, _building_values(data), utc_now())
         except DomainError as error:
             return await self._page(request, 422, form_errors(error, _, "name"), data, editing=building_id)
-        flash(request, _("Building %(code)s renamed.", code=row["code"]), "success")
+        flash(request, _("Building %(code)s saved.", code=row["code"]), "success")
         return redirect("/buildings")
 
 

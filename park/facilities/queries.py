@@ -9,7 +9,7 @@ from park.facilities.hours import parse_hours
 from park.facilities.model import Authorization as AuthorizationValue
 from park.facilities.model import Blackout as BlackoutValue
 from park.facilities.model import FacilitySpec
-from park.facilities.tables import Authorization, Blackout, Building, Facility
+from park.facilities.tables import Authorization, Blackout, Building, Facility, TrainingRequest
 from park.shared.db import fetch, fetch_one
 from park.shared.dialect import matches
 from park.shared.locking import for_update
@@ -99,6 +99,7 @@ async def search_facilities(
             matches(Facility.name, pattern)
             | matches(Facility.name_en, pattern)
             | matches(Facility.platform, pattern)
+            | matches(Facility.platform_en, pattern)
             | matches(Facility.description, pattern)
         )
     query = Facility.select(
@@ -106,9 +107,14 @@ async def search_facilities(
         Facility.building.name.as_alias("building_name"),
         Facility.building.name_en.as_alias("building_name_en"),
     )
-    count = Facility.count()
     query = query.order_by(Facility.building).order_by(Facility.name).output(load_json=True)
-    return await filtered_page(query, count, conditions, limit, offset)
+    if limit is None and not offset:
+        # Every matching row is read (the search, the timeline): their number is the total, no COUNT.
+        for condition in conditions:
+            query = query.where(condition)
+        rows = await query
+        return rows, len(rows)
+    return await filtered_page(query, Facility.count(), conditions, limit, offset)
 
 
 async def get_facility(facility_id: int) -> dict[str, Any] | None:
@@ -118,6 +124,8 @@ async def get_facility(facility_id: int) -> dict[str, Any] | None:
         *Facility.all_columns(),
         Facility.building.name.as_alias("building_name"),
         Facility.building.name_en.as_alias("building_name_en"),
+        Facility.building.address.as_alias("building_address"),
+        Facility.building.address_en.as_alias("building_address_en"),
     ).where(Facility.id == facility_id).first().output(load_json=True)
 
 
@@ -186,6 +194,22 @@ async def list_authorizations(facility_id: int) -> list[dict[str, Any]]:
     return await Authorization.select(
         *Authorization.all_columns(), Authorization.user.name.as_alias("user_name"), Authorization.user.email.as_alias("user_email")
     ).where(Authorization.facility == facility_id).order_by(Authorization.id)
+
+
+async def open_training_request(user_id: int, facility_id: int) -> dict[str, Any] | None:
+    """The user's open request to be trained for the facility, if any."""
+    return await TrainingRequest.select().where(
+        (TrainingRequest.user == user_id) & (TrainingRequest.facility == facility_id) & TrainingRequest.closed_at.is_null()
+    ).first()
+
+
+async def list_training_requests(facility_id: int) -> list[dict[str, Any]]:
+    """Open requests for training on the facility, oldest first, with who asked."""
+    return await TrainingRequest.select(
+        *TrainingRequest.all_columns(), TrainingRequest.user.name.as_alias("user_name"),
+        TrainingRequest.user.email.as_alias("user_email"), TrainingRequest.user.tenant.name.as_alias("tenant_name"),
+        TrainingRequest.user.tenant.name_en.as_alias("tenant_name_en"),
+    ).where((TrainingRequest.facility == facility_id) & TrainingRequest.closed_at.is_null()).order_by(TrainingRequest.requested_at)
 
 
 async def blackouts_of(specs: list[FacilitySpec], window: Span) -> list[BlackoutValue]:

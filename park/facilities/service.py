@@ -10,23 +10,26 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from park.shared.actor import Actor
 from park.audit.service import record
 from park.facilities import queries
 from park.facilities.hours import HoursError, parse_hours
 from park.facilities.model import facility_problems
-from park.facilities.tables import Authorization, Blackout, Building, Facility
+from park.facilities.tables import Authorization, Blackout, Building, Facility, TrainingRequest
 from park.shared import live
 from park.shared.db import transaction
 from park.shared import guards
 from park.shared.errors import Conflict, FieldError, NotFound, ValidationFailed
+from park.shared.i18n import local, translate
 from park.shared.labels import N_
 
 FACILITY_DEFAULTS: dict[str, Any] = {
     "name_en": "",
     "code": None,
     "platform": "",
+    "platform_en": "",
     "description": "",
     "capacity": 1,
     "booking_mode": "instant",
@@ -66,37 +69,57 @@ def validated_facility(values: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def create_building(actor: Actor, name: str, code: str, name_en: str, now: datetime) -> dict[str, Any]:
+BUILDING_TEXTS: dict[str, int] = {"name": 200, "name_en": 200, "address": 300, "address_en": 300}
+"""A building's words and their longest length; its code is set once (units and imports name it by it)."""
+
+
+def _building_texts(values: dict[str, Any], partial: bool = False) -> tuple[dict[str, str], list[FieldError]]:
+    """The building words `values` gives, trimmed (all of them unless `partial`), and what is wrong with them."""
+    texts = {field: str(values[field] or "").strip() for field in BUILDING_TEXTS if field in values}
+    if not partial:
+        texts = {field: "" for field in BUILDING_TEXTS} | texts
+    errors = [FieldError(field, "Use at most %(limit)s characters.", {"limit": length})
+              for field, length in BUILDING_TEXTS.items() if len(texts.get(field, "")) > length]
+    if "name" in texts and not texts["name"]:
+        errors.insert(0, FieldError("name", "give the building a name"))
+    return texts, errors
+
+
+async def create_building(actor: Actor, code: str, values: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """A new building: `values` holds its name and, optionally, English name, address and English address."""
     require_manager(actor)
-    errors = []
-    if not name.strip():
-        errors.append(FieldError("name", "give the building a name"))
-    if not code.strip() or len(code) > 20:
+    code = code.strip()
+    texts, errors = _building_texts(values)
+    if not code or len(code) > 20:
         errors.append(FieldError("code", "give a short code (at most 20 characters)"))
     if errors:
         raise ValidationFailed(errors)
     async with transaction():
-        if await Building.exists().where(Building.code == code.strip()):
+        if await Building.exists().where(Building.code == code):
             raise Conflict("A building with code %(code)s exists already; choose another code.", params={"code": code})
-        rows = await Building.insert(Building(name=name.strip(), name_en=name_en.strip(), code=code.strip())).returning(Building.id)
+        rows = await Building.insert(Building(code=code, **texts)).returning(Building.id)
         await record(actor, "building.create", "building", rows[0]["id"], {"code": code}, at=now)
         return await queries.get_building(rows[0]["id"])
 
 
-async def rename_building(actor: Actor, building_id: int, name: str, name_en: str, now: datetime) -> dict[str, Any]:
-    """A building's names (its code stays: units and imports name it by it)."""
+async def update_building(actor: Actor, building_id: int, values: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """Change a building's names and address (those fields of `values` given; its code stays)."""
     require_manager(actor)
-    if not name.strip():
-        raise ValidationFailed.on("name", "give the building a name")
-    if len(name) > 200 or len(name_en) > 200:
-        raise ValidationFailed.on("name" if len(name) > 200 else "name_en", "Use at most 200 characters.")
+    texts, errors = _building_texts(values, partial=True)
+    if errors:
+        raise ValidationFailed(errors)
     async with transaction():
-        if await queries.get_building(building_id) is None:
-            raise NotFound(f"There is no building {building_id}.")
-        await Building.update({Building.name: name.strip(), Building.name_en: name_en.strip()}).where(
+        row = await queries.get_building(building_id)
+        if row is None:
+            raise NotFound("There is no building %(id)s.", params={"id": building_id})
+        if not texts:
+            return row
+        await Building.update({getattr(Building, field): text for field, text in texts.items()}).where(
             Building.id == building_id)
-        await record(actor, "building.rename", "building", building_id, {"name": name.strip()}, at=now)
-        return await queries.get_building(building_id)
+        row = row | texts
+        await record(actor, "building.update", "building", building_id,
+                     {"fields": sorted(texts), "name": row["name"], "name_en": row["name_en"]}, at=now)
+        return row
 
 
 async def create_facility(actor: Actor, data: dict[str, Any], now: datetime) -> dict[str, Any]:
@@ -109,7 +132,7 @@ async def create_facility(actor: Actor, data: dict[str, Any], now: datetime) -> 
         await code_free(values["code"], None)
         row = {k: values[k] for k in ("name", *FACILITY_DEFAULTS)}
         rows = await Facility.insert(Facility(**row, kind=values["kind"], building=values["building_id"], created_at=now)).returning(Facility.id)
-        await record(actor, "facility.create", "facility", rows[0]["id"], {"name": values["name"]}, at=now)
+        await record(actor, "facility.create", "facility", rows[0]["id"], {"name": values["name"], "name_en": values["name_en"]}, at=now)
         return await queries.get_facility(rows[0]["id"])
 
 
@@ -160,8 +183,69 @@ async def grant_authorization(
             rows = await Authorization.insert(Authorization(facility=facility_id, user=user_id, valid_until=valid_until,
                                                             note=note, granted_by=actor.id, granted_at=now)).returning(Authorization.id)
             auth_id = rows[0]["id"]
+        await TrainingRequest.update({TrainingRequest.closed_at: now}).where(
+            (TrainingRequest.facility == facility_id) & (TrainingRequest.user == user_id) & TrainingRequest.closed_at.is_null()
+        )
         await record(actor, "authorization.grant", "authorization", auth_id, {"facility_id": facility_id, "user_id": user_id}, at=now)
         return await Authorization.select().where(Authorization.id == auth_id).first()
+
+
+async def ask_for_training(actor: Actor, facility_id: int, now: datetime, zone: ZoneInfo, base_url: str = "") -> dict[str, Any]:
+    """Ask the park managers to train the caller for a facility that needs training.
+
+    One open request per user and facility; the managers are mailed when it is made and
+    at most once a park-local day after that, however often the user asks. The row
+    returned carries `notified`: whether this call told the managers.
+    """
+    from park.notifications.service import enqueue, manager_recipients
+    from park.shared.locking import lock
+
+    async with transaction():
+        facility = await queries.get_facility(facility_id)
+        if facility is None or not facility["is_active"]:
+            raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
+        if not facility["requires_authorization"]:
+            raise Conflict("This facility needs no training: anyone may book it.")
+        held = await queries.authorization_for(actor.id, facility_id)
+        if held is not None and held.valid_at(now):
+            raise Conflict("You are already trained for this facility.")
+        await lock("park_user", actor.id)  # two clicks at once: one request, one mail
+        row = await queries.open_training_request(actor.id, facility_id)
+        today = now.astimezone(zone).date()
+        if row is not None and row["notified_at"].astimezone(zone).date() == today:
+            return {**row, "notified": False}
+        if row is None:
+            inserted = await TrainingRequest.insert(
+                TrainingRequest(facility=facility_id, user=actor.id, requested_at=now, notified_at=now)
+            ).returning(TrainingRequest.id)
+            request_id = inserted[0]["id"]
+        else:
+            request_id = row["id"]
+            await TrainingRequest.update({TrainingRequest.notified_at: now}).where(TrainingRequest.id == request_id)
+        link = f"{base_url.rstrip('/')}/facilities/{facility_id}/authorizations"
+        for email, locale in await manager_recipients():
+            lang = locale or "zh_Hans"
+            name = local(facility, lang)
+            subject = translate(lang, N_("Training request: %(facility)s"), facility=name)
+            body = translate(lang, N_("%(name)s <%(email)s> asks to be trained for %(facility)s. Record the training here: %(link)s"),
+                             name=actor.name, email=actor.email, facility=name, link=link)
+            await enqueue("training.request", email, subject, body, now)
+        await record(actor, "training.request", "training_request", request_id, {"facility_id": facility_id}, at=now)
+        stored = await TrainingRequest.select().where(TrainingRequest.id == request_id).first()
+        return {**stored, "notified": True}
+
+
+async def close_training_request(actor: Actor, facility_id: int, request_id: int, now: datetime) -> None:
+    """A manager sets aside an open request without recording training (recording it closes it too)."""
+    require_manager(actor)
+    async with transaction():
+        found = 0 < request_id < 2**31 and await TrainingRequest.exists().where(
+            (TrainingRequest.id == request_id) & (TrainingRequest.facility == facility_id) & TrainingRequest.closed_at.is_null()
+        )
+        if not found:
+            raise NotFound("There is no open training request %(id)s.", params={"id": request_id})
+        await TrainingRequest.update({TrainingRequest.closed_at: now}).where(TrainingRequest.id == request_id)
+        await record(actor, "training.request.close", "training_request", request_id, {"facility_id": facility_id}, at=now)
 
 
 async def revoke_authorization(actor: Actor, authorization_id: int, now: datetime) -> None:

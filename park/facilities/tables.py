@@ -16,6 +16,7 @@ class Building(Table, tablename="building"):
     name_en = Varchar(length=200, default="")
     code = Varchar(length=20, unique=True, index=True)
     address = Varchar(length=300, default="")
+    address_en = Varchar(length=300, default="")
 
 
 class Facility(Table, tablename="facility"):
@@ -28,6 +29,7 @@ class Facility(Table, tablename="facility"):
     building = ForeignKey(references=Building, index=True)
     platform = Varchar(length=200, default="")
     """The innovation platform that runs it (measure 4)."""
+    platform_en = Varchar(length=200, default="")
     description = Text(default="")
     capacity = Integer(default=1)
     """How many seats may be booked at once: 1 for a room, N for a shared lab."""
@@ -67,3 +69,30 @@ class Authorization(Table, tablename="facility_authorization"):
     note = Varchar(length=300, default="")
     granted_by = Integer(null=True, default=None)
     granted_at = Timestamptz(default=TimestamptzNow())
+
+
+class TrainingRequest(Table, tablename="training_request"):
+    """A user's request to be trained for a facility; open until a manager records the training.
+
+    `notified_at`: when the facility's managers were last told (at most once a park-local day).
+    """
+
+    facility = ForeignKey(references=Facility, index=True)
+    user = ForeignKey(references=User, index=True)
+    requested_at = Timestamptz(default=TimestamptzNow())
+    notified_at = Timestamptz(default=TimestamptzNow())
+    closed_at = Timestamptz(null=True, default=None)
+
+
+class FacilityPhoto(Table, tablename="facility_photo"):
+    """A photo of a facility, re-encoded on upload; its files (`name`.webp and `name`-small.webp) lie under
+    the data directory's photos/ folder (park.facilities.photos)."""
+
+    facility = ForeignKey(references=Facility, index=True)
+    name = Varchar(length=40, unique=True)
+    """A random name, new for each upload: the files' names and the address they are served at."""
+    width = Integer(default=0)
+    height = Integer(default=0)
+    byte_size = Integer(default=0)
+    uploaded_by = Integer(null=True, default=None)
+    created_at = Timestamptz(default=TimestamptzNow())

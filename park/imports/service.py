@@ -231,7 +231,7 @@ async def _write_unit(actor: Actor, values: dict[str, Any], now: datetime, today
     return UPDATED
 
 
-FACILITY_FIELDS = ("name", "name_en", "kind", "capacity", "platform", "booking_mode", "requires_approval",
+FACILITY_FIELDS = ("name", "name_en", "kind", "capacity", "platform", "platform_en", "booking_mode", "requires_approval",
                    "requires_authorization", "hourly_rate_fen", "description")
 
 

@@ -23,15 +23,29 @@ async def tenant_facts(tenant_id: int, today: date, now: datetime) -> TenantFact
     On the booking path (quota tiers), so hand-written SQL: one statement, a row per
     qualification (or one with NULLs), each carrying the firm's figures and its recent counts.
     """
-    rows = await fetch(
-        "SELECT t.sector, t.staff_count, t.rd_staff_count, t.ip_count, q.kind, q.valid_until, c.due, c.no_shows "
+    return tenant_facts_of(await fetch(tenant_facts_sql(), *tenant_facts_args(tenant_id, now)), today)
+
+
+def tenant_facts_sql(extra_columns: str = "") -> str:
+    """`tenant_facts`' statement (parameters `tenant_facts_args`, $1 to $4); `extra_columns`, from
+    parameters $5 on, join its select list: the booking path reads its quota hours in the same trip."""
+    return (
+        "SELECT t.sector, t.staff_count, t.rd_staff_count, t.ip_count, q.kind, q.valid_until, c.due, c.no_shows"
+        f"{', ' + extra_columns if extra_columns else ''} "
         "FROM tenant t CROSS JOIN ("
         "  SELECT COUNT(*) AS due, COALESCE(SUM(CASE WHEN status = 'no_show' THEN 1 ELSE 0 END), 0) AS no_shows "
         "  FROM booking WHERE tenant = $1 AND starts_at >= $2 AND starts_at < $3 "
         f"  AND status IN {_DUE_STATUSES}"
-        ") c LEFT JOIN qualification_record q ON q.tenant = t.id WHERE t.id = $4",
-        tenant_id, now - NO_SHOW_LOOKBACK, now, tenant_id,  # $1 twice would break the pool-less path
+        ") c LEFT JOIN qualification_record q ON q.tenant = t.id WHERE t.id = $4"
     )
+
+
+def tenant_facts_args(tenant_id: int, now: datetime) -> tuple[Any, ...]:
+    return tenant_id, now - NO_SHOW_LOOKBACK, now, tenant_id  # $1 twice would break the pool-less path
+
+
+def tenant_facts_of(rows: list[dict[str, Any]], today: date) -> TenantFacts:
+    """The facts in the rows of `tenant_facts_sql`."""
     if not rows:
         return TenantFacts()
     tenant = counts = rows[0]

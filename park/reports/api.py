@@ -58,6 +58,8 @@ class SpaceRowOut(msgspec.Struct):
     leased_m2: float
     vacant_m2: float
     occupancy: float | None
+    label_en: str = ""
+    """A building's English name (empty when it has none, and for rows by kind)."""
 
 
 class SpaceOut(msgspec.Struct):
@@ -175,7 +177,7 @@ class ReportController(Controller):
         kind: FromQuery[str | None] = None,
         building_id: FromQuery[int | None] = None,
     ) -> Response[bytes]:
-        report = await occupancy(settings, from_, to, group_by, kind, building_id)
+        report = _in_language(await occupancy(settings, from_, to, group_by, kind, building_id), request)
         return Response(
             export.occupancy_csv(report, _headings(request)),
             media_type=CSV_MEDIA_TYPE,
@@ -193,7 +195,7 @@ class ReportController(Controller):
         kind: FromQuery[str | None] = None,
         building_id: FromQuery[int | None] = None,
     ) -> Response[bytes]:
-        report = await occupancy(settings, from_, to, group_by, kind, building_id)
+        report = _in_language(await occupancy(settings, from_, to, group_by, kind, building_id), request)
         subtitle = f"{report.starts_at.astimezone(settings.zone):%Y-%m-%d %H:%M} – " \
             f"{report.ends_at.astimezone(settings.zone):%Y-%m-%d %H:%M} ({settings.timezone})"
         return Response(
@@ -229,7 +231,7 @@ class ReportController(Controller):
         self,
         request: Request, settings: NamedDependency[Settings], snapshot_id: FromPath[int], group_by: GroupBy = "kind"
     ) -> Response[bytes]:
-        report = stored_report(await _snapshot_or_404(snapshot_id), group_by)
+        report = _in_language(stored_report(await _snapshot_or_404(snapshot_id), group_by), request)
         return Response(
             export.occupancy_csv(report, _headings(request)),
             media_type=CSV_MEDIA_TYPE,
@@ -242,7 +244,7 @@ class ReportController(Controller):
         request: Request, settings: NamedDependency[Settings], snapshot_id: FromPath[int], group_by: GroupBy = "kind"
     ) -> Response[bytes]:
         found = await _snapshot_or_404(snapshot_id)
-        report = stored_report(found, group_by)
+        report = _in_language(stored_report(found, group_by), request)
         return Response(
             export.occupancy_xlsx(report, headings=_headings(request), subtitle=f"{found.kind} {found.period}"),
             media_type=XLSX_MEDIA_TYPE,
@@ -289,6 +291,12 @@ def _bad(field: str, text: str) -> date:
 
 
 ROUTES = [ReportController]
+
+
+def _in_language(report: OccupancyReport, request: Request) -> OccupancyReport:
+    """The report's row names in the reader's language, for a file."""
+    lang = reader_lang(request)
+    return export.labelled(report, lambda row: service.row_label(row.as_dict(), report.group_by, lang))
 
 
 def _headings(request: Request) -> export.Headings:

@@ -5,21 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import xlsxwriter
 
-from park.reports.occupancy import BOOKER_GROUPINGS, OccupancyReport
+from park.reports.occupancy import BOOKER_GROUPINGS, OccupancyReport, OccupancyRow
 from park.shared.labels import N_
-
-CSV_MEDIA_TYPE = "text/csv"
-"""Litestar adds "; charset=utf-8" to every text/ type: naming it here sent it twice."""
-XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Excel reads a CSV as the local code page unless it starts with a BOM;
-# without it Chinese names come out as mojibake.
-UTF8_BOM = "\ufeff"
-# A cell starting with one of these is run as a formula by spreadsheets.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from park.shared.spreadsheets import CSV_MEDIA_TYPE, XLSX_MEDIA_TYPE, UTF8_BOM, rows_csv, rows_xlsx  # noqa: F401 (files of reports)
+from park.shared.spreadsheets import cell_text as _cell_text, sheet_name as _sheet_name
 
 
 @dataclass(frozen=True)
@@ -45,9 +38,9 @@ def headings_in(translate: Callable[[str], str]) -> Headings:
     return Headings(**{name: translate(getattr(english, name)) for name in english.__dataclass_fields__})
 
 
-def _cell_text(value: str) -> str:
-    """Text that a spreadsheet shows as typed rather than evaluates."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+def labelled(report: OccupancyReport, label_of: Callable[[OccupancyRow], str]) -> OccupancyReport:
+    """The report with each row named by `label_of` (the reader's language: a kind's display name, a name's English)."""
+    return replace(report, rows=tuple(replace(row, label=label_of(row)) for row in report.rows))
 
 
 def _figure(value: float | None, digits: int) -> str:
@@ -170,44 +163,3 @@ def _write_row(sheet, line: int, key: str, label: str, row, hours_format, share_
         sheet.write_blank(line, 4, None, share_format)
     else:
         sheet.write_number(line, 4, round(row.utilization, 4), share_format)
-
-
-def _sheet_name(name: str) -> str:
-    # Excel limits sheet names to 31 characters and forbids []:*?/\
-    cleaned = "".join("_" if char in "[]:*?/\\" else char for char in name).strip("'")
-    return (cleaned or "Sheet")[:31]
-
-
-def rows_csv(headings: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
-    """Any table as UTF-8 CSV with a BOM (space occupancy, leases ending soon…)."""
-    buffer = io.StringIO()
-    buffer.write(UTF8_BOM)
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headings)
-    for row in rows:
-        writer.writerow(
-            [_cell_text(value) if isinstance(value, str) else ("" if value is None else value)
-             for value in row]
-        )
-    return buffer.getvalue().encode("utf-8")
-
-
-def rows_xlsx(headings: Sequence[str], rows: Sequence[Sequence[object]], sheet: str = "Sheet") -> bytes:
-    """Any table as a one-sheet workbook; text stays text, numbers stay numbers."""
-    buffer = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    worksheet = workbook.add_worksheet(_sheet_name(sheet))
-    bold = workbook.add_format({"bold": True})
-    for column, heading in enumerate(headings):
-        worksheet.write_string(0, column, heading, bold)
-    for line, row in enumerate(rows, start=1):
-        for column, value in enumerate(row):
-            if value is None:
-                worksheet.write_blank(line, column, None)
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                worksheet.write_number(line, column, value)
-            else:
-                # write_string, never write(): text starting with "=" must stay text.
-                worksheet.write_string(line, column, str(value))
-    workbook.close()
-    return buffer.getvalue()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from park.reports.day_sums import fold_changes
 from park.reports.periods import DAILY, MONTHLY, WEEKLY
 from park.reports.snapshots import Produced, catch_up
 from park.settings import Settings
@@ -26,3 +27,8 @@ async def weekly_snapshot(now: datetime, settings: Settings) -> list[Produced]:
 async def monthly_snapshot(now: datetime, settings: Settings) -> list[Produced]:
     """The month that ended, and any missed."""
     return await _snapshots(MONTHLY, now, settings)
+
+
+async def fold_report_sums(now: datetime, settings: Settings) -> int:
+    """Fold the booking changes logged since the last run into the per-day report sums."""
+    return await fold_changes(settings.zone)

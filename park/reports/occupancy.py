@@ -85,6 +85,7 @@ class FacilityOpen:
     platform: str = NO_PLATFORM
     name_en: str = ""
     building_name_en: str = ""
+    platform_en: str = ""
 
     @property
     def open_seat_hours(self) -> float:
@@ -99,7 +100,7 @@ class FacilityOpen:
         if by == "building":
             return str(self.building_id), self.building_name, self.building_name_en
         if by == "platform":
-            return self.platform, self.platform, self.platform
+            return self.platform, self.platform, self.platform_en
         raise ValueError(f"facilities are not grouped by {by!r}")
 
 

@@ -13,6 +13,7 @@ from typing_extensions import Annotated
 
 from park.shared.guards import manager_only
 from park.reports import charts, queries, service
+from park.reports.service import row_label
 from park.reports import snapshot_queries
 from park.reports import space_queries
 from park.reports.occupancy import GROUPINGS
@@ -36,20 +37,6 @@ WEEKDAY_SHORT = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 Text = FromQuery[str | None]
 
 
-def row_label(row: dict[str, Any], group_by: str, lang: str) -> str:
-    """A row's name in the reader's language."""
-    _ = gettext_for(lang)
-    if group_by == "kind":
-        return _(label("facility_kind", row["key"]))
-    if group_by == "sector":
-        return _(label("sector", row["key"]))
-    if group_by == "platform" and not row["key"]:
-        return _("No platform")
-    if lang == "en" and row.get("label_en"):
-        return row["label_en"]
-    return row["label"]
-
-
 def bars(rows: list[dict[str, Any]], group_by: str, lang: str, limit: int = 20) -> list[charts.Bar]:
     """Bars for the busiest rows first, so a long list shows what matters."""
     measured = sorted(rows, key=lambda row: -(row["utilization"] or 0))[:limit]
@@ -69,7 +56,8 @@ def chart_set(data: dict[str, Any], lang: str, prefix: str) -> dict[str, str]:
     result: dict[str, str] = {}
     for group_by in ("kind", "building"):
         rows = data.get(f"by_{group_by}", [])
-        result[group_by] = charts.bar_chart(
+        result[group_by] = charts.responsive(
+            charts.bar_chart,
             f"{prefix}-{group_by}",
             _("Utilization by %(group)s", group=_(GROUP_NAMES[group_by]).lower()),
             _("Booked seat-hours as a share of open seat-hours, per %(group)s.",
@@ -84,19 +72,22 @@ def chart_set(data: dict[str, Any], lang: str, prefix: str) -> dict[str, str]:
             if any(heat["utilization"][day][hour] is not None for day in range(7))
         ]
         first, last = (min(hours_open), max(hours_open)) if hours_open else (8, 20)
-        result["heat"] = charts.heat_map_chart(
+        result["heat"] = charts.responsive(
+            charts.heat_map_chart,
             f"{prefix}-heat",
             _("Busy hours"),
             _("Utilization by weekday and hour of day; grey cells were closed."),
             heat["utilization"],
             [_(name) for name in WEEKDAY_SHORT],
             closed_label=_("closed"),
+            legend_label=_("Share of open seat-hours booked"),
             first_hour=first,
             last_hour=last,
         )
     daily = data.get("daily") or []
     if len(daily) > 1:
-        result["daily"] = charts.time_series_chart(
+        result["daily"] = charts.responsive(
+            charts.time_series_chart,
             f"{prefix}-daily",
             _("Utilization day by day"),
             _("Each bar is one day's booked share of open seat-hours."),
@@ -212,15 +203,17 @@ async def space_page(request: Request, on: Text = None) -> Template:
     lang = page_lang(request)
     _ = gettext_for(lang)
     body = service.space_json(day, report)
-    chart = charts.bar_chart(
+    chart = charts.responsive(
+        charts.bar_chart,
         "space-building",
         _("Space occupancy by building"),
         _("Leased m² as a share of leasable m², per building."),
-        [charts.Bar(row["label"], row["occupancy"], f"{row['leased_m2']:g}/{row['leasable_m2']:g} m²")
+        [charts.Bar(row_label(row, "building", lang), row["occupancy"], f"{row['leased_m2']:g}/{row['leasable_m2']:g} m²")
          for row in body["by_building"]],
         empty_message=_("No units are recorded yet."),
     )
-    kind_chart = charts.bar_chart(
+    kind_chart = charts.responsive(
+        charts.bar_chart,
         "space-kind",
         _("Space occupancy by unit kind"),
         _("Leased m² as a share of leasable m², per unit kind."),

@@ -94,7 +94,7 @@ _GROUPS: dict[str, tuple[str, str, str, str]] = {
         "MIN(bu.name_en)",
         " JOIN building bu ON bu.id = f.building",
     ),
-    "platform": ("f.platform", "f.platform", "f.platform", ""),
+    "platform": ("f.platform", "f.platform", "MIN(f.platform_en)", ""),
     "tenant": ("b.tenant", "MIN(t.name)", "MIN(t.name_en)", " JOIN tenant t ON t.id = b.tenant"),
     "sector": ("t.sector", "t.sector", "t.sector", " JOIN tenant t ON t.id = b.tenant"),
 }
@@ -210,6 +210,7 @@ class FacilityRecord:
     platform: str
     capacity: int
     opening_hours: Any
+    platform_en: str = ""
 
 
 async def facilities(
@@ -227,7 +228,7 @@ async def facilities(
     rows = await fetch(
         "SELECT f.id AS id, f.name AS name, f.name_en AS name_en, f.kind AS kind, "
         "f.building AS building_id, bu.name AS building_name, bu.name_en AS building_name_en, "
-        "f.platform AS platform, f.capacity AS capacity, f.opening_hours AS opening_hours "
+        "f.platform AS platform, f.platform_en AS platform_en, f.capacity AS capacity, f.opening_hours AS opening_hours "
         f"FROM facility f JOIN building bu ON bu.id = f.building WHERE 1 = 1{active}{where} "
         "ORDER BY f.id",
         *([] if ids is not None else [True]),
@@ -245,6 +246,7 @@ async def facilities(
             platform=row["platform"] or "",
             capacity=int(row["capacity"] or 1),
             opening_hours=row["opening_hours"],
+            platform_en=row["platform_en"] or "",
         )
         for row in rows
     ]
@@ -300,11 +302,3 @@ def as_date(value: Any) -> date:
     return value
 
 
-async def manager_recipients() -> list[tuple[str, str]]:
-    """(email, preferred language) of every active manager and admin."""
-    rows = await fetch(
-        "SELECT email, locale FROM park_user WHERE role IN ('manager', 'admin') "
-        "AND is_active = $1 ORDER BY id",
-        True,
-    )
-    return [(row["email"], row["locale"] or "") for row in rows]

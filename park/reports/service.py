@@ -20,6 +20,8 @@ from park.reports.space import SpaceReport, space_report
 from park.reports.heatmap import HeatMap, booked_by_cell, bucket_seconds, daily_figures, heat_map_of_cells, hour_cells, open_by_cell
 from park.reports.periods import Period, PeriodError, Window, parse_period, parse_window
 from park.shared.errors import FieldError, ValidationFailed
+from park.shared.i18n import translate
+from park.shared.labels import N_, label
 from park.shared.timespan import Span, subtract_spans
 
 log = logging.getLogger("park.reports")
@@ -100,6 +102,7 @@ def _facility_open(record: queries.FacilityRecord, spans: list[Span]) -> Facilit
         capacity=record.capacity,
         open_hours=span_hours(spans),
         platform=record.platform,
+        platform_en=record.platform_en,
         name_en=record.name_en,
         building_name_en=record.building_name_en,
     )
@@ -175,11 +178,17 @@ async def build_time_profile(
     zone: ZoneInfo,
     opened: list[OpenFacility],
     filters: queries.Filters = queries.Filters(),
+    steps: dict[int, float] | None = None,
 ) -> TimeProfile:
-    """The weekday × hour heat map and the per-day series of the window."""
+    """The weekday × hour heat map and the per-day series of the window.
+
+    `steps`: booked seat-seconds per epoch step of `profile_step(window, zone)`, when the
+    caller has them already (a snapshot reads them from the day sums).
+    """
     cells = hour_cells(window.starts_at, window.ends_at, zone)
     size = bucket_seconds(cells)
-    steps = await queries.booked_by_step(window.starts_at, window.ends_at, size, filters)
+    if steps is None:
+        steps = await queries.booked_by_step(window.starts_at, window.ends_at, size, filters)
     booked = booked_by_cell(cells, size, steps)
     opened_by_cell = open_by_cell(cells, [(item.facility.capacity, item.spans) for item in opened])
     heat = heat_map_of_cells(cells, opened_by_cell, booked)
@@ -196,6 +205,11 @@ async def build_time_profile(
         for figure in days
     ]
     return TimeProfile(heat, daily)
+
+
+def profile_step(window: Window, zone: ZoneInfo) -> int:
+    """The step, in seconds, at which the time profile of `window` sums booked time."""
+    return bucket_seconds(hour_cells(window.starts_at, window.ends_at, zone))
 
 
 async def booking_rates(window: Window, filters: queries.Filters = queries.Filters()) -> BookingRates:
@@ -236,3 +250,16 @@ def space_json(on: date, report: SpaceReport) -> dict[str, Any]:
         ],
         "totals": report.totals.as_dict(),
     }
+
+
+def row_label(row: dict[str, Any], group_by: str, lang: str) -> str:
+    """A row's name in the reader's language: a kind's or sector's display name, a recorded English name in English."""
+    if group_by == "kind":
+        return translate(lang, label("facility_kind", row["key"]))
+    if group_by == "sector":
+        return translate(lang, label("sector", row["key"]))
+    if group_by == "platform" and not row["key"]:
+        return translate(lang, N_("No platform"))
+    if lang == "en" and row.get("label_en"):
+        return str(row["label_en"])
+    return str(row["label"])

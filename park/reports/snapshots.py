@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from park.reports import queries
+from park.reports import day_sums, queries
 from park.reports import snapshot_queries
 from park.reports import space_queries
-from park.reports.occupancy import FACILITY_GROUPINGS, BookedGroup, OccupancyReport, occupancy_report
+from park.reports.occupancy import FACILITY_GROUPINGS, BookedGroup, BookingRates, OccupancyReport, occupancy_report
 from park.reports.periods import (
     DAILY,
     MONTHLY,
@@ -26,11 +26,11 @@ from park.shared.db import transaction
 from park.shared.errors import ValidationFailed
 from park.reports.service import (
     LEASES_ENDING_WITHIN_DAYS,
-    booking_rates,
     build_space_report,
     build_time_profile,
     open_facilities,
     period_from_text,
+    profile_step,
     regroup,
     space_json,
 )
@@ -42,20 +42,29 @@ log = logging.getLogger("park.reports")
 CATCH_UP_LIMITS = {DAILY: 31, WEEKLY: 8, MONTHLY: 3}
 
 
-async def snapshot_data(period: Period, zone: ZoneInfo) -> dict[str, Any]:
-    """Every figure a snapshot keeps, computed from the database now."""
+async def snapshot_data(period: Period, zone: ZoneInfo, from_sums: bool = True) -> dict[str, Any]:
+    """Every figure a snapshot keeps, computed from the database now.
+
+    The booked figures come from the per-day sums (park.reports.day_sums, brought up to
+    date first), or with `from_sums=False` from every booking of the period: the same figures.
+    """
     starts_at, ends_at = period.bounds(zone)
     window = Window(starts_at, ends_at)
     opened = await open_facilities(window, zone)
     facilities = [item.facility for item in opened]
-    by_facility = await queries.booked_by_group("facility", starts_at, ends_at)
+    step = profile_step(window, zone)
+    figures = await (
+        day_sums.summed_figures(starts_at, ends_at, step, zone) if from_sums
+        else day_sums.raw_figures(starts_at, ends_at, step)
+    )
+    by_facility = figures.by_facility
     groups: dict[str, OccupancyReport] = {}
     for group_by in FACILITY_GROUPINGS:
         booked = (
             by_facility if group_by == "facility" else await regroup(by_facility, opened, group_by)
         )
         groups[group_by] = occupancy_report(group_by, starts_at, ends_at, facilities, booked)
-    by_tenant = await queries.booked_by_group("tenant", starts_at, ends_at)
+    by_tenant = figures.by_tenant
     groups["tenant"] = occupancy_report("tenant", starts_at, ends_at, facilities, by_tenant)
     sectors = await queries.tenant_sectors()
     by_sector = [
@@ -63,8 +72,8 @@ async def snapshot_data(period: Period, zone: ZoneInfo) -> dict[str, Any]:
         for group in by_tenant
     ]
     groups["sector"] = occupancy_report("sector", starts_at, ends_at, facilities, by_sector)
-    profile = await build_time_profile(window, zone, opened)
-    rates = await booking_rates(window)
+    profile = await build_time_profile(window, zone, opened, steps=figures.steps)
+    rates = BookingRates(figures.statuses)
     # Space is read on the period's last day: what was leased as it closed.
     last_day = period.end_day - timedelta(days=1)
     space = await build_space_report(last_day)
@@ -88,8 +97,10 @@ async def snapshot_data(period: Period, zone: ZoneInfo) -> dict[str, Any]:
                 "lease_id": lease.lease_id,
                 "unit": lease.unit_code,
                 "building": lease.building_name,
+                "building_en": lease.building_name_en,
                 "tenant_id": lease.tenant_id,
                 "tenant": lease.tenant_name,
+                "tenant_en": lease.tenant_name_en,
                 "area_m2": lease.area_m2,
                 "ends_on": lease.ends_on.isoformat(),
             }
@@ -131,7 +142,7 @@ async def produce_snapshot(
     starts_at, ends_at = chosen.bounds(zone)
     if ends_at > now:
         raise ValidationFailed.on(
-            "period", f"{chosen.label} has not ended yet; a snapshot is made once it has."
+            "period", "%(period)s has not ended yet; a snapshot is made once it has.", period=chosen.label
         )
     data = await snapshot_data(chosen, zone)
     async with transaction():
@@ -155,11 +166,11 @@ async def _mail_managers(
     zone: ZoneInfo,
     base_url: str,
 ) -> None:
-    from park.notifications.service import enqueue
+    from park.notifications.service import enqueue, manager_recipients
     from park.reports.mail import snapshot_mail
 
     link = f"{base_url.rstrip('/')}/reports/snapshots/{snapshot_id}"
-    for email, locale in await queries.manager_recipients():
+    for email, locale in await manager_recipients():
         subject, body = snapshot_mail(period, data, link, locale or "zh_Hans")
         await enqueue("report.snapshot", email, subject, body, now)
 

@@ -19,6 +19,7 @@ class SpaceGroup:
     leased_m2: float
     unit_count: int = 0
     leased_count: int = 0
+    building_name_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class SpaceRow:
     label: str
     leasable_m2: float
     leased_m2: float
+    label_en: str = ""
+    """The English name, where the group has one (a building's)."""
 
     @property
     def occupancy(self) -> float | None:
@@ -37,6 +40,7 @@ class SpaceRow:
         return {
             "key": self.key,
             "label": self.label,
+            "label_en": self.label_en,
             "leasable_m2": round(self.leasable_m2, 2),
             "leased_m2": round(self.leased_m2, 2),
             "vacant_m2": round(self.leasable_m2 - self.leased_m2, 2),
@@ -56,16 +60,18 @@ def space_report(groups: Iterable[SpaceGroup]) -> SpaceReport:
     """Roll building × kind area sums up into per-building and per-kind rows."""
     cells = tuple(sorted(groups, key=lambda g: (g.building_name, g.kind)))
     buildings: dict[str, list[float | str]] = {}
+    names_en: dict[str, str] = {}
     kinds: dict[str, list[float]] = {}
     for group in cells:
         entry = buildings.setdefault(str(group.building_id), [group.building_name, 0.0, 0.0])
+        names_en[str(group.building_id)] = group.building_name_en
         entry[1] += group.leasable_m2  # type: ignore[operator]
         entry[2] += group.leased_m2  # type: ignore[operator]
         area = kinds.setdefault(group.kind, [0.0, 0.0])
         area[0] += group.leasable_m2
         area[1] += group.leased_m2
     by_building = tuple(
-        SpaceRow(key, str(label), float(leasable), float(leased))
+        SpaceRow(key, str(label), float(leasable), float(leased), names_en.get(key, ""))
         for key, (label, leasable, leased) in sorted(buildings.items(), key=lambda i: str(i[1][0]))
     )
     by_kind = tuple(

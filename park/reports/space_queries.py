@@ -13,7 +13,7 @@ from park.reports.queries import as_date
 async def space_groups(on: date) -> list[SpaceGroup]:
     """Leasable and leased m² per building and unit kind on a date."""
     rows = await fetch(
-        "SELECT u.building AS building_id, MIN(bu.name) AS building_name, u.kind AS kind, "
+        "SELECT u.building AS building_id, MIN(bu.name) AS building_name, MIN(bu.name_en) AS building_name_en, u.kind AS kind, "
         "SUM(u.area_m2) AS leasable_m2, "
         "SUM(CASE WHEN l.id IS NULL THEN 0 ELSE u.area_m2 END) AS leased_m2, "
         "COUNT(*) AS unit_count, SUM(CASE WHEN l.id IS NULL THEN 0 ELSE 1 END) AS leased_count "
@@ -33,6 +33,7 @@ async def space_groups(on: date) -> list[SpaceGroup]:
             leased_m2=float(row["leased_m2"] or 0),
             unit_count=int(row["unit_count"] or 0),
             leased_count=int(row["leased_count"] or 0),
+            building_name_en=row["building_name_en"] or "",
         )
         for row in rows
     ]
@@ -47,14 +48,16 @@ class LeaseEnding:
     tenant_name: str
     area_m2: float
     ends_on: date
+    building_name_en: str = ""
+    tenant_name_en: str = ""
 
 
 async def leases_ending(on: date, within_days: int = 90) -> list[LeaseEnding]:
     """Leases live on `on` that end within the next `within_days` days, soonest first."""
     until = on + timedelta(days=within_days)
     rows = await fetch(
-        "SELECT l.id AS id, u.code AS code, bu.name AS building_name, l.tenant AS tenant_id, "
-        "t.name AS tenant_name, u.area_m2 AS area_m2, l.ends_on AS ends_on "
+        "SELECT l.id AS id, u.code AS code, bu.name AS building_name, bu.name_en AS building_name_en, "
+        "l.tenant AS tenant_id, t.name AS tenant_name, t.name_en AS tenant_name_en, u.area_m2 AS area_m2, l.ends_on AS ends_on "
         "FROM space_lease l JOIN space_unit u ON u.id = l.unit "
         "JOIN building bu ON bu.id = u.building "
         "JOIN tenant t ON t.id = l.tenant "
@@ -72,6 +75,8 @@ async def leases_ending(on: date, within_days: int = 90) -> list[LeaseEnding]:
             tenant_name=row["tenant_name"] or "",
             area_m2=float(row["area_m2"] or 0),
             ends_on=as_date(row["ends_on"]),
+            building_name_en=row["building_name_en"] or "",
+            tenant_name_en=row["tenant_name_en"] or "",
         )
         for row in rows
     ]

@@ -27,6 +27,11 @@ class Page(msgspec.Struct, Generic[T]):
     total: int
 
 
+def given(patch: msgspec.Struct) -> dict[str, Any]:
+    """The fields a PATCH body sets (those it leaves out stay as they are)."""
+    return {k: v for k, v in msgspec.structs.asdict(patch).items() if v is not msgspec.UNSET}
+
+
 def paging(limit: int | None, offset: int | None) -> tuple[int, int]:
     limit = DEFAULT_LIMIT if limit is None else limit
     offset = 0 if offset is None else offset

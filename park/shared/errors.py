@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -115,6 +116,16 @@ class Unavailable(DomainError):
     title = N_("Service unavailable")
 
 
+_PLAIN_WORD = re.compile(r"[a-z]+\b(?![_=.(:])")
+
+
+def sentence(text: str) -> str:
+    """A message said on its own, starting with a capital letter: a broken rule's text is a clause
+    ("it is fully booked at that time") so that it also fits inside a sentence. A text starting
+    with a name that is typed as shown (a field, `skip_clashes=true`) keeps it."""
+    return text[0].upper() + text[1:] if _PLAIN_WORD.match(text) else text
+
+
 @dataclass(frozen=True)
 class Problem:
     """An RFC 9457 problem, ready to serialise."""
@@ -131,8 +142,8 @@ class Problem:
     def in_language(self, _: Callable[..., str]) -> Problem:
         """The same problem with title, detail and each field message said by `_` (a
         catalogue's `translate(text, **params)` for the reader's language)."""
-        errors = [FieldError(e.field, _(e.message, **e.params)) for e in self.errors]
-        detail = (_(self.detail, **self.params) if self.detail
+        errors = [FieldError(e.field, sentence(_(e.message, **e.params))) for e in self.errors]
+        detail = (sentence(_(self.detail, **self.params)) if self.detail
                   else "; ".join(f"{e.field}: {e.message}" for e in errors))
         return replace(self, title=_(self.title), detail=detail, errors=errors, params=NO_PARAMS)
 

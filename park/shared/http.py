@@ -190,7 +190,7 @@ def _allowed_origins(scope: Scope) -> set[str]:
 CSRF_COOKIE = "park_csrf"
 CSRF_HEADER = "x-csrftoken"
 CSRF_FIELD = "_csrf_token"
-CSRF_EXCLUDE = ("/api/", "/calendar/", "/healthz", "/schema", "/static/")
+CSRF_EXCLUDE = ("/api/", "/calendar/", "/healthz", "/schema", "/static/", "/facility-photos/")
 """The API writes only for bearer tokens, which a foreign page cannot send; the rest never writes."""
 
 

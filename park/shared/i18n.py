@@ -6,19 +6,23 @@ lookup per language at start-up. Message ids are the English texts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, numbers
 from babel.messages.pofile import read_po
 
 from park.settings import LOCALES
+from park.shared import reasons
 from park.shared.labels import Term
 
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
-BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en"}
+# English as written in the park: day before month, the 24-hour clock of its opening hours and timeline.
+BABEL_LOCALES = {"zh_Hans": "zh_Hans_CN", "en": "en_GB"}
 LANGUAGE_NAMES = {"zh_Hans": "简体中文", "en": "English"}
 
 
@@ -33,6 +37,16 @@ def catalog(lang: str) -> dict[str, str]:
                 if message.id and isinstance(message.id, str) and message.string and not message.fuzzy:
                     messages[message.id] = message.string
     return messages
+
+
+def local(row: Any, lang: str, field: str = "name") -> str:
+    """A record's `field` in the reader's language: its English form (`<field>_en`) on an English page
+    where one is recorded, else the field itself (names, platforms and addresses are kept in Chinese
+    with an optional English form). `row` is a mapping or an object with those attributes."""
+    get = row.get if isinstance(row, Mapping) else (lambda key: getattr(row, key, None))
+    if lang == "en":
+        return str(get(f"{field}_en") or get(field) or "")
+    return str(get(field) or "")
 
 
 def translate(lang: str, text: str, /, **params: object) -> str:
@@ -79,13 +93,37 @@ def babel_locale(lang: str) -> Locale:
 def format_datetime(value: datetime | None, lang: str, zone: ZoneInfo, style: str = "medium") -> str:
     if value is None:
         return ""
-    return dates.format_datetime(value.astimezone(zone), format=style, locale=babel_locale(lang))
+    local, locale = value.astimezone(zone), babel_locale(lang)
+    if style not in ("short", "medium"):
+        return dates.format_datetime(local, format=style, locale=locale)
+    # Bookings are on the minute: the date in the asked style, the time without seconds.
+    joined = str(locale.datetime_formats[style])
+    day = dates.format_date(local, format=style, locale=locale)
+    return joined.replace("{1}", day).replace("{0}", dates.format_time(local, format="short", locale=locale))
 
 
-def format_date(value: date | datetime | None, lang: str, style: str = "medium") -> str:
-    if value is None:
+def format_date(value: date | datetime | str | None, lang: str, style: str = "medium") -> str:
+    """A day in the reader's format; also a day kept as ISO text (a snapshot's JSON, a policy file)."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
     return dates.format_date(value, format=style, locale=babel_locale(lang))
+
+
+def format_month(value: date | str | None, lang: str) -> str:
+    """A month ("2026-11" or a day in it) as the reader writes it: 2026年11月, November 2026."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:7] + "-01")
+        except ValueError:
+            return value
+    return dates.format_skeleton("yMMMM", value, locale=babel_locale(lang))
 
 
 def format_time(value: datetime, lang: str, zone: ZoneInfo) -> str:
@@ -97,6 +135,26 @@ def format_span(starts_at: datetime, ends_at: datetime, lang: str, zone: ZoneInf
     if starts_at.astimezone(zone).date() == ends_at.astimezone(zone).date():
         return f"{format_datetime(starts_at, lang, zone, 'short')}–{format_time(ends_at, lang, zone)}"
     return f"{format_datetime(starts_at, lang, zone, 'short')} – {format_datetime(ends_at, lang, zone, 'short')}"
+
+
+DAY_PATTERNS = {"en": "EEE d MMM", "zh_Hans": "M月d日 EEE"}
+LONG_DAY_PATTERNS = {"en": "EEEE d MMMM y", "zh_Hans": "y年M月d日 EEEE"}
+
+
+@lru_cache(maxsize=1024)
+def format_day(day: date, lang: str, long: bool = False) -> str:
+    """A day with its weekday: "Thu 10 Dec" / "12月10日 周四"; long: "Thursday 10 December 2026"."""
+    pattern = (LONG_DAY_PATTERNS if long else DAY_PATTERNS).get(lang, DAY_PATTERNS["en"])
+    return dates.format_date(day, pattern, locale=babel_locale(lang))
+
+
+def format_when(starts_at: datetime, ends_at: datetime, lang: str, zone: ZoneInfo) -> str:
+    """A booking's local weekday, date and times: "Thursday 10 December 2026, 10:00–11:00"."""
+    starts, ends = starts_at.astimezone(zone), ends_at.astimezone(zone)
+    if starts.date() != ends.date():
+        return format_span(starts_at, ends_at, lang, zone)
+    separator = " " if lang == "zh_Hans" else ", "  # no half-width comma in Chinese: "2026年12月14日 星期一 10:00–13:00"
+    return f"{format_day(starts.date(), lang, True)}{separator}{format_time(starts_at, lang, zone)}–{format_time(ends_at, lang, zone)}"
 
 
 def format_number(value: float | int, lang: str) -> str:
@@ -157,3 +215,13 @@ if __name__ == "__main__":  # `make messages`: list what still needs a translati
     for message, places in sorted(missing.items(), key=lambda item: item[1][0]):
         print(f"{places[0]}\n  msgid {message!r}")
     print(f"{len(missing)} texts without a Simplified Chinese translation")
+
+
+def say_reason(code: str, params: Mapping[str, Any] | None, lang: str) -> str:
+    """A stored reason (park/shared/reasons.py) in `lang`."""
+    return reasons.render(code, params, lang, translate)
+
+
+def said(row: Mapping[str, Any], field: str, lang: str) -> str:
+    """A record's stored reason `field` in `lang`, from its code where it has one, else its text."""
+    return reasons.said(row, field, lang, translate)

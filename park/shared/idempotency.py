@@ -41,7 +41,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from park.settings import Settings
 from park.shared.clock import utc_now
-from park.shared.db import before_commit, fetch
+from park.shared.db import before_commit, check_at_commit, fetch
 from park.shared.errors import Conflict, ValidationFailed
 from park.shared.http import read_body
 from park.shared.labels import N_
@@ -162,12 +162,12 @@ async def _stored(user_id: int, key: str) -> dict[str, Any] | None:
 
 
 async def mark_applied(claim: Claim) -> None:
-    """Inside a write transaction of the claimed request: it changes something, under our claim."""
-    rows = await fetch(
-        "UPDATE idempotent_request SET applied = $1 WHERE id = $2 AND owner = $3 RETURNING id", True, claim.id, claim.owner
+    """Inside a write transaction of the claimed request: it changes something, under our claim
+    (on PostgreSQL sent with the transaction's outbox and audit rows, one round trip for all)."""
+    await check_at_commit(
+        "UPDATE idempotent_request SET applied = $1 WHERE id = $2 AND owner = $3 RETURNING id", True, claim.id, claim.owner,
+        failure=lambda: Conflict(TAKEN_OVER),
     )
-    if not rows:
-        raise Conflict(TAKEN_OVER)
 
 
 async def store_answer(claim: Claim, answer: Answer) -> None:

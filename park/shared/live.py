@@ -51,6 +51,8 @@ MAX_DAYS = 62
 MAX_PAYLOAD_BYTES = 7000
 """PostgreSQL refuses a NOTIFY payload of 8000 bytes; a larger batch becomes "anything changed"."""
 KEEP_ROWS = 1000
+PRUNE_EVERY = 50
+"""SQLite: the change log is cut back to KEEP_ROWS once per this many new rows (so holds up to their sum)."""
 RECONNECT_S = (0.2, 0.5, 1.0, 2.0, 5.0)
 LISTEN_CHECK_S = 10.0
 """PostgreSQL: how often the listening connection is checked (a dropped connection may not say so)."""
@@ -184,7 +186,7 @@ async def _send(changes: list[Change]) -> None:
         elif db.is_sqlite():
             await _sqlite_insert(changes)
         else:
-            await db.fetch("SELECT pg_notify($1, $2)", CHANNEL, encode(changes))
+            await db.notify_at_commit(CHANNEL, encode(changes))
     except Exception:  # see publish(): never fail the write that was announced
         log.warning("could not announce a change", exc_info=True)
 
@@ -195,7 +197,9 @@ async def _sqlite_insert(changes: list[Change]) -> None:
             "INSERT INTO live_change (facility, days) VALUES ($1, $2) RETURNING id",
             change.facility_id, None if change.days is None else ",".join(sorted(change.days)),
         )
-    await db.fetch("DELETE FROM live_change WHERE id <= $1", rows[0]["id"] - KEEP_ROWS)
+    newest = rows[0]["id"]
+    if newest % PRUNE_EVERY < len(changes):  # once per PRUNE_EVERY rows: one statement less in most writes
+        await db.fetch("DELETE FROM live_change WHERE id <= $1", newest - KEEP_ROWS)
 
 
 _redis_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()

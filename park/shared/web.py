@@ -11,7 +11,7 @@ from litestar.response import Redirect, Template
 from park.shared.actor import Actor
 from park.settings import LOCALES, Settings
 from park.shared import i18n
-from park.shared.errors import DomainError
+from park.shared.errors import DomainError, sentence
 from park.shared.labels import N_, label
 
 LANG_COOKIE = "park_lang"
@@ -40,18 +40,26 @@ def gettext_for(lang: str):
     return _
 
 
-def flash(request: Request[Any, Any, Any], message: str, level: str = "info") -> None:
-    """A message for the next page (already translated by the caller)."""
+def flash(request: Request[Any, Any, Any], message: str, level: str = "info", details: list[str] | None = None) -> None:
+    """A message for the next page (already translated by the caller), with `details` listed under it."""
     if "session" not in request.scope:
         return
     messages = list(request.session.get("flash", []))
-    messages.append({"message": message, "level": level})
+    messages.append({"message": message, "level": level, **({"details": details} if details else {})})
     request.session["flash"] = messages
+
+
+# The element pages re-read when a live update arrives (templates/_live.html): its re-read shows no messages.
+LIVE_TARGET = "live-grid"
+COUNTS_TARGET = "nav-counts-poll"
+"""Background re-reads (a live grid, the header's counts; templates/_live.html, base.html): they leave flash messages for the next page."""
 
 
 def _take_flashes(request: Request[Any, Any, Any]) -> list[dict[str, str]]:
     if "session" not in request.scope or not request.session.get("flash"):
         return []
+    if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") in (LIVE_TARGET, COUNTS_TARGET):
+        return []  # a message waiting for the next page stays for it
     messages = request.session.pop("flash")
     return messages
 
@@ -102,6 +110,7 @@ class NavGroup:
     label: str
     path: str = ""
     links: tuple[tuple[str, str], ...] = ()
+    key: str = ""
 
     def holds(self, current_path: str) -> bool:
         return any(_is_current(path, current_path) for path in ([self.path] if self.path else [p for p, _ in self.links]))
@@ -150,7 +159,7 @@ def _nav(request: Request[Any, Any, Any], actor: Actor | None) -> list[NavGroup]
     for key in order:
         links = entries[key]
         if key in MENUS and len(links) > 1:
-            groups.append(NavGroup(MENUS[key], links=tuple(links)))
+            groups.append(NavGroup(MENUS[key], links=tuple(links), key=key))
         else:
             groups.extend(NavGroup(label, path=path) for path, label in links)
     return groups
@@ -169,6 +178,27 @@ def _account_nav(request: Request[Any, Any, Any], actor: Actor | None) -> list[t
     return [(path, label) for path, label, who in ACCOUNT_NAV if who in allowed and path in paths]
 
 
+# What waits for the reader, counted by a domain before the page renders (app.py's before_request
+# hook stores it under this scope key): header path → count. The header shows each next to its link
+# and the sum on its menu, in elements a fragment can replace out of band (templates/_nav_counts.html).
+NAV_COUNTS = "park.nav_counts"
+
+
+def nav_counts(request: Request[Any, Any, Any]) -> dict[str, int]:
+    return request.scope.get(NAV_COUNTS) or {}
+
+
+def set_nav_counts(request: Request[Any, Any, Any], counts: dict[str, int]) -> None:
+    request.scope[NAV_COUNTS] = counts  # type: ignore[literal-required]
+
+
+def _menu_counts(counts: dict[str, int]) -> dict[str, int]:
+    """The sums a menu shows (by its key) of the counts of its links, and under "all" the phone's menu button's."""
+    sums = {key: sum(counts.get(path, 0) for path, _l, _w, menu in NAV if menu == key)
+            for key in MENUS if any(path in counts for path, _l, _w, menu in NAV if menu == key)}
+    return sums | ({"all": sum(counts.values())} if counts else {})
+
+
 def page(request: Request[Any, Any, Any], template_name: str, status_code: int = 200, **context: Any) -> Template:
     """Render a page with what every template needs: user, language, translation, formatting."""
     settings = settings_of(request)
@@ -178,6 +208,8 @@ def page(request: Request[Any, Any, Any], template_name: str, status_code: int =
     context.update(
         user=actor if isinstance(actor, Actor) else None,
         nav=_nav(request, actor if isinstance(actor, Actor) else None),
+        nav_counts=nav_counts(request),
+        menu_counts=_menu_counts(nav_counts(request)),
         nav_paths=_nav_paths(request, actor if isinstance(actor, Actor) else None),
         account_nav=_account_nav(request, actor if isinstance(actor, Actor) else None),
         is_current=lambda path: _is_current(path, request.url.path),
@@ -188,11 +220,12 @@ def page(request: Request[Any, Any, Any], template_name: str, status_code: int =
         fmt_datetime=lambda value, style="medium": i18n.format_datetime(value, lang, zone, style),
         fmt_date=lambda value, style="medium": i18n.format_date(value, lang, style),
         fmt_time=lambda value: i18n.format_time(value, lang, zone),
+        fmt_month=lambda value: i18n.format_month(value, lang),
         fmt_number=lambda value: i18n.format_number(value, lang),
         fmt_percent=lambda value: i18n.format_percent(value, lang),
         fmt_money=lambda fen: i18n.format_money_fen(fen, lang),
         label=lambda group, value: i18n.translate(lang, label(group, value)),
-        local_name=lambda row: (row.get("name_en") or row.get("name")) if lang == "en" else row.get("name"),
+        local_name=lambda row, field="name": i18n.local(row, lang, field),
         flashes=_take_flashes(request),
         current_path=request.url.path,
         zone=zone,
@@ -221,19 +254,19 @@ def form_errors(error: DomainError, _: Any, default_field: str = "form") -> dict
     errors: dict[str, str] = {}
     for violation in error.violations:
         field = violation.field if violation.code == "validation" else default_field
-        errors.setdefault(field, _(violation.template, **dict(violation.params)))
+        errors.setdefault(field, sentence(_(violation.template, **dict(violation.params))))
     if errors:
         return errors
     for item in getattr(error, "errors", ()):
-        errors.setdefault(item.field, _(item.message, **item.params))
-    return errors or {default_field: _(error.template, **error.params)}
+        errors.setdefault(item.field, sentence(_(item.message, **item.params)))
+    return errors or {default_field: sentence(_(error.template, **error.params))}
 
 
 def error_message(error: DomainError, _: Any) -> str:
     """A domain error as one line in the reader's language (for a flash message)."""
     if error.violations:
-        return "; ".join(_(v.template, **dict(v.params)) for v in error.violations)
-    return _(error.template, **error.params)
+        return sentence("; ".join(_(v.template, **dict(v.params)) for v in error.violations))
+    return sentence(_(error.template, **error.params))
 
 
 # "No one-click accidents": an act that is hard to undo is a form whose first POST (without

@@ -128,4 +128,52 @@
       HTMLFormElement.prototype.submit.call(form);
     }
   });
+  // The facility form's opening hours: "Add a range" and "Remove" submit the form for one row more or
+  // less (so they work without this file); here they add or drop the row in place, and the pickers'
+  // step follows the slot field (the server's grid: the slot when it divides a day, else a minute).
+  ready(function () {
+    var editor = document.querySelector("[data-hours-editor]");
+    if (!editor) { return; }
+    var most = Number(editor.getAttribute("data-max-ranges")) || 6;
+    function rowsOf(day) { return day.querySelectorAll(".hours-ranges > [data-hours-row]"); }
+    function addRow(day) {
+      var used = {};
+      Array.prototype.forEach.call(rowsOf(day), function (row) { used[row.querySelector("input").name.split("_")[2]] = true; });
+      var index = 0;
+      while (used[index]) { index += 1; }
+      var html = day.querySelector("template[data-hours-new]").innerHTML
+        .replace(/__index__/g, String(index)).replace(/__number__/g, String(index + 1));
+      var list = day.querySelector(".hours-ranges");
+      list.insertAdjacentHTML("beforeend", html);
+      syncAdd(day);
+      return list.lastElementChild;
+    }
+    function syncAdd(day) { day.querySelector(".hours-add").hidden = rowsOf(day).length >= most; }
+    editor.addEventListener("click", function (event) {
+      var button = event.target.closest && event.target.closest("button.hours-add, button.hours-remove");
+      if (!button) { return; }
+      event.preventDefault();
+      var day = button.closest("[data-hours-day]");
+      if (button.classList.contains("hours-add")) {
+        if (rowsOf(day).length < most) { addRow(day).querySelector("input").focus(); }
+        return;
+      }
+      button.closest("[data-hours-row]").remove();
+      if (!rowsOf(day).length) { addRow(day); }
+      syncAdd(day);
+      var add = day.querySelector(".hours-add");
+      (add.hidden ? rowsOf(day)[0].querySelector("input") : add).focus();
+    });
+    var slot = document.getElementById("f-slot_minutes");
+    if (slot) {
+      slot.addEventListener("change", function () {
+        var minutes = Number(slot.value);
+        var step = minutes > 0 && 1440 % minutes === 0 ? minutes * 60 : 60;
+        Array.prototype.forEach.call(editor.querySelectorAll("input[type=time]"), function (input) { input.step = step; });
+        Array.prototype.forEach.call(editor.querySelectorAll("template[data-hours-new]"), function (template) {
+          template.innerHTML = template.innerHTML.replace(/step="\d+"/g, 'step="' + step + '"');
+        });
+      });
+    }
+  });
 })();

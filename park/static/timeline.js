@@ -83,15 +83,29 @@
 
   // --- Moving: press on one of your bookings, drop it on another time or row; the move form does the rest
   // (the same rules and locks as a new booking; a refusal shows the free alternatives on the booking page).
-  var moving = null; // {booking, minutes, offset, from}
+  var moving = null; // {booking, minutes, offset, from}: a booking being moved (by pointer, touch or keyboard)
 
   function ownCells(td) {
     var id = td.getAttribute("data-booking");
     return cellsOf(td.closest("tr")).filter(function (cell) { return cell.getAttribute("data-booking") === id; });
   }
 
+  function movingFrom(td) {
+    // What is moved when `td` (a cell of an own booking) is taken hold of.
+    var own = ownCells(td);
+    return { booking: td.getAttribute("data-booking"), from: own[0], offset: own.indexOf(td),
+             minutes: minutesOf(own[own.length - 1].getAttribute("data-end")) - minutesOf(own[0].getAttribute("data-start")) };
+  }
+
+  function movableCell(td) {
+    var grid = gridOf(td);
+    return !!(grid && td.classList.contains("cell-own") && td.getAttribute("data-booking") && grid.hasAttribute("data-movable"));
+  }
+
   function clearDrop() {
-    Array.prototype.forEach.call(document.querySelectorAll("td.is-drop"), function (td) { td.classList.remove("is-drop"); });
+    Array.prototype.forEach.call(document.querySelectorAll("td.is-drop, td.is-refused"), function (td) {
+      td.classList.remove("is-drop"); td.classList.remove("is-refused");
+    });
   }
 
   function dropTargets(td) {
@@ -125,33 +139,45 @@
     return true;
   }
 
+  // Where a drag goes (mouse, or a finger after a long press) and where it ends.
+  function dragOver(td) {
+    if (moving) {
+      clearDrop();
+      if (td) { dropTargets(td).forEach(function (cell) { cell.classList.add("is-drop"); }); }
+    } else if (dragging && selection && td && td.closest("tr") === selection.row) {
+      select(selection.row, selection.anchor, cellsOf(selection.row).indexOf(td));
+    }
+  }
+
+  function dragEnd(td, openOnClick) {
+    if (moving) {
+      var moved = td ? submitMove(td) : false;
+      clearDrop();
+      if (!moved && openOnClick && td && td.querySelector("a") && td.getAttribute("data-booking") === moving.booking) {
+        window.location.assign(td.querySelector("a").href); // a plain click opens the booking
+      }
+      moving = null;
+    } else if (dragging) {
+      dragging = false;
+      book();
+    }
+    rereadIfStale();
+  }
+
+  // A cell's link must not start the browser's own drag of a link: dropped, it would open the booking instead of moving it.
+  document.addEventListener("dragstart", function (event) {
+    if (cellOf(event.target)) { event.preventDefault(); }
+  });
+
   document.addEventListener("pointerdown", function (event) {
     if (event.pointerType === "touch" || event.button !== 0) { return; }
     var td = cellOf(event.target);
-    if (!td || !td.classList.contains("cell-own") || !td.getAttribute("data-booking") || !gridOf(td).hasAttribute("data-movable")) { return; }
-    var own = ownCells(td);
+    if (!movableCell(td)) { return; }
     event.preventDefault();
-    moving = { booking: td.getAttribute("data-booking"), from: own[0], offset: own.indexOf(td),
-               minutes: minutesOf(own[own.length - 1].getAttribute("data-end")) - minutesOf(own[0].getAttribute("data-start")) };
-  });
-  document.addEventListener("pointerover", function (event) {
-    if (!moving) { return; }
-    var td = cellOf(event.target);
-    clearDrop();
-    if (td) { dropTargets(td).forEach(function (cell) { cell.classList.add("is-drop"); }); }
-  });
-  document.addEventListener("pointerup", function (event) {
-    if (!moving) { return; }
-    var td = cellOf(event.target);
-    var moved = td ? submitMove(td) : false;
-    clearDrop();
-    if (!moved && td && td.querySelector("a") && td.getAttribute("data-booking") === moving.booking) {
-      window.location.assign(td.querySelector("a").href); // a plain click opens the booking
-    }
-    moving = null;
+    moving = movingFrom(td);
   });
 
-  // --- Pointer: press on a free cell, drag along the row, release to book. Touch scrolls the hours instead.
+  // --- Pointer: press on a free cell, drag along the row, release to book.
   document.addEventListener("pointerdown", function (event) {
     if (event.pointerType === "touch" || event.button !== 0) { return; }
     var td = cellOf(event.target);
@@ -162,22 +188,205 @@
     select(row, cellsOf(row).indexOf(td), cellsOf(row).indexOf(td));
   });
   document.addEventListener("pointerover", function (event) {
-    if (!dragging || !selection) { return; }
-    var td = cellOf(event.target);
-    if (!td || td.closest("tr") !== selection.row) { return; }
-    select(selection.row, selection.anchor, cellsOf(selection.row).indexOf(td));
+    if (event.pointerType !== "touch") { dragOver(cellOf(event.target)); }
   });
-  document.addEventListener("pointerup", function () {
-    if (!dragging) { return; }
-    dragging = false;
-    book();
+  document.addEventListener("pointerup", function (event) {
+    if (event.pointerType !== "touch") { dragEnd(cellOf(event.target), true); }
   });
   document.addEventListener("click", function (event) {
     // A mouse press on a free cell has already booked it (pointerup); the link is for touch and no-JS.
     var td = cellOf(event.target);
     if (td && td.getAttribute("data-bookable") === "true" && event.detail > 0 && selection) { event.preventDefault(); }
-    if (td && td.classList.contains("cell-own") && event.detail > 0 && gridOf(td).hasAttribute("data-movable")) { event.preventDefault(); }
+    if (movableCell(td) && event.detail > 0 && lastPointer !== "touch") {
+      event.preventDefault(); // a mouse press on one's booking is handled on pointerup; a tap follows the link
+    }
+    if (held) { event.preventDefault(); held = false; } // the end of a long press is no tap
   });
+
+  // --- Touch: a swipe scrolls the hours; holding a cell still for a moment starts the same drag as the mouse's
+  // (a free cell: choose the time; an own booking: move it). A tap follows the cell's link.
+  var HOLD_MS = 400, SLOP_PX = 10;
+  var press = null; // {id, x, y, td, timer, active}
+  var held = false; // a long press just ended: swallow the click that may follow
+  var lastPointer = "";
+  document.addEventListener("pointerdown", function (event) {
+    lastPointer = event.pointerType;
+    if (keyMove) { endKeyMove(gridOf(keyMove.target), true); } // a press elsewhere lets go of a booking held by keyboard
+  }, true);
+
+  function cancelPress() {
+    if (press) { window.clearTimeout(press.timer); }
+    press = null;
+    rereadIfStale();
+  }
+
+  function hold() {
+    var td = press.td;
+    if (!td.isConnected) { cancelPress(); return; } // the grid was re-read under the finger
+    press.active = true;
+    if (movableCell(td)) {
+      moving = movingFrom(td);
+      dragOver(td);
+    } else {
+      var row = td.closest("tr");
+      dragging = true;
+      select(row, cellsOf(row).indexOf(td), cellsOf(row).indexOf(td));
+    }
+  }
+
+  document.addEventListener("pointerdown", function (event) {
+    if (event.pointerType !== "touch" || !event.isPrimary) { return; }
+    cancelPress();
+    var td = cellOf(event.target);
+    if (!td || !(movableCell(td) || (td.getAttribute("data-bookable") === "true" && signedIn(td)))) { return; }
+    press = { id: event.pointerId, x: event.clientX, y: event.clientY, td: td, active: false,
+              timer: window.setTimeout(hold, HOLD_MS) };
+  });
+  document.addEventListener("pointermove", function (event) {
+    if (!press || event.pointerId !== press.id) { return; }
+    if (!press.active) {
+      if (Math.abs(event.clientX - press.x) > SLOP_PX || Math.abs(event.clientY - press.y) > SLOP_PX) { cancelPress(); }
+      return;
+    }
+    // The finger's target stays the cell first touched: look under the finger instead.
+    dragOver(cellOf(document.elementFromPoint(event.clientX, event.clientY)));
+  });
+  document.addEventListener("pointerup", function (event) {
+    if (!press || event.pointerId !== press.id) { return; }
+    var active = press.active;
+    cancelPress();
+    if (active) {
+      held = true;
+      window.setTimeout(function () { held = false; }, 600);
+      dragEnd(cellOf(document.elementFromPoint(event.clientX, event.clientY)), false);
+    }
+  });
+  document.addEventListener("pointercancel", function (event) {
+    // The browser took the gesture (a scroll): nothing is chosen.
+    if (!press || event.pointerId !== press.id) { return; }
+    var active = press.active;
+    cancelPress();
+    if (active) { dragging = false; moving = null; clearSelection(); clearDrop(); }
+    rereadIfStale();
+  });
+  // Once the hold has started, the finger drags the choice instead of scrolling the hours.
+  document.addEventListener("touchmove", function (event) {
+    if (press && press.active && event.cancelable) { event.preventDefault(); }
+  }, { passive: false });
+  document.addEventListener("contextmenu", function (event) {
+    if (press || held) { event.preventDefault(); }
+  });
+
+  // --- Moving by keyboard: on an own booking, M takes hold of it; arrows choose where it goes (the cells it
+  // would cover are shown, and a taken or closed one says so), Enter moves it there, Escape leaves it.
+  var keyMove = null; // {target: the proposed first cell, refused: why not there, or ""}
+
+  function say(grid, name, params) {
+    var status = grid && grid.querySelector("[data-grid-status]");
+    if (!status) { return; }
+    var text = grid.getAttribute("data-say-" + name) || "";
+    Object.keys(params || {}).forEach(function (key) { text = text.replace("%(" + key + ")s", params[key]); });
+    status.textContent = text;
+  }
+
+  function showStatus(grid, shown) {
+    var status = grid && grid.querySelector("[data-grid-status]");
+    if (!status) { return; }
+    status.classList.toggle("visually-hidden", !shown);
+    status.classList.toggle("grid-move-status", shown);
+  }
+
+  function stateName(grid, td) {
+    // Why a cell cannot take the booking: its state in words, or the row's reason (training needed).
+    var reason = td.closest("tr").querySelector(".row-reason .visually-hidden");
+    if (reason && (td.classList.contains("cell-free") || td.classList.contains("cell-partial"))) { return reason.textContent; }
+    var states = ["full", "own", "blackout", "closed", "past"];
+    for (var i = 0; i < states.length; i++) {
+      if (td.classList.contains("cell-" + states[i])) { return grid.getAttribute("data-say-state-" + states[i]) || states[i]; }
+    }
+    return "";
+  }
+
+  function refusal(grid, covered) {
+    // "" when the moved booking fits on `covered`, else why not.
+    if (!covered.length) { return grid.getAttribute("data-say-day-ends"); }
+    for (var i = 0; i < covered.length; i++) {
+      var td = covered[i];
+      if (td.getAttribute("data-bookable") !== "true" && td.getAttribute("data-booking") !== moving.booking) { return stateName(grid, td); }
+    }
+    var end = minutesOf(covered[0].getAttribute("data-start")) + moving.minutes;
+    if (minutesOf(covered[covered.length - 1].getAttribute("data-end")) < end) { return grid.getAttribute("data-say-day-ends"); }
+    return "";
+  }
+
+  function spanText(td) {
+    var row = td.closest("tr"), start = td.getAttribute("data-start");
+    return { facility: row.getAttribute("data-name"), day: row.getAttribute("data-day-text"), start: start.slice(11),
+             end: textOf(minutesOf(start) + moving.minutes).slice(11) };
+  }
+
+  function propose(td) {
+    var grid = gridOf(td);
+    keyMove.target = td;
+    clearDrop();
+    var covered = dropTargets(td);
+    keyMove.refused = refusal(grid, covered);
+    var mark = keyMove.refused ? "is-refused" : "is-drop";
+    (covered.length ? covered : [td]).forEach(function (cell) { cell.classList.add(mark); });
+    var params = spanText(td);
+    if (keyMove.refused) {
+      params.reason = keyMove.refused;
+      say(grid, "move-refused", params);
+    } else {
+      say(grid, td === moving.from ? "moving" : "move-to", params);
+    }
+    moveTo(td);
+  }
+
+  function startKeyMove(td) {
+    clearSelection();
+    moving = movingFrom(td);
+    moving.offset = 0;
+    keyMove = { target: moving.from, refused: "" };
+    showStatus(gridOf(td), true);
+    propose(moving.from);
+  }
+
+  function endKeyMove(grid, cancelled) {
+    var from = moving && moving.from;
+    clearDrop();
+    moving = null;
+    keyMove = null;
+    if (cancelled && grid) {
+      say(grid, "move-cancelled");
+      if (from) { moveTo(from); }
+    }
+  }
+
+  function keyMoveKey(event, td) {
+    // The keys while a booking is held by keyboard; true when the key was used.
+    var grid = gridOf(td), target = keyMove.target, cells = cellsOf(target.closest("tr")), index = cells.indexOf(target);
+    var next = null;
+    switch (event.key) {
+      case "ArrowRight": next = cells[index + 1]; break;
+      case "ArrowLeft": next = cells[index - 1]; break;
+      case "ArrowDown": next = verticalNeighbour(target, 1); break;
+      case "ArrowUp": next = verticalNeighbour(target, -1); break;
+      case "Home": next = cells[0]; break;
+      case "End": next = cells[cells.length - 1]; break;
+      case "Escape": endKeyMove(grid, true); return true;
+      case "Tab": endKeyMove(grid, true); return false;
+      case "Enter":
+      case " ":
+        if (keyMove.refused) { propose(target); return true; } // says again why not
+        if (target === moving.from) { endKeyMove(grid, true); return true; }
+        if (!submitMove(target)) { endKeyMove(grid, true); }
+        return true;
+      default: return event.key.length === 1; // no typing into the grid meanwhile
+    }
+    if (next) { propose(next); }
+    return true;
+  }
 
   // --- Keyboard: one tab stop per grid; arrows move, Shift+arrow widens the choice, Enter or Space books.
   function setTabStop(grid, target) {
@@ -221,6 +430,16 @@
   document.addEventListener("keydown", function (event) {
     var td = cellOf(event.target);
     if (!td || !td.closest(".slot-grid")) { return; }
+    if (keyMove) {
+      if (keyMoveKey(event, td)) { event.preventDefault(); }
+      return;
+    }
+    showStatus(gridOf(td), false); // a move's last word stays until the next key
+    if ((event.key === "m" || event.key === "M") && !event.ctrlKey && !event.metaKey && !event.altKey && movableCell(td)) {
+      event.preventDefault();
+      startKeyMove(td);
+      return;
+    }
     var row = td.closest("tr"), cells = cellsOf(row), index = cells.indexOf(td), next = null;
     switch (event.key) {
       case "ArrowRight": next = cells[index + 1]; break;
@@ -254,19 +473,67 @@
     moveTo(next);
   });
 
-  // --- Live updates swap the grid (#live-grid, hx-get of the page itself): keep the scroll position and the tab stop.
+  // --- Live updates swap the grid (#live-grid, hx-get of the page itself): keep the scroll position, the focus and a held booking.
   var kept = 0;
+  var heldOver = null; // a booking held by keyboard when the grid was replaced
+  var focusedAt = null; // the cell a keyboard user was on when the grid was replaced
+  // A change heard while a mouse or finger holds cells waits until it lets go: the cells under it stay the same.
+  var stale = false;
+  function gesturing() { return dragging || (moving && !keyMove) || !!press; }
+  function rereadIfStale() {
+    if (!stale || gesturing()) { return; }
+    stale = false;
+    var source = document.getElementById("live-source");
+    if (source && window.htmx) { window.htmx.trigger(source, "sse:bookings-changed"); }
+  }
   document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail && event.detail.target;
+    if (target && target.id === "live-grid" && gesturing()) {
+      event.detail.shouldSwap = false;
+      stale = true;
+      return;
+    }
+    if (keyMove) { // the held booking's cells are about to be replaced: take hold again in the new grid
+      var row = keyMove.target.closest("tr");
+      heldOver = { booking: moving.booking, facility: row.getAttribute("data-facility"), day: row.getAttribute("data-day"),
+                   start: keyMove.target.getAttribute("data-start") };
+      endKeyMove(null, false);
+    }
     var scroller = document.querySelector("#live-grid .grid-scroll");
     kept = scroller ? scroller.scrollLeft : 0;
+    // A keyboard user's place: the same time of the same row keeps the focus after the re-read.
+    var focused = cellOf(document.activeElement);
+    focusedAt = null;
+    if (!heldOver && focused && focused.closest("#live-grid")) {
+      var focusedRow = focused.closest("tr");
+      focusedAt = { facility: focusedRow.getAttribute("data-facility"), day: focusedRow.getAttribute("data-day"),
+                    start: focused.getAttribute("data-start") };
+    }
   });
-  document.addEventListener("htmx:afterSettle", function () {
+  // afterSwap, not afterSettle: it runs in the same task as the swap, so no key press lands between the two.
+  document.addEventListener("htmx:afterSwap", function () {
     var grid = document.getElementById("live-grid");
     if (!grid) { return; }
     grid.setAttribute("data-scrolled", "true");
     initialise(grid);
     var scroller = grid.querySelector(".grid-scroll");
     if (scroller) { scroller.scrollLeft = kept; }
+    if (focusedAt) {
+      var at = focusedAt, sameRow = grid.querySelector('tr[data-facility="' + at.facility + '"][data-day="' + at.day + '"]');
+      focusedAt = null;
+      var covering = sameRow && cellsOf(sameRow).filter(function (td) {
+        return td.getAttribute("data-start") <= at.start && at.start < td.getAttribute("data-end");
+      })[0];
+      if (covering) { moveTo(covering); }
+    }
+    if (heldOver) {
+      var again = heldOver, own = grid.querySelector('td[data-booking="' + again.booking + '"]');
+      heldOver = null;
+      if (!own) { say(grid, "move-cancelled"); return; } // moved or cancelled meanwhile
+      startKeyMove(own);
+      var target = grid.querySelector('tr[data-facility="' + again.facility + '"][data-day="' + again.day + '"] td[data-start="' + again.start + '"]');
+      if (target) { propose(target); }
+    }
   });
 
   function ready(fn) {

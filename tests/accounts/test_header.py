@@ -31,7 +31,7 @@ async def test_the_managers_header_groups_its_links_into_translated_menus(client
     await sign_in(client, manager.email)
     header = _header((await client.get("/", headers=EN)).text)
     summaries = re.findall(r"<summary[^>]*>(.*?)</summary>", header, re.S)
-    assert [s.strip() for s in summaries[:4]] == ["Booking", "Space", "Reports", "Administration"]
+    assert [re.sub(r"<span.*", "", s, flags=re.S).strip() for s in summaries[:4]] == ["Booking", "Space", "Reports", "Administration"]
     top_level = re.findall(r'<ul class="menus">(.*)</ul>\s*</nav>', header, re.S)[0]
     assert top_level.count("<details") == 4
     zh_header = _header((await client.get("/", headers={"Accept-Language": "zh-CN"})).text)

@@ -74,3 +74,11 @@ async def test_a_redirect_after_sign_in_stays_on_this_site(client, member):
         data={"email": member.email, "password": TEST_PASSWORD, "next": "//evil.example/x", "_csrf_token": csrf_from(form.text)},
     )
     assert response.headers["location"] == "/"
+
+
+async def test_a_bearer_token_request_does_no_session_work_even_with_a_session_cookie(client, member):
+    await sign_in(client, member.email)
+    assert client.cookies.get("park_session")
+    answer = await client.get("/api/v1/facilities", headers=member.headers)
+    assert answer.status_code == 200
+    assert "set-cookie" not in answer.headers  # the session is neither loaded, renewed nor stored

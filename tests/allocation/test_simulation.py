@@ -188,4 +188,4 @@ async def test_every_published_version_stays_readable_with_what_changed(client, 
     assert page.status_code == 200
     assert page.text.index("Version 2026.1") < page.text.index("Version 2025.9")
     changes = page.text[page.text.index("Changes from version 2025.9") :]
-    assert "sectors.cultural_tourism.points</code></td><td>5</td><td>15</td>" in changes
+    assert 'sectors.cultural_tourism.points</code></td><td data-label="Before">5</td><td data-label="After">15</td>' in changes

@@ -42,7 +42,40 @@ async def test_the_audit_page_filters_by_record(client, manager, tenant, other_t
     await sign_in(client, manager.email)
     response = await client.get("/audit", params={"record_type": "tenant", "record_id": str(other_tenant["id"])})
     assert response.status_code == 200
-    assert "ip_count: 5" in response.text and "ip_count: 4" not in response.text
+    assert "知识产权数量：5" in response.text and "知识产权数量：4" not in response.text
+    # The action in the reader's words, not its code; the address column is headed as an address.
+    assert "修改企业信息" in response.text or "Firm changed" in response.text
+    assert "tenant.update" not in response.text.split("<tbody>")[1]  # (the filter's choices carry codes as values)
+    assert "<th scope=\"col\">开始</th>" not in response.text
+
+
+async def test_the_audit_page_filters_by_chosen_action_kind_and_days(client, manager, tenant):
+    await client.patch(f"/api/v1/tenants/{tenant['id']}", headers=manager.headers, json={"ip_count": 6})
+    await sign_in(client, manager.email)
+    html = (await client.get("/audit", headers={"Accept-Language": "zh-CN"})).text
+    # Choices, not codes to type: translated action names and record kinds, dates from a picker.
+    assert '<select id="action" name="action">' in html and '<option value="tenant.update">修改企业信息</option>' in html
+    assert '<select id="record_type" name="record_type">' in html and '<option value="tenant">企业</option>' in html
+    assert 'name="day_from" type="date"' in html and 'name="day_to" type="date"' in html
+    assert "来源地址" in html and "<th scope=\"col\">开始</th>" not in html
+    assert "修改企业信息" in html.split("<tbody>")[1]  # the entry's action by its name, not tenant.update
+
+    today = (await client.get("/api/v1/audit", headers=manager.headers)).json()["items"][0]["at"][:10]
+    chosen = await client.get("/audit", params={"action": "tenant.update", "record_type": "tenant",
+                                                 "day_from": "2020-01-01", "day_to": "2099-12-31"})
+    assert "知识产权数量：6" in chosen.text
+    before = await client.get("/audit", params={"action": "tenant.update", "day_to": "2020-01-01"})
+    assert "知识产权数量：6" not in before.text
+    other_action = await client.get("/audit", params={"action": "user.sign_out", "day_from": today})
+    assert "知识产权数量：6" not in other_action.text
+
+
+async def test_a_bad_day_in_the_audit_filter_is_named_and_ignored(client, manager, tenant):
+    await client.patch(f"/api/v1/tenants/{tenant['id']}", headers=manager.headers, json={"ip_count": 7})
+    await sign_in(client, manager.email)
+    response = await client.get("/audit", params={"day_from": "next tuesday"}, headers={"Accept-Language": "en"})
+    assert response.status_code == 200
+    assert "Enter a date like 2026-12-03." in response.text and "Intellectual property items: 7" in response.text
 
 
 AUDIT_PREFIXES = ("/api/v1/audit", "/audit")

@@ -1,21 +1,31 @@
-"""Benchmark: availability of every demo facility for one week, with 1,000,000 bookings stored.
+"""Benchmark: a facility's week, the whole-park search and the day timeline, with 1,000,000 bookings stored.
 
-Run from the repository root (SQLite in a temporary file by default):
+Run from the repository root; both databases when PARK_BENCH_DATABASE_URL names a PostgreSQL server:
 
-    .venv/bin/python tests/bench/bench_availability.py [--bookings 1000000] [--seed 2026]
     PARK_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
-        .venv/bin/python tests/bench/bench_availability.py
+        .venv/bin/python tests/bench/bench_availability.py [--bookings 1000000] [--seconds 10] [--only sqlite|postgres]
 
-It creates a fresh database (on PostgreSQL: a new database on that server,
-dropped afterwards), applies the migrations, loads the demo base, then adds
-seeded bookings until the table holds the requested number: spread over the
-demo facilities from four years back to the end of the advance window, on
-each facility's slot grid inside its opening hours. It then asks the
-availability service (the same call the API makes: one indexed query for the
-bookings, one for the blackouts, then the pure slot computation) for every
-facility, for next week, and prints the time per facility and in total. The
-pure computation alone is timed as well, and so is the time-first search over
-every facility at once (GET /api/v1/availability: p50 and p95 of 30 runs).
+For each database it creates a fresh one (on PostgreSQL a new database on that
+server, dropped afterwards; on SQLite a temporary file), applies the migrations,
+loads the demo base, then adds seeded bookings until the table holds the
+requested number: spread over the demo facilities from four years back to the
+end of the advance window, on each facility's slot grid inside its opening hours
+(on PostgreSQL then VACUUM ANALYZE, as autovacuum would do after such a load).
+
+It then serves Park (`park serve --workers 2`) and the bare floor
+(`tests/bench/floor_app.py`, same server, workers and pool) side by side and
+measures with wrk, over HTTP, as a demo member (a bearer token):
+
+- one facility's week: GET /api/v1/facilities/{id}/availability (floor: one overlap query);
+- the whole-park search: GET /api/v1/availability over every demo facility for a week
+  (floor: one query for every facility's bookings in the week);
+- the day timeline page: GET /timeline?date=… (floor: the same query for the day);
+
+each at one client (p50 and p95) and at 64 connections (requests per second),
+floor and Park alternating, every figure also as a ratio to the floor's. Before
+the HTTP runs it times the services in-process (per facility, the pure slot
+computation, the search): where the time goes.
+Aims (issue 12): p95 at one client <= 20 ms for a facility's week, <= 50 ms for the whole-park search.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ import asyncio
 import os
 import random
 import secrets
+import shutil
 import sqlite3
 import statistics
 import sys
@@ -38,9 +49,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 SERVER_URL = os.environ.get("PARK_BENCH_DATABASE_URL", "")
 
 
-def make_database() -> tuple[str, str]:
+def make_database(postgres: bool) -> tuple[str, str]:
     """(url, name or folder) of a fresh database."""
-    if SERVER_URL:
+    if postgres:
         import asyncpg
 
         name = f"park_bench_{secrets.token_hex(3)}"
@@ -57,8 +68,8 @@ def make_database() -> tuple[str, str]:
     return f"sqlite:///{folder}/bench.db", folder
 
 
-def drop_database(name: str) -> None:
-    if SERVER_URL:
+def drop_database(name: str, postgres: bool) -> None:
+    if postgres:
         import asyncpg
 
         async def drop() -> None:
@@ -140,7 +151,9 @@ async def fill(url: str, target: int, seed: int) -> tuple[int, float]:
         await connection.copy_records_to_table(
             "booking", records=[r[:6] + (False,) + r[7:] + ("",) for r in rows], columns=[*columns, "status_reason"]
         )
-        await connection.execute("ANALYZE booking")
+        # What autovacuum does soon after a bulk load (this server runs with it off): statistics, and
+        # the visibility map that lets the reads of free time be index-only scans.
+        await connection.execute("VACUUM ANALYZE booking")
         await connection.close()
     return await Booking.count(), time.perf_counter() - began
 
@@ -207,6 +220,153 @@ async def measure_search(window, zone, runs: int = 30) -> None:
     p95 = timings[max(0, round(0.95 * len(timings)) - 1)]
     print(f"whole-park search ({len(hits)} facilities with free time, {runs} runs): "
           f"p50 {statistics.median(timings) * 1000:.1f} ms, p95 {p95 * 1000:.1f} ms")
+    await measure_search_parts(window, zone, now, runs)
+
+
+async def measure_search_parts(window, zone, now, runs: int) -> None:
+    """The search's reads timed apart from its pure computation (medians): where its time goes."""
+    from park.bookings import queries as booking_queries
+    from park.bookings.availability import free_intervals
+    from park.facilities import queries
+
+    rows, _total = await queries.search_facilities()
+    specs = {row["id"]: queries.to_spec(row) for row in rows}
+    widest = timedelta(minutes=max(spec.buffer_minutes for spec in specs.values()))
+    held = await booking_queries.seats_held_of(sorted(specs), window, widest)
+    blackouts = await queries.blackouts_of(list(specs.values()), window)
+
+    async def compute() -> None:
+        for spec in specs.values():
+            free_intervals(spec, window, zone, now, held[spec.id], blackouts, duration=timedelta(minutes=60))
+
+    parts = (
+        ("the facilities", lambda: queries.search_facilities()),
+        (f"their seat-holding bookings ({sum(map(len, held.values()))})",
+         lambda: booking_queries.seats_held_of(sorted(specs), window, widest)),
+        ("their blackouts", lambda: queries.blackouts_of(list(specs.values()), window)),
+        ("free intervals (pure)", compute),
+    )
+    for what, step in parts:
+        timings = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            await step()
+            timings.append(time.perf_counter() - began)
+        print(f"  of which {what}: {statistics.median(timings) * 1000:.1f} ms")
+
+
+# --- over HTTP: Park and the floor side by side ------------------------------------------
+
+async def member_token() -> str:
+    """A bearer token for the demo's first member (the API and the pages both accept it)."""
+    from park.accounts.service import token_digest
+    from park.accounts.tables import ApiToken, User
+
+    user = await User.select(User.id).where(User.role == "member").order_by(User.id).first()
+    token = secrets.token_urlsafe(32)
+    now = datetime.now(timezone.utc)
+    await ApiToken(user=user["id"], token_hash=token_digest(token), name="bench", created_at=now,
+                   expires_at=now + timedelta(days=1)).save()
+    return token
+
+
+async def week_facility() -> tuple[int, int]:
+    """The first one-seat facility booked at once (no draw) whose week is read, and how many facilities there are."""
+    from park.facilities.tables import Facility
+
+    rows = await Facility.select(Facility.id, Facility.capacity, Facility.booking_mode).order_by(Facility.id)
+    chosen = next(r["id"] for r in rows if r["capacity"] == 1 and r["booking_mode"] == "instant")
+    return chosen, len(rows)
+
+
+def http_targets(facility: int, days: int) -> list[tuple[str, str, str]]:
+    """(what, Park path, floor path) of each measured read: next Monday's week, and that Monday for the timeline."""
+    from park.settings import load_settings
+
+    zone = load_settings().zone
+    today = datetime.now(zone).date()
+    monday = today + timedelta(days=7 - today.weekday())
+    begin = datetime(monday.year, monday.month, monday.day, tzinfo=zone).astimezone(timezone.utc)
+    end = begin + timedelta(days=days)
+    z = lambda t: t.strftime("%Y-%m-%dT%H:%M:%SZ")  # noqa: E731
+    week = f"from={z(begin)}&to={z(end)}"
+    day = f"from={z(begin)}&to={z(begin + timedelta(days=1))}"
+    return [
+        ("one facility's week", f"/api/v1/facilities/{facility}/availability?{week}", f"/floor/facilities/{facility}/week?{week}"),
+        ("whole-park search, a week", f"/api/v1/availability?{week}&duration_minutes=60&limit=100", f"/floor/bookings?{week}"),
+        ("day timeline page", f"/timeline?date={monday.isoformat()}", f"/floor/bookings?{day}"),
+    ]
+
+
+def check_answers(park_url: str, floor_url: str, targets, token: str) -> None:
+    """Each measured URL answers 200 (the timeline as the signed-in member), so the runs time real work."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {token}"}
+    for what, park_path, floor_path in targets:
+        park = httpx.get(park_url + park_path, headers=headers, timeout=30)
+        floor = httpx.get(floor_url + floor_path, timeout=30)
+        if park.status_code != 200 or floor.status_code != 200:
+            raise SystemExit(f"{what}: Park answered {park.status_code}, the floor {floor.status_code}: {park.text[:300]}")
+        if park_path.startswith("/timeline") and "data-movable" not in park.text:
+            raise SystemExit("the timeline did not render for a signed-in member")
+
+
+def settle(*servers) -> float:
+    """Wait until the servers have worked off what a closed wrk run left queued (the next run must not pay for it).
+
+    Seconds waited: done when /healthz answers within 0.1 s three times running, or after 30 s.
+    """
+    import httpx
+
+    began_all = time.monotonic()
+    for server in servers:
+        quick = 0
+        while quick < 3 and time.monotonic() - began_all < 30:
+            began = time.perf_counter()
+            try:
+                httpx.get(f"{server.base_url}/healthz", timeout=30)
+            except httpx.HTTPError:
+                pass
+            quick = quick + 1 if time.perf_counter() - began < 0.1 else 0
+            time.sleep(0.05)
+    return time.monotonic() - began_all
+
+
+def measure_http(url: str, postgres: bool, token: str, facility: int, args, rows: list, notes: list[str]) -> None:
+    from tests.bench.bench_vs_floor import Server, wrk
+
+    targets = http_targets(facility, args.days)
+    script = f'wrk.method = "GET"\nwrk.headers["Authorization"] = "Bearer {token}"\n'
+    backend = "PostgreSQL" if postgres else "SQLite"
+    with Server("floor", url, args.workers) as floor, Server("park", url, args.workers) as park:
+        check_answers(park.base_url, floor.base_url, targets, token)
+        for what, park_path, floor_path in targets:
+            wrk(floor.base_url, script, 1, 2, floor_path)  # warm-up: pools, caches, plans
+            wrk(park.base_url, script, 1, 2, park_path)
+            floor_one = wrk(floor.base_url, script, args.seconds, 1, floor_path)
+            park_one = wrk(park.base_url, script, args.seconds, 1, park_path)
+            floor_many = wrk(floor.base_url, script, args.seconds, args.connections, floor_path)
+            waited = settle(floor, park)
+            park_many = wrk(park.base_url, script, args.seconds, args.connections, park_path)
+            waited += settle(floor, park)
+            print(f"  {what}: measured ({waited:.1f} s waited for the queues left by the 64-connection runs)", flush=True)
+            failed = park_one.failed + park_many.failed + floor_one.failed + floor_many.failed
+            if failed:
+                notes.append(f"{backend}, {what}: {failed} answers were not 2xx or failed")
+            rows.append((f"{what}, {backend}", park_one, floor_one, park_many, floor_many))
+
+
+def print_http(rows: list, args) -> None:
+    print(f"\nover HTTP: wrk -t1, one client and -c{args.connections}, {args.seconds} s each; uvicorn --workers {args.workers}; "
+          "Park and the bare floor side by side, alternating")
+    print("| read | Park, one client: p50 / p95 | floor, one client: p50 / p95 | p95 Park/floor "
+          f"| Park at {args.connections} connections | floor at {args.connections} | rate Park/floor |")
+    print("|---|---|---|---|---|---|---|")
+    for what, park_one, floor_one, park_many, floor_many in rows:
+        print(f"| {what} | {park_one.p50_ms:.1f} / {park_one.p95_ms:.1f} ms | {floor_one.p50_ms:.1f} / {floor_one.p95_ms:.1f} ms "
+              f"| {park_one.p95_ms / floor_one.p95_ms:.1f} | {park_many.rate:.0f} req/s (p95 {park_many.p95_ms:.0f} ms) "
+              f"| {floor_many.rate:.0f} req/s | {park_many.rate / floor_many.rate:.2f} |")
 
 
 def main() -> None:
@@ -214,17 +374,40 @@ def main() -> None:
     parser.add_argument("--bookings", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--days", type=int, default=7)
+    parser.add_argument("--seconds", type=int, default=10, help="length of each wrk run")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--only", choices=["postgres", "sqlite"], default=None)
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is needed: apt-get install -y wrk")
+    backends = []
+    if args.only != "sqlite":
+        if SERVER_URL.startswith("postgres"):
+            backends.append(True)
+        elif args.only == "postgres":
+            raise SystemExit("set PARK_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres")
+    if args.only != "postgres":
+        backends.append(False)
+    began = time.monotonic()
+    rows: list = []
+    notes: list[str] = []
+    for postgres in backends:
+        url, handle = make_database(postgres)
+        os.environ["PARK_DATABASE_URL"] = url
+        try:
+            token, facility = asyncio.run(run(url, args, postgres))
+            measure_http(url, postgres, token, facility, args, rows, notes)
+        finally:
+            drop_database(handle, postgres)
+    print_http(rows, args)
+    for note in notes:
+        print(note)
+    print(f"benchmark took {time.monotonic() - began:.0f} s")
 
-    url, handle = make_database()
-    os.environ["PARK_DATABASE_URL"] = url
-    try:
-        asyncio.run(run(url, args))
-    finally:
-        drop_database(handle)
 
-
-async def run(url: str, args) -> None:
+async def run(url: str, args, postgres: bool) -> tuple[str, int]:
+    """Prepare the database and time the services in-process; the member's token and the facility to read."""
     from park.demo import load_demo
     from park.settings import load_settings
     from park.shared.db import close_database, open_database
@@ -236,11 +419,14 @@ async def run(url: str, args) -> None:
         await upgrade_database()
         began = time.perf_counter()
         await load_demo(datetime.now(timezone.utc), settings.zone)
-        print(f"database:                   {'PostgreSQL' if SERVER_URL else 'SQLite'}")
+        print(f"\n== database:                {'PostgreSQL' if postgres else 'SQLite'}")
         print(f"demo loaded in              {time.perf_counter() - began:.1f} s")
         count, seconds = await fill(url, args.bookings, args.seed)
         print(f"bookings stored:            {count} (bulk load {seconds:.1f} s)")
         await measure(args.days)
+        facility, facilities = await week_facility()
+        print(f"over HTTP: facility {facility} for the week, {facilities} facilities for the search and the timeline")
+        return await member_token(), facility
     finally:
         await close_database(engine)
 

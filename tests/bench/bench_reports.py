@@ -21,7 +21,10 @@ monthly snapshot does, each step separately, and the whole snapshot:
 - utilization by facility, by kind and by tenant (SQL sums over the month);
 - the weekday x hour heat map and daily series (SQL sums per hour);
 - no-show and cancellation rates (SQL counts);
-- the full monthly snapshot data (all of the above, plus space figures).
+- the full monthly snapshot data from the raw bookings (all of the above, plus space figures);
+- the fold of the load into the per-day sums (the scheduled job, not part of a snapshot);
+- the monthly snapshot from the per-day sums (what the snapshot job does), checked
+  equal to the raw one, and again after one booking changed (that day folded first).
 
 The same seed always loads the same bookings, and the report figures printed
 at the end let two runs be compared. Loading is not timed as part of the
@@ -163,8 +166,9 @@ async def load_park(count: int, outside: int, seed: int, is_sqlite: bool) -> Non
                          for f, t, u, s, e, seats, status in rows],
                 columns=["facility", "tenant", "user", "starts_at", "ends_at", "occupied_until", "exclusive",
                          "seats", "purpose", "status", "created_at", "status_reason"],
+                timeout=3600,  # not the app's command timeout: a million rows through the change trigger
             )
-            await connection.execute("ANALYZE")
+            await connection.execute("ANALYZE", timeout=3600)
         finally:
             await connection.close()
 
@@ -177,7 +181,7 @@ async def timed(label: str, results: list[tuple[str, float]], coroutine):
 
 
 async def run_reports() -> tuple[list[tuple[str, float]], dict]:
-    from park.reports import service
+    from park.reports import day_sums, service
     from park.reports import snapshots
     from park.reports.periods import Window, parse_period
 
@@ -192,8 +196,19 @@ async def run_reports() -> tuple[list[tuple[str, float]], dict]:
                 service.build_occupancy_report(window, "tenant", ZONE, opened=opened))
     await timed("heat map and daily series", results, service.build_time_profile(window, ZONE, opened))
     await timed("no-show and cancellation rates", results, service.booking_rates(window))
-    data = await timed("whole monthly snapshot data", results, snapshots.snapshot_data(period, ZONE))
-    assert data["totals"] == by_facility.totals.as_dict()
+    raw = await timed("whole snapshot from raw bookings", results,
+                      snapshots.snapshot_data(period, ZONE, from_sums=False))
+    assert raw["totals"] == by_facility.totals.as_dict()
+    # The scheduled fold_report_sums job: after the bulk load, every day is pending.
+    await timed("fold job after the load (not a snapshot)", results, day_sums.fold_changes(ZONE))
+    data = await timed("whole monthly snapshot (day sums)", results, snapshots.snapshot_data(period, ZONE))
+    assert data["totals"] == raw["totals"], (data["totals"], raw["totals"])
+    # One booking changed: the next snapshot folds that day first.
+    from park.shared.db import fetch
+
+    await fetch("UPDATE booking SET status = 'cancelled' WHERE id = (SELECT MIN(id) FROM booking "
+                "WHERE status = 'confirmed')")
+    await timed("snapshot after one booking changed", results, snapshots.snapshot_data(period, ZONE))
     return results, data
 
 
@@ -245,7 +260,7 @@ async def bench(database: str, count: int, outside: int, seed: int, postgres_url
     print(f"\n{database}: {count:,} bookings in November 2026 (+{outside:,} around it), seed {seed}")
     print(f"  loaded in {load_s:.1f} s (not part of the report)")
     for label, seconds in results:
-        print(f"  {label:<36} {seconds:7.2f} s")
+        print(f"  {label:<42} {seconds:7.2f} s")
     print(f"  monthly utilization {totals['utilization']:.4f} "
           f"({totals['booked_hours']:,.0f} of {totals['open_hours']:,.0f} open seat-hours booked); "
           f"no-show rate {data['rates']['no_show_rate']}, cancellation rate {data['rates']['cancellation_rate']}")

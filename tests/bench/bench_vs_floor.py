@@ -39,6 +39,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import math
 import os
 import random
@@ -426,6 +427,12 @@ def ratio(park: Run, floor: Run) -> str:
     return f"{park.rate / floor.rate:.2f}"
 
 
+def each_run(name: str, floors: list[Run], parks: list[Run]) -> list[str]:
+    """One line per alternating pair of runs, so the spread behind a median is seen."""
+    return [f"{name}, run {n}: floor {floor} | Park {park} | ratio {ratio(park, floor)}"
+            for n, (floor, park) in enumerate(zip(floors, parks), start=1)]
+
+
 def run_postgres(args, table: list[tuple], notes: list[str]) -> None:
     name = f"park_bench_{secrets.token_hex(3)}"
     asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
@@ -457,6 +464,7 @@ def run_postgres(args, table: list[tuple], notes: list[str]) -> None:
             ("floor insert", "park book", "floor week", "park week", "floor week 1", "park week 1")
         )
         table.append(("create a booking, PostgreSQL", park_book, floor_insert, "one-row Piccolo insert"))
+        notes.extend(each_run("PostgreSQL booking", pairs["floor insert"], pairs["park book"]))
         table.append(("one facility's week, PostgreSQL", park_week, floor_week, "one GiST overlap query"))
         table.append(("  the same, one client (p95)", park_week_1, floor_week_1, "one GiST overlap query"))
         shown = ", ".join(f"{mb:.0f} MB" for mb in sorted(peaks.values(), reverse=True))
@@ -503,6 +511,7 @@ def run_sqlite(args, table: list[tuple], notes: list[str]) -> None:
                 parks.append(book(bench, park, PARK_BOOK, seconds, connections))
         floor_insert, park_book = median_run(floors), median_run(parks)
         table.append(("create a booking, SQLite", park_book, floor_insert, "one-row Piccolo insert"))
+        notes.extend(each_run("SQLite booking", floors, parks))
         over = on_database(bench.url, over_capacity)
         notes.append(f"SQLite: slots over capacity after the runs: {over}")
         if over:
@@ -532,6 +541,118 @@ def print_curve(curve: list[tuple[str, Run]], floor: Run) -> None:
         print(f"  {label:<26} {run}  ratio {ratio(run, floor)}")
 
 
+# --- one booking, statement by statement ----------------------------------------------
+
+def profile(args) -> None:
+    """`--profile N`: N bookings through Park's ASGI app in this process, one after another.
+
+    Prints the statements of one booking (each a round trip on PostgreSQL), the statements,
+    wall and CPU time per booking, and where the CPU goes (cProfile, Park's functions).
+    PostgreSQL when a server is named (unless `--only sqlite`), else SQLite.
+    """
+    postgres = SERVER_URL.startswith("postgres") and args.only != "sqlite"
+    if postgres:
+        name = f"park_bench_{secrets.token_hex(3)}"
+        asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+        bench = Bench(url=f"{SERVER_URL.rsplit('/', 1)[0]}/{name}", backend="PostgreSQL")
+    else:
+        folder = tempfile.mkdtemp(prefix="park-bench-")
+        bench = Bench(url=f"sqlite:///{folder}/bench.db", backend="SQLite")
+    try:
+        on_database(bench.url, lambda: prepare(bench))
+        on_database(bench.url, lambda: fill(bench, 10_000))
+        on_database(bench.url, lambda: _profile_bookings(bench, args.profile))
+    finally:
+        if postgres:
+            asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+async def _profile_bookings(bench: Bench, count: int) -> None:
+    import cProfile
+    import pstats
+
+    import httpx
+
+    from park.app import create_app
+    from park.settings import load_settings
+
+    statements: list[tuple[str, float]] = []
+    recording = [False]
+    _count_statements(statements, recording)
+    app = create_app(load_settings())
+    logging.getLogger("park.request").setLevel(logging.WARNING)  # not a line per booking
+    start = bench.slots_from(count + 50)
+    sent = [0]
+
+    async def one(http) -> None:
+        n = sent[0]
+        sent[0] += 1
+        facility = bench.facilities[n % len(bench.facilities)]
+        hour = start + timedelta(hours=n // len(bench.facilities))
+        body = {"facility_id": facility, "starts_at": hour.isoformat(), "ends_at": (hour + timedelta(hours=1)).isoformat()}
+        answer = await http.post(PARK_BOOK, json=body, headers={"Authorization": f"Bearer {bench.tokens[n % len(bench.tokens)]}"})
+        if answer.status_code != 201:
+            raise SystemExit(f"booking answered {answer.status_code}: {answer.text}")
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+        for _ in range(30):  # warm-up: imports, prepared statements, caches
+            await one(http)
+        recording[0] = True
+        await one(http)
+        recording[0] = False
+        print(f"\none booking on {bench.backend}: {len(statements)} statements (each a round trip on PostgreSQL)")
+        for sql, seconds in statements:
+            print(f"  {seconds * 1000:6.2f} ms  {' '.join(sql.split())[:150]}")
+        statements.clear()
+        recording[0] = True
+        profiler = cProfile.Profile()
+        wall, cpu = time.perf_counter(), time.process_time()
+        profiler.enable()
+        for _ in range(count):
+            await one(http)
+        profiler.disable()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        recording[0] = False
+    in_database = sum(seconds for _, seconds in statements)
+    print(f"\n{count} bookings one after another: {len(statements) / count:.1f} statements, "
+          f"{wall / count * 1000:.2f} ms wall ({in_database / count * 1000:.2f} ms of it waiting on statements), "
+          f"{cpu / count * 1000:.2f} ms CPU per booking (CPU under cProfile, so higher than without)")
+    stats = pstats.Stats(profiler)
+    print("\nwhere the CPU goes, by own time (over all bookings):")
+    stats.sort_stats("tottime").print_stats(40)
+    print("\nPark's functions by cumulative time (a coroutine counts once per resumption):")
+    stats.sort_stats("cumulative").print_stats(r"park/", 30)
+
+
+def _count_statements(statements: list[tuple[str, float]], recording: list[bool]) -> None:
+    """Wrap the drivers' statement calls so each one is timed and noted while `recording[0]`."""
+    import aiosqlite
+    import asyncpg
+
+    def wrap(cls, name, label):
+        original = getattr(cls, name)
+
+        async def timed(self, query, *args, **kwargs):
+            if not recording[0]:
+                return await original(self, query, *args, **kwargs)
+            began = time.perf_counter()
+            try:
+                return await original(self, query, *args, **kwargs)
+            finally:
+                statements.append((label(query, args), time.perf_counter() - began))
+
+        setattr(cls, name, timed)
+
+    for name in ("fetch", "fetchrow", "fetchval", "execute", "executemany"):
+        wrap(asyncpg.connection.Connection, name, lambda query, args: str(query))
+    # SQLite: every call into a connection's thread (a statement, a fetch, a commit).
+    wrap(aiosqlite.Connection, "_execute",
+         lambda fn, args: f"{getattr(fn, '__name__', fn)} {args[0] if args and isinstance(args[0], str) else ''}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="5 s runs, up to 10^5 stored (the default)")
@@ -542,7 +663,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=None, help="alternating floor/Park runs per figure, median kept "
                         "(2 with --quick, 3 with --full)")
     parser.add_argument("--only", choices=["postgres", "sqlite"], default=None)
+    parser.add_argument("--profile", type=int, default=0, metavar="N",
+                        help="instead: N bookings in this process, one at a time; their statements and CPU")
     args = parser.parse_args()
+    if args.profile:
+        profile(args)
+        return
     args.seconds = args.seconds or (10 if args.full else 5)
     args.max_stored = 1_000_000 if args.full else 100_000
     args.repeat = args.repeat or (3 if args.full else 2)

@@ -4,7 +4,9 @@ Served by the same server (uvicorn) with the same workers and pool size as Park:
 
 - POST /floor/bookings parses the same JSON body Park takes and does one Piccolo insert;
 - GET /floor/facilities/{id}/week?from=…&to=… runs one GiST overlap query on Park's own
-  booking table (the exclusion constraint's index) and returns the rows.
+  booking table (the exclusion constraint's index; on SQLite a range of the (facility, starts_at) index) and returns the rows;
+- GET /floor/bookings?from=…&to=… returns every facility's seat-holding bookings in the window
+  in one query (the read under a whole-park search or a day's timeline), grouped by facility.
 
 No authentication, no rules, no audit, no outbox: what is left is the framework, the
 driver and the database. Park's figures are printed as a ratio to these.
@@ -13,7 +15,7 @@ driver and the database. Park's figures are printed as a ratio to these.
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated
 
 import msgspec
@@ -80,10 +82,40 @@ WEEK_SQL = (
 )
 
 
+# SQLite has no ranges: the same overlap on the (facility, starts_at) index, bounded below as Park's
+# read is (a booking overlapping the window starts at most LONGEST plus the buffer before it), so the
+# index range is the window's and not every earlier booking of the facility.
+WEEK_SQL_SQLITE = (
+    "SELECT starts_at, ends_at, seats FROM booking WHERE facility = {} AND exclusive "
+    "AND status IN ('pending', 'confirmed', 'checked_in') "
+    "AND starts_at >= {} AND starts_at < {} AND occupied_until > {} ORDER BY starts_at"
+)
+ALL_SQL = (
+    "SELECT facility, starts_at, ends_at, seats FROM booking WHERE starts_at >= {} AND starts_at < {} AND ends_at > {} "
+    "AND status IN ('pending', 'confirmed', 'checked_in') ORDER BY facility, starts_at"
+)
+# The longest a booking can last (Park's MAX_BOOKING_SPAN), so the range on starts_at finds every overlapping one.
+LONGEST = timedelta(days=7)
+# The longest buffer (Park's MAX_BUFFER): occupied_until is at most this after the end.
+LONGEST_BUFFER = timedelta(hours=24)
+
+
 @get("/floor/facilities/{facility_id:int}/week")
 async def week(facility_id: int, from_: Annotated[datetime, Parameter(query="from")], to: datetime) -> list[Taken]:
-    rows = await FloorBooking.raw(WEEK_SQL, facility_id, from_, to)
+    if isinstance(ENGINE, SQLiteEngine):
+        rows = await FloorBooking.raw(WEEK_SQL_SQLITE, facility_id, from_ - LONGEST - LONGEST_BUFFER, to, from_)
+    else:
+        rows = await FloorBooking.raw(WEEK_SQL, facility_id, from_, to)
     return [Taken(r["starts_at"], r["ends_at"], r["seats"]) for r in rows]
+
+
+@get("/floor/bookings")
+async def every_facility(from_: Annotated[datetime, Parameter(query="from")], to: datetime) -> dict[int, list[Taken]]:
+    rows = await FloorBooking.raw(ALL_SQL, from_ - LONGEST, to, from_)
+    found: dict[int, list[Taken]] = {}
+    for r in rows:
+        found.setdefault(r["facility"], []).append(Taken(r["starts_at"], r["ends_at"], r["seats"]))
+    return found
 
 
 async def _start() -> None:
@@ -97,4 +129,4 @@ async def _stop() -> None:
 
 
 def create_app() -> Litestar:
-    return Litestar([create_booking, week], on_startup=[_start], on_shutdown=[_stop])
+    return Litestar([create_booking, week, every_facility], on_startup=[_start], on_shutdown=[_stop])

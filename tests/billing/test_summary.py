@@ -104,7 +104,7 @@ async def test_a_firm_reads_its_issued_statement_on_its_page_with_why_it_got_a_s
     assert "30 % off labs" in page.text  # the policy's own words for the rule
     assert "/api/v1/statements.csv?tenant_id=" in page.text
     months = await client.get("/statements", headers=HTML | {"accept-language": "zh-CN"})
-    assert "截至目前" in months.text and "2026-11" in months.text  # the month so far, then the issued one
+    assert "截至目前" in months.text and ">2026年11月<" in months.text  # the month so far, then the issued one, by name
 
 
 async def test_a_firm_cannot_open_another_firms_statement_page(client, member, other_tenant):

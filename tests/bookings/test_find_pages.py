@@ -101,6 +101,24 @@ async def test_the_booking_page_moves_the_booking_and_says_when_it_waits_for_app
     assert row["status"] == "pending" and row["starts_at"] == weekday_at(15)
 
 
+async def test_a_live_re_read_of_the_grid_leaves_the_message_for_the_page_it_was_meant_for(client, member):
+    # A move announces itself; the open timeline re-reads its grid while the browser follows the redirect.
+    facility = await create_facility(name_en="Room")
+    booking = (await book(client, member, facility, weekday_at(10))).json()
+    await sign_in(client, member.email)
+    page = await client.get(f"/bookings/{booking['id']}", headers=HTML)
+    moved = await client.post(
+        f"/bookings/{booking['id']}/move",
+        data={"starts_at": local_input(weekday_at(15)), "ends_at": local_input(weekday_at(16)), "_csrf_token": csrf_from(page.text)},
+        headers=HTML | {"accept-language": "en"},
+    )
+    assert moved.status_code == 303
+    live = await client.get("/timeline", headers=HTML | {"hx-request": "true", "hx-target": "live-grid", "accept-language": "en"})
+    assert live.status_code == 200
+    after = await client.get(moved.headers["location"], headers=HTML | {"accept-language": "en"})
+    assert "The booking was moved." in after.text
+
+
 async def test_a_refused_move_on_the_page_keeps_the_booking_and_offers_alternatives(client, member, rival):
     facility = await create_facility()
     mine = (await book(client, member, facility, weekday_at(9))).json()
@@ -130,10 +148,12 @@ async def test_a_booking_is_added_to_a_calendar_with_one_file(client, member):
     facility = await create_facility(name="路演厅", name_en="Pitch Hall")
     mine = (await book(client, member, facility, weekday_at(10))).json()
     await sign_in(client, member.email)
-    response = await client.get(f"/bookings/{mine['id']}/calendar.ics")
+    response = await client.get(f"/bookings/{mine['id']}/calendar.ics", headers={"accept-language": "en"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/calendar")
     [event] = Calendar.from_ical(response.content).walk("VEVENT")
-    assert event["DTSTART"].dt == weekday_at(10) and "Pitch Hall" in str(event["SUMMARY"])
+    assert event["DTSTART"].dt == weekday_at(10) and str(event["SUMMARY"]) == "Pitch Hall"
+    chinese = await client.get(f"/bookings/{mine['id']}/calendar.ics", headers={"accept-language": "zh-CN"})
+    assert [str(e["SUMMARY"]) for e in Calendar.from_ical(chinese.content).walk("VEVENT")] == ["路演厅"], "in the page's language"
 
 
 async def test_my_bookings_offers_the_feed_to_copy_and_a_webcal_link(client, member):

@@ -83,7 +83,7 @@ async def test_manager_approves_from_the_queue(client, member, manager):
     pending = (await book(client, member, facility, weekday_at(10))).json()
     await sign_in(client, manager.email)
     queue = await client.get("/approvals", headers=HTML)
-    assert queue.status_code == 200 and f"/approvals/{pending['id']}/approve" in queue.text
+    assert queue.status_code == 200 and f'value="approve:{pending["id"]}"' in queue.text
     response = await client.post(f"/approvals/{pending['id']}/approve", data={"_csrf_token": csrf_from(queue.text)}, headers=HTML)
     assert response.status_code == 303
     assert (await Booking.select(Booking.status).first())["status"] == "confirmed"

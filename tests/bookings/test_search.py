@@ -106,6 +106,13 @@ async def test_forty_facilities_over_a_week_take_a_fixed_number_of_queries(clien
 
     monkeypatch.setattr(booking_queries, "fetch", counting)
     monkeypatch.setattr(facility_queries, "fetch", counting)
+    original_values = db.fetch_values
+
+    async def counting_values(sql, *args):
+        calls.append(sql)
+        return await original_values(sql, *args)
+
+    monkeypatch.setattr(booking_queries, "fetch_values", counting_values)
     day = weekday_at(0)
     response = await search(client, member, day, day + timedelta(days=7), building_id=building["id"], limit=100)
     assert response.json()["total"] == 40

@@ -48,6 +48,7 @@ async def test_the_timeline_shows_every_state_with_a_name_for_each_cell(client, 
     assert "cell-own" in own and 'href="/bookings/' in own
     for kind in ("free", "partial", "full", "own", "blackout", "closed", "past"):
         assert f'class="swatch cell-{kind}"' in text, "the legend names every state"
+    assert set(re.findall(r'data-day-text="([^"]*)"', text)) == {stamp}, "each row names its day for the move messages"
     assert 'id="live-grid"' in text and 'hx-select="#live-grid > *"' in text
     assert f'hx-get="/timeline?date={day.date().isoformat()}&amp;group=building"' in page.text
 

@@ -33,8 +33,8 @@ class Browser:
     problems: list[str] = field(default_factory=list)
 
     def open(self, path: str = "/", *, viewport: str = "desktop", language: str = "zh_Hans",
-             javascript: bool = True) -> Any:
-        """A new visitor (no cookies) whose browser asks for `language`, on `path`."""
+             javascript: bool = True, touch: bool = False) -> Any:
+        """A new visitor (no cookies) whose browser asks for `language`, on `path`; `touch`: a touch screen."""
         context = self.chromium.new_context(
             base_url=self.base_url,
             viewport=VIEWPORTS[viewport],
@@ -43,6 +43,7 @@ class Browser:
             timezone_id="Asia/Shanghai",
             java_script_enabled=javascript,
             accept_downloads=True,
+            has_touch=touch,
         )
         context.set_default_timeout(10_000)
         self.contexts.append(context)
@@ -81,6 +82,11 @@ def zh(text: str) -> str:
     from park.shared.i18n import translate
 
     return translate("zh_Hans", text)
+
+
+def words_of(language: str):
+    """What a page in `language` shows for an English text: `zh` for Chinese, the text itself for English."""
+    return zh if language == "zh_Hans" else (lambda text: text)
 
 
 def open_menu(page: Any) -> None:
@@ -124,15 +130,30 @@ def visible_text(page: Any, selector: str = "body") -> str:
 
 
 def scrolls_sideways(page: Any) -> list[str]:
-    """The elements that stick out past the right edge of the screen (empty when none does)."""
+    """What scrolls sideways: elements sticking out past the screen's right edge, and boxes (a `.table-wrap`)
+    whose content is wider than they are, so the reader would have to scroll them. Empty when nothing does.
+
+    Only the booking grid (`.grid-scroll`) and a facility's photo strip (`.facility-photos`) pan sideways by
+    design: a day of slots is wider than a phone, and photos are swiped through one after another.
+    """
     page.wait_for_load_state()  # a click may have started a navigation: measure the page it leads to
     return page.evaluate("""() => {
-      if (document.documentElement.scrollWidth <= window.innerWidth + 1) return [];
       const out = [];
+      const name = el => `${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`;
+      const ignored = el => el.closest(".visually-hidden, .skip-link, .grid-scroll, .facility-photos");
+      if (document.documentElement.scrollWidth > window.innerWidth + 1) {
+        for (const el of document.querySelectorAll("body *")) {
+          const box = el.getBoundingClientRect();
+          if (box.right > window.innerWidth + 1 && !ignored(el))
+            out.push(`${name(el)} (${Math.round(box.right)}px)`);
+        }
+        if (!out.length) out.push(`page ${document.documentElement.scrollWidth}px wide`);
+      }
       for (const el of document.querySelectorAll("body *")) {
-        const box = el.getBoundingClientRect();
-        if (box.right > window.innerWidth + 1 && !el.closest(".table-wrap, .visually-hidden, .skip-link"))
-          out.push(`${el.tagName.toLowerCase()}.${el.className} (${Math.round(box.right)}px)`);
+        const style = getComputedStyle(el);
+        if (!["auto", "scroll"].includes(style.overflowX) || ignored(el) || !el.getClientRects().length) continue;
+        if (el.scrollWidth > el.clientWidth + 1)
+          out.push(`${name(el)} scrolls its content (${el.scrollWidth}px in ${el.clientWidth}px)`);
       }
       return out.slice(0, 10);
     }""")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.steps import MANAGER, MEMBER, open_menu, scrolls_sideways, sign_in, zh
@@ -18,7 +20,10 @@ def test_a_managers_header_is_four_menus_that_open_and_lead_to_their_pages(brows
     open_menu(page)
     summaries = page.locator("#site-nav details.menu > summary")
     words = MENUS_EN if language == "en" else [zh(word) for word in MENUS_EN]
-    assert [text.strip() for text in summaries.all_inner_texts()] == words
+    # A menu's label, then (Booking) the count of approvals waiting, "waiting:" said to screen readers.
+    assert [text.split("\n")[0].strip() for text in summaries.all_inner_texts()] == words
+    waiting = page.locator("#menu-count-booking")
+    assert waiting.is_visible() and re.fullmatch(r"(Waiting:|待处理：)\s*\d+", waiting.inner_text().strip())
     assert not page.locator("#site-nav a[href='/tenants']").is_visible()
     page.locator("#site-nav details.menu > summary", has_text=words[3]).click()
     assert page.locator("#site-nav a[href='/tenants']").is_visible()

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.browser.steps import MEMBER, scrolls_sideways, sign_in, zh
+from tests.browser.steps import MEMBER, scrolls_sideways, sign_in, words_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -24,7 +24,7 @@ def next_weekday(days_ahead: int) -> str:
     [("wide", "zh_Hans", True, 8), ("narrow", "en", False, 9)],
 )
 def test_a_member_finds_a_free_meeting_room_and_books_it_from_the_result(browser, viewport, language, javascript, days_ahead):
-    say = zh if language == "zh_Hans" else (lambda text: text)
+    say = words_of(language)
     page = browser.open("/", viewport=viewport, language=language, javascript=javascript)
     sign_in(page, MEMBER)
     page.locator("main a[href='/find']").click()
@@ -61,7 +61,7 @@ def test_a_member_finds_a_free_meeting_room_and_books_it_from_the_result(browser
     [("wide", "en", True, 12), ("narrow", "zh_Hans", False, 13)],
 )
 def test_a_member_moves_a_booking_into_a_taken_time_and_takes_an_offered_alternative(browser, viewport, language, javascript, days_ahead):
-    say = zh if language == "zh_Hans" else (lambda text: text)
+    say = words_of(language)
     page = browser.open("/", viewport=viewport, language=language, javascript=javascript)
     sign_in(page, MEMBER)
     day = next_weekday(days_ahead)

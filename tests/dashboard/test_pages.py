@@ -59,7 +59,8 @@ async def test_approving_with_a_plain_form_confirms_the_booking_and_returns_to_t
 
     assert (await Booking.select(Booking.status).where(Booking.id == booking["id"]).first())["status"] == "confirmed"
     after = await client.get("/dashboard", headers={"accept-language": "en"})
-    assert f"Booking {booking['id']} approved." in after.text
+    assert "Approved: Optical Motion-Capture System for Test Firm" in after.text, "named by facility, firm and time"
+    assert f"Booking {booking['id']}" not in after.text
     assert f'id="approval-{booking["id"]}"' not in after.text
 
 

@@ -183,8 +183,46 @@ async def test_deactivating_a_facility_cancels_its_future_bookings_with_notice(c
     assert booked.status_code == 201
     response = await client.patch(f"/api/v1/facilities/{facility['id']}", json={"is_active": False}, headers=manager.headers)
     assert response.status_code == 200
-    booking = await client.get(f"/api/v1/bookings/{booked.json()['id']}", headers=member.headers)
+    booking = await client.get(f"/api/v1/bookings/{booked.json()['id']}",
+                               headers={**member.headers, "Accept-Language": "en"})
     assert booking.json()["status"] == "cancelled"
     assert "out of service" in booking.json()["status_reason"]
+    assert booking.json()["status_reason_code"] == "booking.taken_out_of_service"
+    in_chinese = await client.get(f"/api/v1/bookings/{booked.json()['id']}",
+                                  headers={**member.headers, "Accept-Language": "zh-CN"})
+    assert in_chinese.json()["status_reason"] == "该设施已停止使用。"
     kinds = [r["kind"] for r in await OutboxMessage.select(OutboxMessage.kind).order_by(OutboxMessage.id)]
     assert kinds[-1] == "booking.cancelled"
+
+
+async def test_a_building_keeps_its_address_in_both_languages_and_is_renamed_through_the_api(client, manager, member):
+    created = await client.post("/api/v1/buildings", headers=manager.headers, json={
+        "name": "创新楼", "code": "CX", "address": "深圳湾科技生态园 9 栋", "address_en": "Building 9, Shenzhen Bay Eco-Technology Park"})
+    assert created.status_code == 201
+    assert created.json()["address_en"] == "Building 9, Shenzhen Bay Eco-Technology Park"
+    path = f"/api/v1/buildings/{created.json()['id']}"
+    changed = await client.patch(path, headers=manager.headers, json={"name_en": "Innovation Hall", "address": "深圳湾 9 栋"})
+    assert changed.status_code == 200
+    body = changed.json()
+    assert (body["name"], body["name_en"], body["address"], body["code"]) == ("创新楼", "Innovation Hall", "深圳湾 9 栋", "CX")
+    assert body["address_en"] == "Building 9, Shenzhen Bay Eco-Technology Park", "a field left out stays"
+    refused = await client.patch(path, headers=manager.headers, json={"name": ""})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "name"
+    too_long = await client.patch(path, headers=manager.headers, json={"address_en": "x" * 301})
+    assert too_long.status_code == 422
+    assert (await client.patch(path, headers=member.headers, json={"name": "我的楼"})).status_code == 403
+    assert (await client.patch("/api/v1/buildings/999999", headers=manager.headers, json={"name": "无"})).status_code == 404
+    listed = (await client.get("/api/v1/buildings", headers=member.headers)).json()["items"]
+    assert [b["name"] for b in listed if b["code"] == "CX"] == ["创新楼"]
+
+
+async def test_a_facility_platform_has_an_english_name_found_by_the_words_filter(client, manager, member):
+    building = await create_building()
+    created = await client.post("/api/v1/facilities", headers=manager.headers, json={
+        "name": "渲染节点", "kind": "equipment", "building_id": building["id"],
+        "platform": "渲染计算中心", "platform_en": "Rendering Computing Centre"})
+    assert created.status_code == 201 and created.json()["platform_en"] == "Rendering Computing Centre"
+    found = (await client.get("/api/v1/facilities?q=Rendering", headers=member.headers)).json()["items"]
+    assert [f["id"] for f in found] == [created.json()["id"]]
+    patched = await client.patch(f"/api/v1/facilities/{created.json()['id']}", headers=manager.headers, json={"platform_en": "Render Farm"})
+    assert patched.status_code == 200 and patched.json()["platform_en"] == "Render Farm"

@@ -178,3 +178,27 @@ async def test_rows_by_tenant_carry_the_share_of_booked_hours_and_hours_by_kind_
     page = await client.get("/reports", params=params, headers={"accept": "text/html", "accept-language": "en"})
     assert page.status_code == 200
     assert "Share of all booked seat-hours" in page.text and "100" in page.text
+
+
+async def test_report_files_name_rows_in_the_readers_language(client, manager, booked):
+    from park.shared.i18n import translate
+    from park.shared.labels import label
+
+    async def labels(group_by: str, language: str) -> list[str]:
+        params = {"from": "2026-11-24", "to": "2026-11-25", "group_by": group_by}
+        response = await client.get("/api/v1/reports/occupancy.csv", params=params,
+                                    headers={**manager.headers, "Accept-Language": language})
+        assert response.status_code == 200
+        return [line[1] for line in csv.reader(io.StringIO(response.content.decode("utf-8-sig")))][1:-1]
+
+    assert await labels("facility", "en") == ["Pitch room"]
+    assert await labels("facility", "zh-CN") == ["路演厅"]
+    kind = booked["kind"]
+    assert await labels("kind", "en") == [label("facility_kind", kind)]
+    assert await labels("kind", "zh-CN") == [translate("zh_Hans", label("facility_kind", kind))] != [kind]
+    assert (await labels("building", "en"))[0].startswith("Test Building")
+    assert (await labels("building", "zh-CN"))[0].startswith("测试楼")
+    # The JSON keeps the contract's fields: label (the recorded name) and label_en.
+    body = (await client.get("/api/v1/reports/occupancy", params={"from": "2026-11-24", "to": "2026-11-25"},
+                             headers={**manager.headers, "Accept-Language": "en"})).json()
+    assert (body["rows"][0]["label"], body["rows"][0]["label_en"]) == ("路演厅", "Pitch room")

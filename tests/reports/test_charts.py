@@ -107,3 +107,57 @@ def test_a_quiet_heat_map_shades_against_its_busiest_hour_and_says_so():
     fills = {rect.get("fill") for rect in root.iter(f"{SVG}rect")}
     assert HEAT_SCALE[-1] in fills  # 19% of a 20% scale is the darkest blue
     assert "20%" in texts(root)
+
+
+def _font_sizes(root: ET.Element) -> list[float]:
+    default = float(root.get("font-size"))
+    return [float(element.get("font-size") or default) for element in root.iter(f"{SVG}text")]
+
+
+def test_every_chart_comes_laid_out_for_each_width_with_no_text_under_11_px():
+    from park.reports.charts import LAYOUT_WIDTHS, responsive
+
+    grid = [[0.5 if 8 <= hour <= 22 else None for hour in range(24)] for _ in range(7)]
+    markup = [
+        responsive(bar_chart, "b", "Utilization by facility kind", "d",
+                   [Bar("A very long meeting room name indeed", 0.42, "120/300 h")]),
+        responsive(heat_map_chart, "h", "Busy hours", "d", grid, ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+                   first_hour=8, last_hour=22),
+        responsive(time_series_chart, "t", "Day by day", "d", [Bar(f"11-{day:02d}", 0.3) for day in range(1, 31)]),
+    ]
+    for chart in markup:
+        root = ET.fromstring(chart)
+        svgs = list(root.iter(f"{SVG}svg"))
+        assert [int(svg.get("width")) for svg in svgs] == list(LAYOUT_WIDTHS)
+        for svg in svgs:
+            assert min(_font_sizes(svg)) >= 11
+            # Nothing is drawn past the right edge of the layout it is drawn for.
+            assert all(float(rect.get("x")) + float(rect.get("width")) <= float(svg.get("width")) + 0.5
+                       for rect in svg.iter(f"{SVG}rect"))
+
+
+def test_a_phone_bar_chart_puts_the_label_above_its_bar_and_keeps_the_note():
+    root = parse(bar_chart("p", "t", "d", [Bar("Lab", 0.5, "10/20 h")], width=260))
+    assert {"Lab", "50%", "10/20 h"} <= set(texts(root))
+
+
+def test_heat_map_cells_show_their_unit_and_the_legend_names_the_scale():
+    grid = [[None] * 24 for _ in range(7)]
+    grid[0][9] = 0.72
+    for width in (260, 680):
+        root = parse(heat_map_chart("u", "Busy hours", "d", grid, ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+                                    first_hour=8, last_hour=20, width=width, closed_label="closed",
+                                    legend_label="Share of open seat-hours booked"))
+        shown = texts(root)
+        assert "72%" in shown
+        assert "Share of open seat-hours booked" in shown and "0%" in shown and "closed" in shown
+
+
+def test_a_heat_map_too_narrow_for_its_hours_runs_them_down_the_chart():
+    grid = [[0.1] * 24 for _ in range(7)]
+    root = parse(heat_map_chart("n", "Busy hours", "d", grid, ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+                                first_hour=8, last_hour=22, width=260))
+    assert "08:00" in texts(root) and "22:00" in texts(root)  # hours label the rows
+    wide = parse(heat_map_chart("w", "Busy hours", "d", grid, ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"],
+                                first_hour=8, last_hour=22, width=680))
+    assert "08" in texts(wide) and "08:00" not in texts(wide)  # hours label the columns

@@ -48,6 +48,16 @@ async def test_report_page_in_english_uses_english_names(client, manager, booked
     assert "Utilization" in response.text
 
 
+async def test_a_report_by_platform_names_each_platform_in_the_readers_language(client, manager, tenant, member):
+    room = await create_facility(name="录音棚", platform="声音工程中心", platform_en="Sound Engineering Centre")
+    await create_booking(room["id"], tenant["id"], member.id, local(2026, 11, 24, 9), local(2026, 11, 24, 12))
+    params = {"from": "2026-11-24", "to": "2026-11-25", "group_by": "platform"}
+    english = (await client.get("/reports", params=params, headers=html(manager.headers, "en"))).text
+    assert "Sound Engineering Centre" in english and "声音工程中心" not in english
+    chinese = (await client.get("/reports", params=params, headers=html(manager.headers))).text
+    assert "声音工程中心" in chinese and "Sound Engineering Centre" not in chinese
+
+
 async def test_a_bad_window_on_the_page_shows_the_reason_and_the_default_report(client, manager, booked):
     response = await client.get("/reports", params={"from": "2026-11-24T09:00", "to": "2026-11-25"},
                                 headers=html(manager.headers, "en"))
