@@ -188,3 +188,13 @@ _CONTRAST_JS = """() => {
 def low_contrast(page: Any) -> list[str]:
     """Texts whose contrast with their background is below WCAG AA (4.5:1, or 3:1 for large text)."""
     return page.evaluate(_CONTRAST_JS)
+
+
+def box_of(element) -> dict:
+    """The element's box on screen, asked again while a live re-read swaps the grid under it."""
+    for _ in range(20):
+        box = element.bounding_box()
+        if box is not None:
+            return box
+        element.page.wait_for_timeout(100)
+    raise AssertionError(f"{element} is not on screen")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from park.shared import live
-from tests.browser.steps import MEMBER, scrolls_sideways, sign_in, words_of
+from tests.browser.steps import MEMBER, box_of, scrolls_sideways, sign_in, words_of
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -64,8 +64,12 @@ def book_and_see_it(page, say, room: str) -> None:
     page.get_by_role("button", name=say("Book"), exact=True).click()
     page.wait_for_url("**/bookings")
     assert room in page.locator("main").inner_text()
-    # Open pages hear of a change within a poll; a grid opened sooner may hear of this booking after it has
-    # loaded and re-read itself under the test's next gesture (harmless to a person, whose hand waits for the eye).
+    heard_by_open_pages(page)
+
+
+def heard_by_open_pages(page) -> None:
+    """Open pages hear of a change within a poll; a grid opened sooner may hear of it after it has loaded
+    and re-read itself under the test's next gesture (harmless to a person, whose hand waits for the eye)."""
     page.wait_for_timeout(2000 * live.POLL_S)
 
 
@@ -84,7 +88,7 @@ def test_a_member_drags_across_free_cells_of_the_timeline_and_books_them(browser
     assert run, "the demo base has a free hour and a half in some meeting room"
     first, last = cell_at(page, run, 0), cell_at(page, run, 2)
     in_view(first)
-    start_box, end_box = first.bounding_box(), last.bounding_box()
+    start_box, end_box = box_of(first), box_of(last)
     page.mouse.move(start_box["x"] + start_box["width"] / 2, start_box["y"] + start_box["height"] / 2)
     page.mouse.down()
     page.mouse.move(start_box["x"] + start_box["width"] * 1.5, start_box["y"] + start_box["height"] / 2, steps=3)
@@ -210,10 +214,10 @@ FULL_CELL_JS = """() => {
 
 def drag(page, source, target) -> None:
     in_view(source)
-    box = source.bounding_box()
+    box = box_of(source)
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     page.mouse.down()
-    box = target.bounding_box()
+    box = box_of(target)
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, steps=4)
     with page.expect_navigation():
         page.mouse.up()
@@ -247,6 +251,7 @@ def test_a_member_drags_an_own_booking_to_another_room_and_a_taken_time_offers_a
     assert say("The booking was moved.") in page.locator("main").inner_text()
     assert page.get_by_label(say("Start")).input_value() == target["start"]
     browser.shot(page, f"timeline-moved-{language}-{viewport}")
+    heard_by_open_pages(page)
 
     # Drop it on another firm's booking: refused, with free times to choose from, as on the booking page.
     page.goto(timeline)

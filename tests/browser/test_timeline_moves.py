@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.steps import MEMBER, sign_in, words_of
+from tests.browser.steps import MEMBER, box_of, sign_in, words_of
 from tests.browser.test_timeline import FREE_RUN_JS, book_and_see_it, booked_form_times, cell_at, in_view, next_weekday
 
 # A meeting room with four touching free half-hours and, later or earlier the same day, a time another firm holds.
@@ -124,7 +124,7 @@ def touch(cdp, kind: str, x: float | None = None, y: float | None = None) -> Non
 
 
 def centre(locator) -> tuple[float, float]:
-    box = locator.bounding_box()
+    box = box_of(locator)
     return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
 
 
