@@ -118,15 +118,17 @@ async def search_facilities(
 
 
 async def get_facility(facility_id: int) -> dict[str, Any] | None:
+    """The facility with its building's names and addresses (hand-written: it is on every read of free time)."""
     if not _plausible(facility_id):
         return None
-    return await Facility.select(
-        *Facility.all_columns(),
-        Facility.building.name.as_alias("building_name"),
-        Facility.building.name_en.as_alias("building_name_en"),
-        Facility.building.address.as_alias("building_address"),
-        Facility.building.address_en.as_alias("building_address_en"),
-    ).where(Facility.id == facility_id).first().output(load_json=True)
+    row = await fetch_one(
+        "SELECT f.*, b.name AS building_name, b.name_en AS building_name_en, b.address AS building_address, "
+        "b.address_en AS building_address_en FROM facility f JOIN building b ON b.id = f.building WHERE f.id = $1",
+        facility_id,
+    )
+    if row is not None:
+        row["opening_hours"] = _json(row["opening_hours"])
+    return row
 
 
 async def lock_facility_for_booking(facility_id: int) -> dict[str, Any] | None:

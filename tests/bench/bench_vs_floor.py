@@ -544,7 +544,8 @@ def print_curve(curve: list[tuple[str, Run]], floor: Run) -> None:
 # --- one booking, statement by statement ----------------------------------------------
 
 def profile(args) -> None:
-    """`--profile N`: N bookings through Park's ASGI app in this process, one after another.
+    """`--profile N`: N bookings through Park's ASGI app in this process, one after another (`--profile-week N`:
+    N reads of one facility's week of availability, after 30 bookings).
 
     Prints the statements of one booking (each a round trip on PostgreSQL), the statements,
     wall and CPU time per booking, and where the CPU goes (cProfile, Park's functions).
@@ -561,7 +562,7 @@ def profile(args) -> None:
     try:
         on_database(bench.url, lambda: prepare(bench))
         on_database(bench.url, lambda: fill(bench, 10_000))
-        on_database(bench.url, lambda: _profile_bookings(bench, args.profile))
+        on_database(bench.url, lambda: _profile_requests(bench, args.profile or args.profile_week, week=bool(args.profile_week)))
     finally:
         if postgres:
             asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -569,7 +570,7 @@ def profile(args) -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-async def _profile_bookings(bench: Bench, count: int) -> None:
+async def _profile_requests(bench: Bench, count: int, *, week: bool = False) -> None:
     import cProfile
     import pstats
 
@@ -596,14 +597,27 @@ async def _profile_bookings(bench: Bench, count: int) -> None:
         if answer.status_code != 201:
             raise SystemExit(f"booking answered {answer.status_code}: {answer.text}")
 
+    async def read_week(http) -> None:
+        begin = start.replace(hour=0)
+        window = {"from": begin.isoformat(), "to": (begin + timedelta(days=7)).isoformat()}
+        answer = await http.get(f"/api/v1/facilities/{bench.facilities[0]}/availability", params=window,
+                                headers={"Authorization": f"Bearer {bench.tokens[0]}"})
+        if answer.status_code != 200:
+            raise SystemExit(f"the week answered {answer.status_code}: {answer.text}")
+
+    what = "week read" if week else "booking"
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
-        for _ in range(30):  # warm-up: imports, prepared statements, caches
+        for _ in range(30):  # warm-up: imports, prepared statements, caches (and bookings in the week read)
             await one(http)
+        if week:
+            one = read_week  # noqa: F811
+            for _ in range(30):
+                await one(http)
         recording[0] = True
         await one(http)
         recording[0] = False
-        print(f"\none booking on {bench.backend}: {len(statements)} statements (each a round trip on PostgreSQL)")
+        print(f"\none {what} on {bench.backend}: {len(statements)} statements (each a round trip on PostgreSQL)")
         for sql, seconds in statements:
             print(f"  {seconds * 1000:6.2f} ms  {' '.join(sql.split())[:150]}")
         statements.clear()
@@ -617,11 +631,11 @@ async def _profile_bookings(bench: Bench, count: int) -> None:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         recording[0] = False
     in_database = sum(seconds for _, seconds in statements)
-    print(f"\n{count} bookings one after another: {len(statements) / count:.1f} statements, "
+    print(f"\n{count} of them one after another: {len(statements) / count:.1f} statements, "
           f"{wall / count * 1000:.2f} ms wall ({in_database / count * 1000:.2f} ms of it waiting on statements), "
-          f"{cpu / count * 1000:.2f} ms CPU per booking (CPU under cProfile, so higher than without)")
+          f"{cpu / count * 1000:.2f} ms CPU per {what} (CPU under cProfile, so higher than without)")
     stats = pstats.Stats(profiler)
-    print("\nwhere the CPU goes, by own time (over all bookings):")
+    print("\nwhere the CPU goes, by own time (over all of them):")
     stats.sort_stats("tottime").print_stats(40)
     print("\nPark's functions by cumulative time (a coroutine counts once per resumption):")
     stats.sort_stats("cumulative").print_stats(r"park/", 30)
@@ -665,8 +679,10 @@ def main() -> None:
     parser.add_argument("--only", choices=["postgres", "sqlite"], default=None)
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="instead: N bookings in this process, one at a time; their statements and CPU")
+    parser.add_argument("--profile-week", type=int, default=0, metavar="N",
+                        help="the same for N reads of one facility's week of availability")
     args = parser.parse_args()
-    if args.profile:
+    if args.profile or args.profile_week:
         profile(args)
         return
     args.seconds = args.seconds or (10 if args.full else 5)
