@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Iterable
 
 from park.bookings.availability import HeldSeats
 from park.bookings.model import HOLDING_STATUSES, Booking as BookingValue
 from park.bookings.tables import Booking, BookingSeries
+from park.facilities.model import Authorization as AuthorizationValue
 from park.facilities.model import Blackout as BlackoutValue
 from park.facilities.queries import blackout_value
 from park.priority.model import TenantFacts
 from park.priority.queries import tenant_facts_args, tenant_facts_of, tenant_facts_sql
-from park.shared.db import fetch, fetch_values
+from park.shared.db import fetch, fetch_one, fetch_values, is_sqlite, renumbered, write_at_commit
 from park.shared.dialect import instant_from_stored, seconds_between, stored_instant
-from park.shared.locking import lock_in_read
 from park.shared.timespan import Span
 from park.shared.listing import filtered_page
 
@@ -60,13 +62,9 @@ async def live_bookings_near(facility_id: int, window: Span, margin: timedelta =
 
 
 async def live_bookings_and_blackouts_near(
-    facility_id: int, building_id: int, window: Span, margin: timedelta = timedelta(0), *, lock_tenant: int | None = None
+    facility_id: int, building_id: int, window: Span, margin: timedelta = timedelta(0)
 ) -> tuple[list[BookingValue], list[BlackoutValue]]:
-    """`live_bookings_near` and `facilities.queries.blackouts_for` in one round trip (the booking path).
-
-    With `lock_tenant` (inside a transaction that holds the facility's lock), the firm's row is
-    locked by the same statement, for the quota read that follows (`park.shared.locking.lock_in_read`).
-    """
+    """`live_bookings_near` and `facilities.queries.blackouts_for` in one round trip (free time, a move)."""
     sql = (
         'SELECT 0 AS blackout, id, facility, tenant, "user", NULL AS building, starts_at, ends_at, seats, status, '
         "NULL AS reason FROM booking "
@@ -85,11 +83,6 @@ async def live_bookings_and_blackouts_near(
         window.ends_at,
         window.starts_at,
     ]
-    locked = lock_in_read("tenant", "$9") if lock_tenant is not None else None
-    if locked is not None:
-        sql = (f"WITH {locked} {sql} "
-               "UNION ALL SELECT 2, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM locked_tenant")
-        args.append(lock_tenant)
     rows = await fetch(sql, *args)
     bookings = [to_value(row) for row in rows if row["blackout"] == 0]
     return bookings, [blackout_value(row) for row in rows if row["blackout"] == 1]
@@ -188,25 +181,172 @@ async def hours_held(
     return sum((row["ends_at"] - row["starts_at"]).total_seconds() for row in rows) / 3600
 
 
+def _quota_sql(months: int, kind: str) -> str:
+    """`tenant_facts_sql` with a `held_<n>` column per month: the seconds the firm holds on facilities
+    of kind `kind` (an SQL expression) in month n. Parameters: `_quota_args`."""
+    columns = [
+        f"(SELECT COALESCE(SUM({seconds_between('b.starts_at', 'b.ends_at')}), 0) FROM booking b "
+        f"JOIN facility f ON f.id = b.facility WHERE b.tenant = $5 AND f.kind = {kind} AND b.starts_at >= ${7 + 2 * index} "
+        f"AND b.starts_at < ${8 + 2 * index} AND b.status IN ({_QUOTA_SQL}) AND b.id <> $6) AS held_{index}"
+        for index in range(months)
+    ]
+    return tenant_facts_sql(", ".join(columns))
+
+
+def _quota_args(tenant_id: int, months: list[Span], now: datetime, exclude_booking: int | None) -> list[Any]:
+    args: list[Any] = [*tenant_facts_args(tenant_id, now), tenant_id, -1 if exclude_booking is None else exclude_booking]
+    for month in months:
+        args += [month.starts_at, month.ends_at]
+    return args
+
+
+def _quota_of(rows: list[dict[str, Any]], months: int, today: date) -> tuple[TenantFacts, list[float]]:
+    held = [float(rows[0][f"held_{index}"]) / 3600 if rows else 0.0 for index in range(months)]
+    return tenant_facts_of(rows, today), held
+
+
 async def quota_reads(
     tenant_id: int, facility_kind: str, months: list[Span], today: date, now: datetime, *, exclude_booking: int | None = None
 ) -> tuple[TenantFacts, list[float]]:
     """The firm's facts for its quota tier (`park.priority.queries.tenant_facts`) and the hours it
     holds on `facility_kind` in each of `months` (`hours_held`), in one round trip (the booking path)."""
-    columns = []
-    args: list[Any] = [*tenant_facts_args(tenant_id, now), tenant_id, facility_kind,
-                       -1 if exclude_booking is None else exclude_booking]
-    for index, month in enumerate(months):
-        first = len(args) + 1
-        columns.append(
-            f"(SELECT COALESCE(SUM({seconds_between('b.starts_at', 'b.ends_at')}), 0) FROM booking b "
-            f"JOIN facility f ON f.id = b.facility WHERE b.tenant = $5 AND f.kind = $6 AND b.starts_at >= ${first} "
-            f"AND b.starts_at < ${first + 1} AND b.status IN ({_QUOTA_SQL}) AND b.id <> $7) AS held_{index}"
-        )
-        args += [month.starts_at, month.ends_at]
-    rows = await fetch(tenant_facts_sql(", ".join(columns)), *args)
-    held = [float(rows[0][f"held_{index}"]) / 3600 if rows else 0.0 for index in range(len(months))]
-    return tenant_facts_of(rows, today), held
+    args = _quota_args(tenant_id, months, now, exclude_booking)
+    rows = await fetch(_quota_sql(len(months), f"${len(args) + 1}"), *args, facility_kind)
+    return _quota_of(rows, len(months), today)
+
+
+@dataclass(frozen=True)
+class BookingFacts:
+    """What a new booking's rules read, as of the facility's and the firm's locks."""
+
+    facility: dict[str, Any] | None  # the row, with its building's names; None: no such facility
+    existing: list[BookingValue] = field(default_factory=list)
+    blackouts: list[BlackoutValue] = field(default_factory=list)
+    authorization: AuthorizationValue | None = None
+    quota: tuple[TenantFacts, list[float]] | None = None  # with `months`: the firm's facts, its hours per month
+    booking_id: int | None = None  # PostgreSQL: the new booking's id, drawn from its sequence for `stage_booking`
+
+
+def _loaded(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value  # a JSON column comes back as text
+
+
+_QUOTA_COLUMNS = ("sector", "staff_count", "rd_staff_count", "ip_count", "kind", "valid_until", "due", "no_shows")
+_FACILITY_ROW = "SELECT fac.*, bld.name AS building_name, bld.name_en AS building_name_en FROM facility fac JOIN building bld ON bld.id = fac.building WHERE fac.id = $1"
+
+
+async def booking_facts(
+    facility_id: int, window: Span, *, user_id: int | None = None, tenant_id: int | None = None,
+    months: list[Span] | None = None, now: datetime | None = None, today: date | None = None, new_booking: bool = True,
+) -> BookingFacts:
+    """The facility and everything a booking of `window` on it is checked against: its live bookings
+    and blackouts near the window, the booker's training record, and (with `tenant_id` and
+    `months`, as of `now` and `today`) the firm's quota facts and hours. For a new booking, call inside the transaction
+    holding the facility's and the firm's locks (`transaction(locks=…)`); without `new_booking`
+    (a week's free time), anywhere.
+
+    PostgreSQL: one statement, which also draws a new booking's id; SQLite (no round trips): the
+    reads one by one.
+    """
+    if not 0 < facility_id < 2**31:
+        return BookingFacts(facility=None)
+    if is_sqlite():
+        return await _booking_facts_one_by_one(facility_id, window, user_id, now, today, tenant_id, months)
+    margin = "make_interval(mins => fac.buffer_minutes)"
+    args: list[Any] = [facility_id, window.starts_at, window.ends_at, user_id or 0, MAX_BOOKING_SPAN]
+    columns = [
+        f"ARRAY(SELECT ROW(k.id, k.tenant, k.\"user\", k.starts_at, k.ends_at, k.seats, k.status) FROM booking k "
+        f"WHERE k.facility = fac.id AND k.starts_at >= $2::timestamptz - $5::interval - {margin} "
+        f"AND k.starts_at < $3::timestamptz + {margin} AND k.ends_at > $2::timestamptz - {margin} "
+        f"AND k.status IN ({_HOLDING_SQL})) AS held",
+        "ARRAY(SELECT ROW(x.id, x.facility, x.building, x.starts_at, x.ends_at, x.reason) FROM blackout x "
+        "WHERE (x.facility = fac.id OR x.building = fac.building) AND x.starts_at < $3 AND x.ends_at > $2) AS closed",
+        "ARRAY(SELECT ROW(a.valid_until) FROM facility_authorization a WHERE a.facility = fac.id AND a.\"user\" = $4) AS trained",
+        ("nextval('booking_id_seq')" if new_booking else "NULL::bigint") + " AS booking_id",
+    ]
+    if tenant_id is not None and months and now is not None and today is not None:
+        quota = renumbered(_quota_sql(len(months), "fac.kind"), len(args))
+        columns.append(f"ARRAY(SELECT ROW(qf.*) FROM ({quota}) qf) AS quota")
+        args += _quota_args(tenant_id, months, now, None)
+    row = await fetch_one(_FACILITY_ROW.replace(" FROM facility", f", {', '.join(columns)} FROM facility", 1), *args)
+    if row is None:
+        return BookingFacts(facility=None)
+    held, closed, trained = row.pop("held"), row.pop("closed"), row.pop("trained")
+    quota_rows = row.pop("quota", None)
+    booking_id = row.pop("booking_id")
+    row["opening_hours"] = _loaded(row["opening_hours"])
+    names = (*_QUOTA_COLUMNS, *(f"held_{index}" for index in range(len(months or ()))))
+    return BookingFacts(
+        facility=row,
+        existing=[BookingValue(id=k[0], facility_id=facility_id, tenant_id=k[1], user_id=k[2], starts_at=k[3], ends_at=k[4],
+                               seats=k[5], status=k[6]) for k in held],
+        blackouts=[BlackoutValue(span=Span(x[3], x[4]), facility_id=x[1], building_id=x[2], reason=x[5], id=x[0]) for x in closed],
+        authorization=(AuthorizationValue(user_id=user_id, facility_id=facility_id, valid_until=trained[0][0])
+                       if trained else None),
+        quota=_quota_of([dict(zip(names, q)) for q in quota_rows], len(months or ()), today) if quota_rows is not None else None,
+        booking_id=booking_id,
+    )
+
+
+async def _booking_facts_one_by_one(facility_id, window, user_id, now, today, tenant_id, months) -> BookingFacts:
+    from park.facilities.queries import authorization_for, to_spec
+
+    row = await fetch_one(_FACILITY_ROW, facility_id)
+    if row is None:
+        return BookingFacts(facility=None)
+    row["opening_hours"] = _loaded(row["opening_hours"])
+    spec = to_spec(row)
+    existing, blackouts = await live_bookings_and_blackouts_near(facility_id, spec.building_id, window, spec.buffer)
+    return BookingFacts(
+        facility=row,
+        existing=existing,
+        blackouts=blackouts,
+        authorization=await authorization_for(user_id, facility_id) if spec.requires_authorization and user_id else None,
+        quota=(await quota_reads(tenant_id, spec.kind, months, today, now)
+               if tenant_id is not None and months and now is not None and today is not None else None),
+    )
+
+
+async def stage_booking(booking_id: int | None, **values: Any) -> dict[str, Any]:
+    """Store a new booking; its row comes back. With an id drawn beforehand (`BookingFacts.booking_id`,
+    PostgreSQL) the insert names every column and waits for the transaction's commit, riding in
+    the statement of its outbox, audit and live rows (`write_at_commit`); without, `insert_booking`."""
+    if booking_id is None:
+        return await insert_booking(**values)
+    row = {**_BOOKING_DEFAULTS, **values, "id": booking_id}
+    missing = _BOOKING_COLUMNS - row.keys()
+    if missing:
+        raise TypeError(f"a staged booking names every column; missing: {sorted(missing)}")
+    for column in _JSON_COLUMNS:  # as text, as the driver gives a JSON column back
+        if not isinstance(row[column], str):
+            row[column] = json.dumps(row[column])
+    columns = list(row)
+    await write_at_commit(
+        f"INSERT INTO booking ({', '.join(_quoted(c) for c in columns)}) "
+        f"VALUES ({', '.join(f'${n}' for n in range(1, len(columns) + 1))})",
+        *row.values(),
+    )
+    return row
+
+
+_NAMED_BY_EVERY_INSERT = frozenset({"facility", "tenant", "user", "starts_at", "ends_at", "occupied_until", "status", "created_at"})
+
+
+def _column_defaults() -> tuple[dict[str, Any], frozenset[str]]:
+    """The table's defaults for the columns a new booking may leave out, and its JSON columns."""
+    from piccolo.columns import JSON
+
+    defaults = {
+        column._meta.db_column_name: column.get_default_value()
+        for column in Booking._meta.columns
+        if not column._meta.primary_key and column._meta.db_column_name not in _NAMED_BY_EVERY_INSERT
+    }
+    assert not any(hasattr(value, "python") for value in defaults.values()), "a default computed per row"
+    return defaults, frozenset(c._meta.db_column_name for c in Booking._meta.columns if isinstance(c, JSON))
+
+
+_BOOKING_DEFAULTS, _JSON_COLUMNS = _column_defaults()
+_BOOKING_COLUMNS = frozenset(column._meta.db_column_name for column in Booking._meta.columns)
 
 
 async def insert_booking(**values: Any) -> dict[str, Any]:

@@ -23,6 +23,15 @@ def month_of(instant: datetime, zone: ZoneInfo) -> Span:
     return Span(first, following)
 
 
+def hours_by_month(spans: list[Span], zone: ZoneInfo) -> dict[Span, float]:
+    """The hours `spans` ask for, by the park-local month each starts in (months in order)."""
+    by_month: dict[Span, float] = {}
+    for span in spans:
+        month = month_of(span.starts_at, zone)
+        by_month[month] = by_month.get(month, 0.0) + span.duration / timedelta(hours=1)
+    return dict(sorted(by_month.items()))
+
+
 async def check_quota(
     tenant_id: int, spec: FacilitySpec, spans: list[Span], zone: ZoneInfo, now: datetime, policy: Any,
     *, exclude_booking: int | None = None,
@@ -34,17 +43,19 @@ async def check_quota(
     """
     if policy is None:
         return
-    by_month: dict[Span, float] = {}
-    for span in spans:
-        month = month_of(span.starts_at, zone)
-        by_month[month] = by_month.get(month, 0.0) + span.duration / timedelta(hours=1)
-    months = sorted(by_month)
+    asked = hours_by_month(spans, zone)
     facts, held = await queries.quota_reads(
-        tenant_id, spec.kind, months, now.astimezone(zone).date(), now, exclude_booking=exclude_booking)
-    # The tier `park.priority.service.quota_for` gives: the one a round would score the firm at.
+        tenant_id, spec.kind, list(asked), now.astimezone(zone).date(), now, exclude_booking=exclude_booking)
+    refuse_over_quota(spec, policy, facts, held, asked, zone)
+
+
+def refuse_over_quota(
+    spec: FacilitySpec, policy: Any, facts: Any, held: list[float], asked: dict[Span, float], zone: ZoneInfo
+) -> None:
+    """QuotaExceeded if the hours `asked` per month, beside the `held` ones, pass the firm's quota for
+    the facility's kind (the tier `park.priority.service.quota_for` gives: the one a round would score the firm at)."""
     quota_hours = float(monthly_quota_hours(policy, score_tenant(facts, policy).points, spec.kind))
-    for month, used in zip(months, held):
-        requested = by_month[month]
+    for (month, requested), used in zip(asked.items(), held):
         violation = quota_violation(used, requested, quota_hours, spec.kind)
         if violation is not None:
             raise QuotaExceeded(

@@ -59,13 +59,10 @@ async def facility_availability(facility_id: int, window: Span, zone: ZoneInfo) 
     """One active facility's slots in `window` with the seats a new booking could take (the week view, the API)."""
     if window.duration > MAX_AVAILABILITY_WINDOW:
         raise ValidationFailed.on("to", "ask for at most 62 days at a time")
-    row = await facility_queries.get_facility(facility_id)
-    if row is None or not row["is_active"]:
+    facts = await queries.booking_facts(facility_id, window, new_booking=False)
+    if facts.facility is None or not facts.facility["is_active"]:
         raise NotFound("There is no facility %(id)s.", params={"id": facility_id})
-    spec = facility_queries.to_spec(row)
-    bookings = await queries.live_bookings_near(facility_id, window, spec.buffer)
-    blackouts = await facility_queries.blackouts_for(spec, window)
-    return compute_availability(spec, window, zone, bookings, blackouts)
+    return compute_availability(facility_queries.to_spec(facts.facility), window, zone, facts.existing, facts.blackouts)
 
 
 def check_window(window: Span) -> None:

@@ -106,11 +106,10 @@ def request_for(actor: Actor, data: BookingInput, span: Span | None = None) -> B
     )
 
 
-async def context_facts(spec: FacilitySpec, user_id: int, window: Span, *, lock_tenant: int | None = None) -> dict[str, Any]:
-    """The live bookings, blackouts and authorization the rules need; with `lock_tenant` (in a
-    transaction holding the facility's lock), the firm is locked for its quota in the same trip."""
-    existing, blackouts = await queries.live_bookings_and_blackouts_near(
-        spec.id, spec.building_id, window, spec.buffer, lock_tenant=lock_tenant)
+async def context_facts(spec: FacilitySpec, user_id: int, window: Span) -> dict[str, Any]:
+    """The live bookings, blackouts and authorization the rules need (a series, a move; a new
+    booking reads them with everything else in `queries.booking_facts`)."""
+    existing, blackouts = await queries.live_bookings_and_blackouts_near(spec.id, spec.building_id, window, spec.buffer)
     return {
         "existing": existing,
         "blackouts": blackouts,
@@ -145,10 +144,13 @@ async def _draw_settled(spec: FacilitySpec, request: BookingRequest, now: dateti
 
 async def insert_booking(
     request: BookingRequest, spec: FacilitySpec, now: datetime, series_id: int | None = None, index: int | None = None,
-    *, zone: ZoneInfo = timezone.utc, policy: Any = None,
+    *, zone: ZoneInfo = timezone.utc, policy: Any = None, booking_id: int | None = None,
 ) -> dict[str, Any]:
+    """The new booking's row, stored (`queries.stage_booking`: with a `booking_id` drawn beforehand,
+    it is written as the transaction commits) and announced to open pages."""
     status = initial_status(spec, draw_settled=await _draw_settled(spec, request, now, zone, policy))
-    return await booking_changed(await queries.insert_booking(
+    return await booking_changed(await queries.stage_booking(
+        booking_id,
         facility=spec.id,
         tenant=request.tenant_id,
         user=request.user_id,

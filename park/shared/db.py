@@ -23,7 +23,7 @@ from typing import Any, Sequence
 import aiosqlite
 import asyncpg
 from piccolo.engine.base import Engine
-from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 from park.settings import Settings, load_settings
@@ -525,7 +525,7 @@ def _engine_url(engine: Engine) -> str:
     return engine.config.get("dsn", "")
 
 
-def transaction() -> _Transaction:
+def transaction(*, locks: Sequence[tuple[str, int]] = ()) -> _Transaction:
     """A write transaction that takes the write lock up front.
 
     SQLite's default DEFERRED transactions fail under concurrent writers
@@ -533,11 +533,59 @@ def transaction() -> _Transaction:
     connection, queue in arrival order (`PooledSQLiteEngine.writer`): keep work that is
     not the database's outside them, every moment inside holds up every other writer.
     Work can be attached to its commit (`commit_hooks`).
+
+    `locks`, (table, id) pairs in the order they are to be taken (`park.shared.locking`'s
+    order: facility before tenant): on PostgreSQL the transaction begins holding those rows'
+    locks, sent with its BEGIN in one round trip; on SQLite the write lock already covers them.
+    Inside a transaction already open, `locks` are taken as `park.shared.locking.lock` would.
     """
     engine = current_engine()
     if isinstance(engine, SQLiteEngine):
         return _Transaction(engine.transaction(transaction_type=TransactionType.immediate))
-    return _Transaction(engine.transaction())
+    for table, key in locks:
+        if not _TABLE_NAME.match(table) or not isinstance(key, int) or not 0 < key < 2**31:
+            raise ValueError(f"not a table and a row id: {table!r}, {key!r}")
+    if locks and engine.current_transaction.get() is None:
+        return _Transaction(_LockingPostgresTransaction(engine, tuple(locks)))
+    return _Transaction(engine.transaction(), locks=tuple(locks))
+
+
+_TABLE_NAME = re.compile(r"^[a-z_]+$")
+
+
+class _LockingPostgresTransaction(PostgresTransaction):
+    """Piccolo's transaction whose BEGIN carries its first row locks: `BEGIN; SELECT … FOR UPDATE; …`
+    in one simple-protocol message (its ids are integers, checked by `transaction`). Each
+    statement of the message runs in order, so the locks are taken in the order given, and
+    the transaction's first read, sent next, sees every write committed before them."""
+
+    def __init__(self, engine: PostgresEngine, locks: tuple[tuple[str, int], ...]) -> None:
+        super().__init__(engine)
+        self._locks = locks
+
+    async def begin(self) -> None:
+        message = "; ".join(["BEGIN", *(f"SELECT id FROM {table} WHERE id = {int(key)} FOR UPDATE" for table, key in self._locks)])
+        try:
+            await self.connection.execute(message)
+        except BaseException:
+            # Piccolo hands the connection back only from __aexit__, which a failed start never reaches.
+            try:
+                if not self.connection.is_closed() and self.connection.is_in_transaction():
+                    await self.connection.execute("ROLLBACK")
+            finally:
+                if self.engine.pool:
+                    await self.engine.pool.release(self.connection)
+                else:
+                    await self.connection.close()
+            raise
+
+    async def commit(self) -> None:
+        await self.connection.execute("COMMIT")
+        self._committed = True
+
+    async def rollback(self) -> None:
+        await self.connection.execute("ROLLBACK")
+        self._rolled_back = True
 
 
 before_commit: contextvars.ContextVar[Callable[[], Awaitable[None]] | None] = contextvars.ContextVar(
@@ -567,8 +615,9 @@ def commit_hooks() -> CommitHooks | None:
 class _Transaction:
     """Piccolo's transaction, running the commit hooks of the outermost one (a nested one is a no-op)."""
 
-    def __init__(self, inner: Any) -> None:
+    def __init__(self, inner: Any, locks: tuple[tuple[str, int], ...] = ()) -> None:
         self._inner = inner
+        self._locks = locks  # taken once inside, when they could not ride with the BEGIN
         self._token: Any = None
 
     async def __aenter__(self) -> Any:
@@ -579,10 +628,17 @@ class _Transaction:
                 hooks.before.append(request_hook)
             self._token = _COMMIT_HOOKS.set(hooks)
         try:
-            return await self._inner.__aenter__()
+            entered = await self._inner.__aenter__()
         except BaseException:
             self._reset()
             raise
+        try:
+            for table, key in self._locks:
+                await entered.connection.fetch(f"SELECT id FROM {table} WHERE id = $1 FOR UPDATE", key)
+        except BaseException as error:
+            await self.__aexit__(type(error), error, error.__traceback__)
+            raise
+        return entered
 
     async def __aexit__(self, kind: Any, error: BaseException | None, traceback: Any) -> bool:
         hooks = _COMMIT_HOOKS.get() if self._token is not None else None
@@ -610,7 +666,6 @@ class _Transaction:
 
 
 _WRITES_KEY = "park_writes_at_commit"
-_NOTIFY_KEY = "park_notify_at_commit"
 _CHECKS_KEY = "park_checks_at_commit"
 _MAX_PARAMETERS = 30_000  # PostgreSQL allows 32,767 per statement
 _PLACEHOLDER = re.compile(r"\$(\d+)")
@@ -630,17 +685,6 @@ async def write_at_commit(sql: str, *args: Any) -> None:
     hooks.state.setdefault(_WRITES_KEY, []).append((sql, args))
 
 
-async def notify_at_commit(channel: str, payload: str) -> None:
-    """PostgreSQL's `pg_notify(channel, payload)` in the open `transaction()`, sent in the same
-    statement as its `write_at_commit` rows (a notification is delivered at the commit wherever
-    it stands in the transaction); outside a transaction, at once."""
-    hooks = commit_hooks()
-    if hooks is None:
-        await fetch("SELECT pg_notify($1, $2)", channel, payload)
-        return
-    hooks.state.setdefault(_NOTIFY_KEY, []).append((channel, payload))
-
-
 async def check_at_commit(sql: str, *args: Any, failure: Callable[[], BaseException]) -> None:
     """An `UPDATE … RETURNING` of the open `transaction()` that must change a row, else the
     transaction rolls back with `failure()` (the Idempotency-Key claim's owner check). On
@@ -654,38 +698,35 @@ async def check_at_commit(sql: str, *args: Any, failure: Callable[[], BaseExcept
     hooks.state.setdefault(_CHECKS_KEY, []).append((sql, args, failure))
 
 
-def _renumbered(sql: str, offset: int) -> str:
+def renumbered(sql: str, offset: int) -> str:
+    """`sql` with each placeholder moved on by `offset` ($1 → $4 for 3): to embed a statement in another."""
     return _PLACEHOLDER.sub(lambda match: f"${int(match.group(1)) + offset}", sql)
 
 
 async def _flush_writes(hooks: CommitHooks) -> None:
-    """The transaction's held writes, checks and notifications, as few statements as the
-    parameter limit allows (one, for a booking): `WITH w0 AS (INSERT …), c0 AS (UPDATE …
-    RETURNING id) SELECT (SELECT COUNT(*) FROM c0) AS c0, pg_notify(…)`."""
+    """The transaction's held writes and checks, as few statements as the parameter limit allows
+    (one, for a booking): `WITH w0 AS (INSERT …), c0 AS (UPDATE … RETURNING id) SELECT (SELECT
+    COUNT(*) FROM c0) AS c0`."""
     pending: list[tuple[str, tuple[Any, ...]]] = hooks.state.pop(_WRITES_KEY, [])
     checks: list[tuple[str, tuple[Any, ...], Callable[[], BaseException]]] = hooks.state.pop(_CHECKS_KEY, [])
-    notices: list[tuple[str, str]] = hooks.state.pop(_NOTIFY_KEY, [])
-    while pending or checks or notices:
+    while pending or checks:
         writes: list[str] = []
         values: list[Any] = []
         while pending and (not writes or len(values) + len(pending[0][1]) <= _MAX_PARAMETERS):
             sql, args = pending.pop(0)
-            writes.append(_renumbered(sql, len(values)))
+            writes.append(renumbered(sql, len(values)))
             values.extend(args)
         ctes = [f"w{index} AS ({sql})" for index, sql in enumerate(writes)]
         selected: list[str] = []
         failures: list[Callable[[], BaseException]] = []
-        if not pending:  # the checks and notifications ride with the last statement
+        if not pending:  # the checks ride with the last statement
             for sql, args, failure in checks:
                 name = f"c{len(failures)}"
-                ctes.append(f"{name} AS ({_renumbered(sql, len(values))})")
+                ctes.append(f"{name} AS ({renumbered(sql, len(values))})")
                 values.extend(args)
                 selected.append(f"(SELECT COUNT(*) FROM {name}) AS {name}")
                 failures.append(failure)
-            for channel, payload in notices:
-                values += [channel, payload]
-                selected.append(f"pg_notify(${len(values) - 1}, ${len(values)})")
-            checks, notices = [], []
+            checks = []
         if len(writes) == 1 and not selected:
             await fetch(writes[0], *values)
             continue
@@ -768,7 +809,21 @@ async def open_database(settings: Settings, *, keep_trying: bool = False) -> Eng
     return engine
 
 
+_BEFORE_CLOSE: list[Callable[[], Awaitable[None]]] = []
+
+
+def before_close(work: Callable[[], Awaitable[None]]) -> None:
+    """Run `work` whenever `close_database` is about to close a database (writes a module holds back)."""
+    if work not in _BEFORE_CLOSE:
+        _BEFORE_CLOSE.append(work)
+
+
 async def close_database(engine: Engine) -> None:
+    for work in _BEFORE_CLOSE:
+        try:
+            await work()
+        except Exception:  # closing goes on: the work is best effort by nature
+            log.warning("work before closing the database failed", exc_info=True)
     retry = _pool_retries.pop(id(engine), None)
     if retry is not None:
         retry.cancel()

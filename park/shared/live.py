@@ -3,9 +3,11 @@
 A change names a facility and the local days it touches: ids and dates only, never who booked or
 why, so any page may hear it. One transport per deployment:
 
-- **PostgreSQL**: `pg_notify('park_live', …)` inside the writing transaction, just before it
-  commits; PostgreSQL delivers it at commit and never for a rollback. Each process keeps one
-  dedicated connection that `LISTEN`s (outside the pool), reconnecting when it drops.
+- **PostgreSQL**: `pg_notify('park_live', …)` right after the writing transaction commits (never
+  for a rollback), the changes a process commits within `SEND_AFTER_S` sent as one. Not inside the
+  transaction: PostgreSQL holds its single notification lock from a notifying transaction's commit
+  until that commit is on disk, so every booking would commit one after another. Each process
+  keeps one dedicated connection that `LISTEN`s (outside the pool), reconnecting when it drops.
 - **Redis** (`PARK_REDIS_URL` set, e.g. several machines): `PUBLISH` right after the commit; each
   process keeps one subscription.
 - **SQLite** (one machine): one row in the `live_change` table inside the writing transaction;
@@ -54,6 +56,8 @@ KEEP_ROWS = 1000
 PRUNE_EVERY = 50
 """SQLite: the change log is cut back to KEEP_ROWS once per this many new rows (so holds up to their sum)."""
 RECONNECT_S = (0.2, 0.5, 1.0, 2.0, 5.0)
+SEND_AFTER_S = 0.05
+"""PostgreSQL: a committed change waits this long for others of the same process to go out with it."""
 LISTEN_CHECK_S = 10.0
 """PostgreSQL: how often the listening connection is checked (a dropped connection may not say so)."""
 
@@ -172,8 +176,8 @@ async def publish(facility_id: int, starts_at: datetime | None = None, ends_at: 
     if batch is None:
         batch = hooks.state[CHANNEL] = {}
         flush = lambda: _send(_changes(batch))  # noqa: E731
-        # Redis is outside the transaction: only after the commit is the change there to be read.
-        (hooks.after if _setting("redis_url") else hooks.before).append(flush)
+        # SQLite's log row commits with the transaction; Redis and NOTIFY go out once it has committed.
+        (hooks.before if db.is_sqlite() and not _setting("redis_url") else hooks.after).append(flush)
     _merge(batch, change)
 
 
@@ -186,9 +190,57 @@ async def _send(changes: list[Change]) -> None:
         elif db.is_sqlite():
             await _sqlite_insert(changes)
         else:
-            await db.notify_at_commit(CHANNEL, encode(changes))
+            _send_soon(changes)
     except Exception:  # see publish(): never fail the write that was announced
         log.warning("could not announce a change", exc_info=True)
+
+
+@dataclass
+class _Outgoing:
+    batch: Batch
+    task: asyncio.Task | None = None
+
+
+_outgoing: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Outgoing] = weakref.WeakKeyDictionary()
+
+
+def _send_soon(changes: list[Change]) -> None:
+    """PostgreSQL: add committed changes to this process's next NOTIFY, due within SEND_AFTER_S."""
+    loop = asyncio.get_running_loop()
+    outgoing = _outgoing.get(loop)
+    if outgoing is None:
+        outgoing = _outgoing[loop] = _Outgoing(batch={})
+    for change in changes:
+        _merge(outgoing.batch, change)
+    if outgoing.task is None:
+        outgoing.task = loop.create_task(_send_after(outgoing))
+
+
+async def _send_after(outgoing: _Outgoing) -> None:
+    await asyncio.sleep(SEND_AFTER_S)
+    outgoing.task = None
+    await _notify(outgoing)
+
+
+async def _notify(outgoing: _Outgoing) -> None:
+    changes, outgoing.batch = _changes(outgoing.batch), {}
+    if not changes:
+        return
+    try:
+        await db.fetch("SELECT pg_notify($1, $2)", CHANNEL, encode(changes))
+    except Exception:  # see publish()
+        log.warning("could not announce a change", exc_info=True)
+
+
+async def flush() -> None:
+    """Send this process's waiting changes now (before the server or a command stops)."""
+    outgoing = _outgoing.get(asyncio.get_running_loop())
+    if outgoing is None:
+        return
+    if outgoing.task is not None:
+        outgoing.task.cancel()
+        outgoing.task = None
+    await _notify(outgoing)
 
 
 async def _sqlite_insert(changes: list[Change]) -> None:
@@ -419,7 +471,11 @@ def hub() -> Hub:
     return found
 
 
+db.before_close(flush)
+
+
 async def stop() -> None:
+    await flush()
     found = _hubs.pop(asyncio.get_running_loop(), None)
     if found is not None:
         await found.stop()

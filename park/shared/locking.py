@@ -14,8 +14,8 @@ unit) takes the record's row lock first, inside its transaction, and holds it to
 Locks across tables are taken in one order everywhere: facility before tenant before
 anything else (see the booking use case).
 
-`for_update` and `lock_in_read` lock as part of a read, saving `lock`'s round trip on the
-booking path.
+`for_update` locks as part of a read, saving `lock`'s round trip; a new booking's transaction
+begins holding its locks (`park.shared.db.transaction(locks=…)`), sent with its BEGIN.
 """
 
 from __future__ import annotations
@@ -42,23 +42,6 @@ def for_update(alias: str) -> str:
     if current_engine().current_transaction.get() is None:
         raise NotInTransaction(f"for_update({alias!r}) needs a transaction")
     return "" if is_sqlite() else f" FOR UPDATE OF {alias}"
-
-
-def lock_in_read(table: str, placeholder: str) -> str | None:
-    """A `WITH` item `locked_<table>` that locks the row `placeholder` (`$9`) of `table` within a
-    larger read, or None on SQLite (nothing to lock): the statement must select from
-    `locked_<table>`, since PostgreSQL runs no CTE that nothing reads.
-
-    The whole statement reads as of its start, before this lock may have been granted: what it
-    reads beside the lock must be guarded by an earlier lock (the facility's bookings, after the
-    facility's lock), never by this one (the firm's quota hours are read by the next statement).
-    """
-    if not _TABLE.match(table) or not re.fullmatch(r"\$\d+", placeholder):
-        raise ValueError(f"not a table and a placeholder: {table!r}, {placeholder!r}")
-    clause = for_update(table)
-    if not clause:
-        return None
-    return f"locked_{table} AS MATERIALIZED (SELECT id FROM {table} WHERE id = {placeholder}{clause})"
 
 
 async def lock(table: str, *ids: int) -> None:

@@ -106,6 +106,36 @@ async def test_a_rolled_back_transaction_announces_nothing(hub):
     assert await received(subscription) == [live.Change(8, frozenset({"2026-12-04"}))]
 
 
+async def test_on_postgresql_changes_committed_together_go_out_as_one_notify_after_their_commits(hub, monkeypatch):
+    if is_sqlite():
+        pytest.skip("NOTIFY is PostgreSQL's transport")
+    sent: list[str] = []
+    original = live.db.fetch
+
+    async def noted(sql, *args):
+        if "pg_notify" in sql:
+            sent.append(args[1])
+        return await original(sql, *args)
+
+    monkeypatch.setattr(live.db, "fetch", noted)
+    subscription = await hub.subscribe(None, None)
+    async with transaction():
+        await live.publish(7, at(3, 14), at(3, 16))
+        assert sent == []  # nothing goes out before the commit
+    async with transaction():
+        await live.publish(8, at(3, 9), at(3, 10))
+    changes = []
+    while len(changes) < 2:
+        changes += await received(subscription)
+    assert sorted(c.facility_id for c in changes) == [7, 8]
+    assert len(sent) == 1 and sorted(c.facility_id for c in live.decode(sent[0])) == [7, 8]
+    # What waits is sent at once when the process closes its database (or stops its hub).
+    async with transaction():
+        await live.publish(9)
+    await live.flush()
+    assert len(sent) == 2 and live.decode(sent[1]) == [live.Change(9, None)]
+
+
 async def test_a_change_written_outside_a_transaction_is_announced_at_once(hub):
     subscription = await hub.subscribe(None, None)
     await live.publish(9, at(3, 10), at(3, 11))
