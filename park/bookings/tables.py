@@ -24,8 +24,12 @@ class BookingSeries(Table, tablename="booking_series"):
 
 
 class Booking(Table, tablename="booking"):
+    """Indexed by migrations beyond the columns' own: (facility, starts_at), (tenant, starts_at),
+    (status, starts_at), the seat-holding rows' covering index and, on PostgreSQL, the exclusion
+    constraint's GiST index."""
+
     facility = ForeignKey(references=Facility)
-    tenant = ForeignKey(references=Tenant, index=True)
+    tenant = ForeignKey(references=Tenant)
     user = ForeignKey(references=User, index=True)
     series = ForeignKey(references=BookingSeries, null=True, default=None)
     """Indexed as booking_series_ref by migration: the default index name would clash with the table's."""
@@ -38,7 +42,7 @@ class Booking(Table, tablename="booking"):
     """The facility had capacity 1 when booked: PostgreSQL's exclusion constraint then applies."""
     seats = Integer(default=1)
     purpose = Varchar(length=500, default="")
-    status = Varchar(length=12, index=True)
+    status = Varchar(length=12)
     created_at = Timestamptz()
     decided_at = Timestamptz(null=True, default=None)
     decided_by = Integer(null=True, default=None)
