@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import tomllib
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,14 +29,23 @@ def check_policy_file(settings: Settings) -> None:
     current_policy(settings)
 
 
+POLICY_CHECK_S = 1.0
+"""How often the policy file is looked at for a change (every booking asks for the policy)."""
+_looked: dict[Path, float] = {}
+
+
 def current_policy(settings: Settings) -> Policy:
-    """The policy in force: reloaded when the file changes, so a new version needs no restart."""
+    """The policy in force: reloaded when the file changes (seen within POLICY_CHECK_S), so a
+    new version needs no restart."""
     path = policy_path(settings)
+    cached = _loaded.get(path)
+    if cached is not None and time.monotonic() - _looked.get(path, float("-inf")) < POLICY_CHECK_S:
+        return cached[1]
     try:
         stamp = path.stat().st_mtime
     except FileNotFoundError:
         raise PolicyError(f"priority policy file not found: {path}") from None
-    cached = _loaded.get(path)
+    _looked[path] = time.monotonic()
     if cached is not None and cached[0] == stamp:
         return cached[1]
     policy = load_policy(path)

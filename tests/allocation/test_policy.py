@@ -202,3 +202,23 @@ def test_draw_cutoff_comes_from_the_policy(policy):
     raw["draw"]["cutoff_days_before"] = 2
     changed = parse_policy(raw)
     assert (changed.draw_cutoff_days_before, changed.draw_cutoff_time) == (2, time(18, 30))
+
+
+def test_a_changed_policy_file_is_in_force_within_a_second_without_a_restart(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from park.priority import service
+    from park.settings import Settings
+
+    path = tmp_path / "priority.toml"
+    path.write_text(POLICY_PATH.read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(policy_path=str(path))
+    assert service.current_policy(settings).version == "2026.1"
+    path.write_text(POLICY_PATH.read_text(encoding="utf-8").replace('version = "2026.1"', 'version = "2026.2"', 1),
+                    encoding="utf-8")
+    os.utime(path, (time.time() + 5, time.time() + 5))  # a new modification time, however coarse the clock
+    assert service.current_policy(settings).version == "2026.1"  # the file is looked at once a second
+    clock = time.monotonic() + service.POLICY_CHECK_S
+    monkeypatch.setattr(service.time, "monotonic", lambda: clock)
+    assert service.current_policy(settings).version == "2026.2"
