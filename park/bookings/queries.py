@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -181,6 +182,7 @@ async def hours_held(
     return sum((row["ends_at"] - row["starts_at"]).total_seconds() for row in rows) / 3600
 
 
+@functools.lru_cache(maxsize=16)
 def _quota_sql(months: int, kind: str) -> str:
     """`tenant_facts_sql` with a `held_<n>` column per month: the seconds the firm holds on facilities
     of kind `kind` (an SQL expression) in month n. Parameters: `_quota_args`."""

@@ -698,6 +698,7 @@ async def check_at_commit(sql: str, *args: Any, failure: Callable[[], BaseExcept
     hooks.state.setdefault(_CHECKS_KEY, []).append((sql, args, failure))
 
 
+@functools.lru_cache(maxsize=256)
 def renumbered(sql: str, offset: int) -> str:
     """`sql` with each placeholder moved on by `offset` ($1 → $4 for 3): to embed a statement in another."""
     return _PLACEHOLDER.sub(lambda match: f"${int(match.group(1)) + offset}", sql)
