@@ -539,12 +539,12 @@ def transaction(*, locks: Sequence[tuple[str, int]] = ()) -> _Transaction:
     locks, sent with its BEGIN in one round trip; on SQLite the write lock already covers them.
     Inside a transaction already open, `locks` are taken as `park.shared.locking.lock` would.
     """
-    engine = current_engine()
-    if isinstance(engine, SQLiteEngine):
-        return _Transaction(engine.transaction(transaction_type=TransactionType.immediate))
     for table, key in locks:
         if not _TABLE_NAME.match(table) or not isinstance(key, int) or not 0 < key < 2**31:
             raise ValueError(f"not a table and a row id: {table!r}, {key!r}")
+    engine = current_engine()
+    if isinstance(engine, SQLiteEngine):
+        return _Transaction(engine.transaction(transaction_type=TransactionType.immediate))
     if locks and engine.current_transaction.get() is None:
         return _Transaction(_LockingPostgresTransaction(engine, tuple(locks)))
     return _Transaction(engine.transaction(), locks=tuple(locks))
