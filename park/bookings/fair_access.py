@@ -40,7 +40,7 @@ from park.shared.actor import SYSTEM as SYSTEM_ACTOR
 from park.shared.db import transaction
 from park.shared.i18n import say_reason
 from park.shared.labels import N_
-from park.shared.reasons import message, stored
+from park.shared.reasons import message, storable, stored
 from park.shared.locking import lock
 from park.shared.timespan import Span
 
@@ -130,7 +130,7 @@ async def draw_facility(facility_id: int, now: datetime, zone: ZoneInfo, policy:
                 )
                 quota = quota_of[request.tenant_id]
                 violation = quota_violation(used, request.hours, quota, spec.kind)
-                why = (message(violation.template, dict(violation.params)) if violation
+                why = (message(violation.template, storable(dict(violation.params))) if violation
                        else message(N_("over the monthly quota")))
                 reason = stored("status_reason", "booking.draw_over_quota", violation=why)
             else:

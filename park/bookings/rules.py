@@ -25,6 +25,7 @@ from park.bookings.model import (
 )
 from park.bookings.availability import load_segments, open_runs, peak_load
 from park.facilities.model import Authorization, Blackout, FacilitySpec
+from park.shared.labels import term
 from park.shared.timespan import Span
 
 
@@ -339,7 +340,7 @@ def quota_violation(used_hours: float, requested_hours: float, quota_hours: floa
         return _violation(
             "quota_exceeded", "quota", "ends_at",
             N_("your firm has used %(used)s of %(quota)s hours for %(kind)s this month (%(left)s left); shorten the booking or choose another month"),
-            used=f"{used_hours:g}", quota=f"{quota_hours:g}", kind=kind, left=f"{left:g}",
+            used=f"{used_hours:g}", quota=f"{quota_hours:g}", kind=term("facility_kind", kind), left=f"{left:g}",
         )
     return None
 

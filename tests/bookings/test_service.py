@@ -1,5 +1,6 @@
 """Booking services against the database: constraint, blackouts, series, quotas, outbox in the same transaction."""
 
+import dataclasses
 from datetime import timedelta
 
 import pytest
@@ -65,13 +66,18 @@ async def test_the_exclusion_constraint_has_the_final_word_on_postgresql(member,
     facility = await create_facility(buffer_minutes=15)
     await service.book_facility(actor_of(member), booking_input(facility, weekday_at(10)), utc_now(), SHANGHAI)
 
-    async def blind(*args, **kwargs):
-        return []  # as if the rules had not seen the first booking
+    seen = service.queries.booking_facts
 
-    monkeypatch.setattr(service.queries, "live_bookings_near", blind)
+    async def blind(*args, **kwargs):
+        facts = await seen(*args, **kwargs)
+        assert facts.existing, "the read found the first booking"
+        return dataclasses.replace(facts, existing=[])  # as if the rules had not seen it
+
+    monkeypatch.setattr(service.queries, "booking_facts", blind)
     # Inside the first booking's buffer: only the constraint can stop it.
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as refused:
         await service.book_facility(actor_of(rival), booking_input(facility, weekday_at(11)), utc_now(), SHANGHAI)
+    assert "just booked" in refused.value.detail  # the constraint's refusal, not a rule's
     assert await Booking.count() == 1
 
 

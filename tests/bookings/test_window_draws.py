@@ -148,7 +148,15 @@ async def test_a_draw_grants_no_firm_more_than_its_monthly_quota(db, settings):
     assert len(granted) * 8 <= 45
     assert len(granted) == 5 and len(declined) == 5
     for booking_id in declined:
-        assert "your firm has used 40 of 45 hours for studio this month" in result[booking_id][1]
+        assert "your firm has used 40 of 45 hours for Studio this month" in result[booking_id][1]
+    # Read in Chinese, the kind is the Chinese word, not the code or the English one.
+    from park.bookings.tables import Booking
+    from park.shared import i18n
+    from park.shared.reasons import said
+
+    row = await Booking.select().where(Booking.id == declined[0]).first()
+    chinese = said(row, "status_reason", "zh_Hans", i18n.translate)
+    assert "工作室" in chinese and "studio" not in chinese.lower(), chinese
     declined_mail = await OutboxMessage.select().where(OutboxMessage.kind == "booking.declined")
     assert [m["to_email"] for m in declined_mail] == [leader.email] * 5
 
