@@ -92,7 +92,8 @@ async def live_bookings_and_blackouts_near(
 async def get_booking(booking_id: int) -> dict[str, Any] | None:
     if not 0 < booking_id < 2**31:
         return None
-    return await Booking.select().where(Booking.id == booking_id).first()
+    return await Booking.select(*Booking.all_columns(), Booking.facility.name.as_alias("facility_name")).where(
+        Booking.id == booking_id).first()
 
 
 async def bookings_of_series(series_id: int) -> list[dict[str, Any]]:

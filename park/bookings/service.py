@@ -78,7 +78,8 @@ async def book_facility(
             return await _book_one(actor, data, now, zone, policy)
         async with transaction():
             row, spec = await load_facility(data.facility_id, lock=True)
-            return await book_series(actor, data, row, spec, now, zone, policy)
+            first = await book_series(actor, data, row, spec, now, zone, policy)
+        return {**first, "facility_name": row["name"]}
     except Exception as error:
         refusal = taken_meanwhile(error)
         if isinstance(refusal, Conflict) and not data.recurrence and sound_times(request_for(actor, data)):
@@ -118,4 +119,4 @@ async def _book_one(actor: Actor, data: BookingInput, now: datetime, zone: ZoneI
         booking = await insert_booking(request, spec, now, zone=zone, policy=policy, booking_id=facts.booking_id)
         await notify(f"booking.{booking['status']}", booking, row["name"], zone, now, booker=actor)
         await record(actor, "booking.create", "booking", booking["id"], {"status": booking["status"]}, at=now)
-    return booking
+    return {**booking, "facility_name": row["name"]}

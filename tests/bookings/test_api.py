@@ -28,6 +28,8 @@ async def test_member_books_a_free_slot_and_gets_it_confirmed(client, member):
     assert response.status_code == 201
     data = response.json()
     assert data["status"] == "confirmed" and data["tenant_id"] == member.tenant_id and data["seats"] == 1
+    assert data["facility_name"] == facility["name"]  # what was booked, named in the answer
+    assert (await client.get(f"/api/v1/bookings/{data['id']}", headers=member.headers)).json() == data
 
 
 async def test_a_clash_answers_409_conflict(client, member, rival):
