@@ -26,6 +26,8 @@ class Settings:
     """sqlite:///path or postgresql://user@host:port/db."""
     database_pool_size: int = 10
     """PostgreSQL pool size per process."""
+    database_locking_writers: int = 4
+    """PostgreSQL: transactions that begin with row locks (bookings) one process runs at once; the rest wait in arrival order."""
     database_replica_url: str = ""
     """A PostgreSQL streaming replica for reads that may lag; empty = every read on the primary."""
     environment: str = "development"
@@ -122,6 +124,8 @@ class Settings:
             raise SettingsError("PARK_DATA_DIR: must name a folder")
         if self.database_pool_size < 1:
             raise SettingsError("PARK_DATABASE_POOL_SIZE: must be at least 1")
+        if not 1 <= self.database_locking_writers <= self.database_pool_size:
+            raise SettingsError("PARK_DATABASE_LOCKING_WRITERS: must be from 1 to the pool size")
         if self.database_replica_url and not (
             self.database_replica_url.startswith("postgresql://") and not self.is_sqlite
         ):

@@ -546,8 +546,27 @@ def transaction(*, locks: Sequence[tuple[str, int]] = ()) -> _Transaction:
     if isinstance(engine, SQLiteEngine):
         return _Transaction(engine.transaction(transaction_type=TransactionType.immediate))
     if locks and engine.current_transaction.get() is None:
-        return _Transaction(_LockingPostgresTransaction(engine, tuple(locks)))
+        return _Transaction(_LockingPostgresTransaction(engine, tuple(locks)), gate=_locking_gate())
     return _Transaction(engine.transaction(), locks=tuple(locks))
+
+
+_locking_writers = [Settings.database_locking_writers]
+_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Semaphore] = weakref.WeakKeyDictionary()
+
+
+def _locking_gate() -> asyncio.Semaphore:
+    """The process's turn for transactions that begin with row locks (PostgreSQL).
+
+    Sixty-four bookings at once on a few cores mostly wait on one another's row locks, and
+    PostgreSQL grants a contended lock in no particular order: the unlucky wait long (p99
+    270–400 ms at 64 connections on two cores). Let through `database_locking_writers` at a
+    time, the rest queue here in arrival order, holding no connection: the same rate, p99 ~100 ms.
+    """
+    loop = asyncio.get_running_loop()
+    gate = _gates.get(loop)
+    if gate is None:
+        gate = _gates[loop] = asyncio.Semaphore(_locking_writers[0])
+    return gate
 
 
 _TABLE_NAME = re.compile(r"^[a-z_]+$")
@@ -615,12 +634,27 @@ def commit_hooks() -> CommitHooks | None:
 class _Transaction:
     """Piccolo's transaction, running the commit hooks of the outermost one (a nested one is a no-op)."""
 
-    def __init__(self, inner: Any, locks: tuple[tuple[str, int], ...] = ()) -> None:
+    def __init__(self, inner: Any, locks: tuple[tuple[str, int], ...] = (), gate: asyncio.Semaphore | None = None) -> None:
         self._inner = inner
         self._locks = locks  # taken once inside, when they could not ride with the BEGIN
+        self._gate = gate  # waited for before a connection is taken, given back after the commit
         self._token: Any = None
 
     async def __aenter__(self) -> Any:
+        if self._gate is not None:
+            await self._gate.acquire()
+        try:
+            return await self._enter()
+        except BaseException:
+            self._open_gate()
+            raise
+
+    def _open_gate(self) -> None:
+        if self._gate is not None:
+            self._gate.release()
+            self._gate = None
+
+    async def _enter(self) -> Any:
         if _COMMIT_HOOKS.get() is None:
             hooks = CommitHooks()
             request_hook = before_commit.get()
@@ -654,6 +688,7 @@ class _Transaction:
             result = await self._inner.__aexit__(kind, error, traceback)
         finally:
             self._reset()
+            self._open_gate()
         if hooks is not None and error is None:
             for hook in hooks.after:
                 await hook()
@@ -798,6 +833,7 @@ async def open_database(settings: Settings, *, keep_trying: bool = False) -> Eng
     the background until the database answers; until then each query opens its own connection.
     """
     engine = use_settings(settings)
+    _locking_writers[0] = settings.database_locking_writers
     try:
         if isinstance(engine, SQLiteEngine):
             prepare_sqlite(engine.path)

@@ -50,3 +50,36 @@ async def test_a_lock_that_is_not_a_table_and_a_row_id_is_refused_before_anythin
         with pytest.raises(ValueError):
             async with transaction(locks=locks):
                 pass
+
+
+async def test_transactions_that_begin_with_locks_go_in_a_few_at_a_time(app, postgres_only, monkeypatch):
+    import asyncio
+
+    from park.shared import db as database
+
+    monkeypatch.setattr(database, "_locking_writers", [2])
+    monkeypatch.setattr(database, "_gates", type(database._gates)())
+    facilities = [(await create_facility(name=f"室 {n}"))["id"] for n in range(6)]
+    inside, most, entered = [0], [0], []
+
+    async def book(number: int, facility_id: int) -> None:
+        async with transaction(locks=[("facility", facility_id)]):
+            entered.append(number)
+            inside[0] += 1
+            most[0] = max(most[0], inside[0])
+            await asyncio.sleep(0.05)  # rows locked, nothing else of the process's waits on them
+            inside[0] -= 1
+
+    tasks = []
+    for number, facility_id in enumerate(facilities):
+        tasks.append(asyncio.create_task(book(number, facility_id)))
+        await asyncio.sleep(0)  # each task reaches the gate before the next is made
+    await asyncio.gather(*tasks)
+    assert most[0] == 2, "no more than the gate lets through, and as many"
+    assert sorted(entered) == list(range(6))
+    # A failed start gives its turn back: two failures, then two transactions at once still go in.
+    for _ in range(2):
+        with pytest.raises(asyncpg.UndefinedTableError):
+            async with transaction(locks=[("no_such_table", 1)]):
+                pass
+    await asyncio.wait_for(asyncio.gather(book(6, facilities[0]), book(7, facilities[1])), 5)
