@@ -13,7 +13,7 @@ from park.bookings.model import HOLDING_STATUSES, Booking as BookingValue
 from park.bookings.tables import Booking, BookingSeries
 from park.facilities.model import Authorization as AuthorizationValue
 from park.facilities.model import Blackout as BlackoutValue
-from park.facilities.queries import blackout_value
+from park.facilities.queries import blackout_value, facility_row, facility_row_sql
 from park.priority.model import TenantFacts
 from park.priority.queries import tenant_facts_args, tenant_facts_of, tenant_facts_sql
 from park.shared.db import fetch, fetch_one, fetch_values, is_sqlite, renumbered, write_at_commit
@@ -230,12 +230,7 @@ class BookingFacts:
     booking_id: int | None = None  # PostgreSQL: the new booking's id, drawn from its sequence for `stage_booking`
 
 
-def _loaded(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value  # a JSON column comes back as text
-
-
 _QUOTA_COLUMNS = ("sector", "staff_count", "rd_staff_count", "ip_count", "kind", "valid_until", "due", "no_shows")
-_FACILITY_ROW = "SELECT fac.*, bld.name AS building_name, bld.name_en AS building_name_en FROM facility fac JOIN building bld ON bld.id = fac.building WHERE fac.id = $1"
 
 
 async def booking_facts(
@@ -271,13 +266,12 @@ async def booking_facts(
         quota = renumbered(_quota_sql(len(months), "fac.kind"), len(args))
         columns.append(f"ARRAY(SELECT ROW(qf.*) FROM ({quota}) qf) AS quota")
         args += _quota_args(tenant_id, months, now, None)
-    row = await fetch_one(_FACILITY_ROW.replace(" FROM facility", f", {', '.join(columns)} FROM facility", 1), *args)
+    row = facility_row(await fetch_one(facility_row_sql(", ".join(columns)), *args))
     if row is None:
         return BookingFacts(facility=None)
     held, closed, trained = row.pop("held"), row.pop("closed"), row.pop("trained")
     quota_rows = row.pop("quota", None)
     booking_id = row.pop("booking_id")
-    row["opening_hours"] = _loaded(row["opening_hours"])
     names = (*_QUOTA_COLUMNS, *(f"held_{index}" for index in range(len(months or ()))))
     return BookingFacts(
         facility=row,
@@ -292,12 +286,11 @@ async def booking_facts(
 
 
 async def _booking_facts_one_by_one(facility_id, window, user_id, now, today, tenant_id, months) -> BookingFacts:
-    from park.facilities.queries import authorization_for, to_spec
+    from park.facilities.queries import authorization_for, get_facility, to_spec
 
-    row = await fetch_one(_FACILITY_ROW, facility_id)
+    row = await get_facility(facility_id)
     if row is None:
         return BookingFacts(facility=None)
-    row["opening_hours"] = _loaded(row["opening_hours"])
     spec = to_spec(row)
     existing, blackouts = await live_bookings_and_blackouts_near(facility_id, spec.building_id, window, spec.buffer)
     return BookingFacts(

@@ -117,18 +117,28 @@ async def search_facilities(
     return await filtered_page(query, Facility.count(), conditions, limit, offset)
 
 
+def facility_row_sql(columns: str = "", lock: str = "") -> str:
+    """The one facility `$1` with its building's names and addresses (aliases `fac`, `bld`), `columns`
+    added to the select list (they may refer to `fac`); `lock`, a `for_update("fac")` clause."""
+    return (
+        "SELECT fac.*, bld.name AS building_name, bld.name_en AS building_name_en, bld.address AS building_address, "
+        f"bld.address_en AS building_address_en{', ' + columns if columns else ''} "
+        f"FROM facility fac JOIN building bld ON bld.id = fac.building WHERE fac.id = $1{lock}"
+    )
+
+
+def facility_row(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A row of `facility_row_sql` as the callers use it: its opening hours decoded."""
+    if row is not None:
+        row["opening_hours"] = _json(row["opening_hours"])
+    return row
+
+
 async def get_facility(facility_id: int) -> dict[str, Any] | None:
     """The facility with its building's names and addresses (hand-written: it is on every read of free time)."""
     if not _plausible(facility_id):
         return None
-    row = await fetch_one(
-        "SELECT f.*, b.name AS building_name, b.name_en AS building_name_en, b.address AS building_address, "
-        "b.address_en AS building_address_en FROM facility f JOIN building b ON b.id = f.building WHERE f.id = $1",
-        facility_id,
-    )
-    if row is not None:
-        row["opening_hours"] = _json(row["opening_hours"])
-    return row
+    return facility_row(await fetch_one(facility_row_sql(), facility_id))
 
 
 async def lock_facility_for_booking(facility_id: int) -> dict[str, Any] | None:
@@ -136,14 +146,7 @@ async def lock_facility_for_booking(facility_id: int) -> dict[str, Any] | None:
     transaction already holds the write lock). One round trip on the booking path."""
     if not _plausible(facility_id):
         return None
-    row = await fetch_one(
-        "SELECT f.*, b.name AS building_name, b.name_en AS building_name_en "
-        f"FROM facility f JOIN building b ON b.id = f.building WHERE f.id = $1{for_update('f')}",
-        facility_id,
-    )
-    if row is not None:
-        row["opening_hours"] = _json(row["opening_hours"])
-    return row
+    return facility_row(await fetch_one(facility_row_sql(lock=for_update("fac")), facility_id))
 
 
 def blackout_value(row: dict[str, Any]) -> BlackoutValue:
